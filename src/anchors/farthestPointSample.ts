@@ -1,0 +1,111 @@
+import { Matrix } from "../linalg/matrix";
+import { matmulTransB } from "../linalg/product";
+import { Random } from "../linalg/random";
+import { normalizeRows } from "../relative/normalize";
+import { assertDelta, assertInteger, toMatrix, type MatrixInput } from "../validate";
+import { InvalidParameterError } from "../errors";
+
+/**
+ * |cos| between every pair of rows of `unitRows` (rows already L2-normalised), as a k×k row-major
+ * array. FPS only ever needs these numbers, so one product serves all ω subspaces.
+ */
+export function absoluteCosineGram(unitRows: Matrix): Float64Array {
+  const g = matmulTransB(unitRows, unitRows).data;
+  for (let i = 0; i < g.length; i++) g[i] = Math.abs(g[i]);
+  return g;
+}
+
+/**
+ * Greedy farthest point sampling (Eldar et al. 1997) with the distance 1−|cos| of the IRP paper
+ * (eq. 3), on a precomputed |cos| Gram matrix of k points. Starts at `first`, repeatedly adds the
+ * point farthest from the selected set, and stops when that distance falls below δ. Every pair of
+ * selected points is therefore at distance ≥ δ; with δ = 0 all points are kept.
+ * Returns the selected indices in ascending order.
+ */
+export function farthestPointSampleFromGram(absCos: Float64Array, k: number, delta: number, first: number): Int32Array {
+  const minDist = new Float64Array(k);
+  const selected = new Uint8Array(k);
+  let count = 0;
+  let next = first;
+  for (;;) {
+    selected[next] = 1;
+    count++;
+    const row = next * k;
+    let best = -1;
+    let bestDist = -Infinity;
+    for (let i = 0; i < k; i++) {
+      if (selected[i]) continue;
+      // |cos| can exceed 1 by a rounding error; distances are clamped at 0.
+      const d = Math.max(0, 1 - absCos[row + i]);
+      const m = count === 1 ? d : Math.min(minDist[i], d);
+      minDist[i] = m;
+      if (m > bestDist) {
+        bestDist = m;
+        best = i;
+      }
+    }
+    if (best < 0 || bestDist < delta) break;
+    next = best;
+  }
+  const out = new Int32Array(count);
+  for (let i = 0, c = 0; i < k; i++) if (selected[i]) out[c++] = i;
+  return out;
+}
+
+export interface FarthestPointSampleOptions {
+  /** Stop threshold δ ∈ [0, 1) on the 1−|cos| distance. */
+  delta: number;
+  /** Seed for the random first point (ignored when `first` is given). Default 0. */
+  seed?: number;
+  /** Index of the first point; overrides `seed`. */
+  first?: number;
+}
+
+/** Farthest point sampling of the rows of `points` (any scale; rows are normalised here). */
+export function farthestPointSample(points: MatrixInput, options: FarthestPointSampleOptions): Int32Array {
+  const p = toMatrix(points, "points");
+  assertDelta(options.delta);
+  let first: number;
+  if (options.first !== undefined) {
+    if (!Number.isInteger(options.first) || options.first < 0 || options.first >= p.rows) {
+      throw new InvalidParameterError("first", `expected an index in 0..${p.rows - 1}, got ${options.first}`);
+    }
+    first = options.first;
+  } else {
+    const seed = options.seed ?? 0;
+    assertInteger(seed, "seed", -(2 ** 31));
+    first = new Random(seed).int(p.rows);
+  }
+  const unit = normalizeRows(p, "points");
+  return farthestPointSampleFromGram(absoluteCosineGram(unit), p.rows, options.delta, first);
+}
+
+/** One distinct anchor subset and how many of the ω draws produced it. */
+export interface AnchorSubspace {
+  indices: Int32Array;
+  multiplicity: number;
+}
+
+/**
+ * ω pruned anchor subspaces (§3.3, "Anchor Subspaces"): FPS from ω random first points drawn with
+ * `seed`. Draws that produce the same index set are merged (with their multiplicity) so each
+ * distinct subspace is inverted once.
+ */
+export function anchorSubspaces(absCos: Float64Array, k: number, omega: number, delta: number, seed: number): AnchorSubspace[] {
+  const rng = new Random(seed);
+  const byKey = new Map<string, AnchorSubspace>();
+  const memoByFirst = new Map<number, Int32Array>();
+  for (let i = 0; i < omega; i++) {
+    const first = rng.int(k);
+    let indices = memoByFirst.get(first);
+    if (!indices) {
+      indices = farthestPointSampleFromGram(absCos, k, delta, first);
+      memoByFirst.set(first, indices);
+    }
+    const key = indices.join(",");
+    const existing = byKey.get(key);
+    if (existing) existing.multiplicity++;
+    else byKey.set(key, { indices, multiplicity: 1 });
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,82 @@
+import { InvalidParameterError } from "../errors";
+import { Matrix } from "./matrix";
+import { svd, singularValues } from "./svd";
+
+export interface PinvOptions {
+  /**
+   * Relative cut-off: singular values ≤ rcond·σ_max are treated as zero. Default, as numpy:
+   * max(m, n)·eps.
+   */
+  rcond?: number;
+}
+
+export interface PinvResult {
+  /** The n×m Moore–Penrose pseudo-inverse. */
+  pinv: Matrix;
+  /** Number of singular values kept (the numerical rank). */
+  rank: number;
+  /** All singular values, decreasing. */
+  singularValues: Float64Array;
+  /** σ_max/σ_min over the kept spectrum (1 for rank 1; NaN for the zero matrix). */
+  condKept: number;
+  /** σ_max/σ_min over the full spectrum (Infinity when rank-deficient). */
+  condFull: number;
+}
+
+export function defaultRcond(rows: number, cols: number): number {
+  return Math.max(rows, cols) * Number.EPSILON;
+}
+
+/** Pseudo-inverse through the SVD, with numpy's default cut-off, plus the spectrum diagnostics. */
+export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
+  const rcond = options.rcond ?? defaultRcond(a.rows, a.cols);
+  if (!(rcond >= 0) || !Number.isFinite(rcond)) {
+    throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${rcond}`);
+  }
+  const { U, s, V } = svd(a);
+  const u = U!, v = V!;
+  const r = s.length;
+  const cutoff = rcond * (r > 0 ? s[0] : 0);
+  let rank = 0;
+  while (rank < r && s[rank] > cutoff) rank++;
+  // pinv = V_k · diag(1/s_k) · U_kᵀ, built as (V_k·diag(1/s_k)) times U_kᵀ; U_k rows are scaled once.
+  const n = a.cols, m = a.rows;
+  const out = new Float64Array(n * m);
+  const scaled = new Float64Array(rank);
+  for (let i = 0; i < n; i++) {
+    const vo = i * r;
+    for (let q = 0; q < rank; q++) scaled[q] = v.data[vo + q] / s[q];
+    const oo = i * m;
+    for (let j = 0; j < m; j++) {
+      const uo = j * r;
+      let acc = 0;
+      for (let q = 0; q < rank; q++) acc += scaled[q] * u.data[uo + q];
+      out[oo + j] = acc;
+    }
+  }
+  return {
+    pinv: new Matrix(n, m, out),
+    rank,
+    singularValues: s,
+    condKept: rank === 0 ? NaN : s[0] / s[rank - 1],
+    condFull: r === 0 ? NaN : s[r - 1] === 0 ? Infinity : s[0] / s[r - 1],
+  };
+}
+
+export function pinv(a: Matrix, options: PinvOptions = {}): Matrix {
+  return pinvWithInfo(a, options).pinv;
+}
+
+/**
+ * 2-norm condition number σ_max/σ_min. With `kept`, only singular values above the pinv cut-off
+ * count (the conditioning of what a pseudo-inverse actually inverts).
+ */
+export function conditionNumber(a: Matrix, options: PinvOptions & { kept?: boolean } = {}): number {
+  const s = singularValues(a);
+  if (s.length === 0 || s[0] === 0) return NaN;
+  if (!options.kept) return s[s.length - 1] === 0 ? Infinity : s[0] / s[s.length - 1];
+  const cutoff = (options.rcond ?? defaultRcond(a.rows, a.cols)) * s[0];
+  let last = 0;
+  while (last + 1 < s.length && s[last + 1] > cutoff) last++;
+  return s[0] / s[last];
+}

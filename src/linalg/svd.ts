@@ -1,0 +1,349 @@
+import { LatentBridgeError } from "../errors";
+import { Matrix, transpose } from "./matrix";
+
+export interface SvdResult {
+  /** m×r left singular vectors (r = min(m, n)); absent when `computeVectors` is false. */
+  U?: Matrix;
+  /** Singular values, r of them, in decreasing order. */
+  s: Float64Array;
+  /** n×r right singular vectors; absent when `computeVectors` is false. */
+  V?: Matrix;
+}
+
+export class ConvergenceError extends LatentBridgeError {}
+
+const EPS = 2 ** -52;
+const TINY = 2 ** -966;
+
+function hypot(a: number, b: number): number {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  if (a > b) {
+    const r = b / a;
+    return a * Math.sqrt(1 + r * r);
+  }
+  if (b !== 0) {
+    const r = a / b;
+    return b * Math.sqrt(1 + r * r);
+  }
+  return 0;
+}
+
+/**
+ * Thin singular value decomposition A = U·diag(s)·Vᵀ by Householder bidiagonalisation and the
+ * implicitly shifted QR iteration of Golub, Kahan and Reinsch (the algorithm of LINPACK/JAMA).
+ * Backward stable, so rank-deficient and ill-conditioned input is handled correctly.
+ *
+ * Every array is kept transposed (columns of A, U and V are contiguous rows), so each Householder
+ * reflection and Givens rotation walks memory contiguously.
+ */
+export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdResult {
+  const want = options.computeVectors ?? true;
+  if (a.rows < a.cols) {
+    // The iteration below needs m ≥ n; Aᵀ = V·S·Uᵀ.
+    const r = svdTall(a, false, want);
+    return { U: r.V, s: r.s, V: r.U };
+  }
+  return svdTall(a, true, want);
+}
+
+/** Singular values only (no vectors): the cheap path, used for condition numbers. */
+export function singularValues(a: Matrix): Float64Array {
+  return svd(a, { computeVectors: false }).s;
+}
+
+/**
+ * SVD of the m×n matrix whose columns are the rows of `at` when `isAt` is false … in practice:
+ * when `tall` is true `a` itself is m×n with m ≥ n and we work on its transpose; when false `a` is
+ * the n×m transpose of the tall matrix we decompose and is used directly as the column store.
+ */
+function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
+  // Column store: row j of `At` is column j of the tall matrix.
+  const At = tall ? transpose(a).data : a.data.slice();
+  const m = tall ? a.rows : a.cols;
+  const n = tall ? a.cols : a.rows;
+  const nu = n;
+  const s = new Float64Array(Math.min(m + 1, n) + 1);
+  const e = new Float64Array(n + 1);
+  const work = new Float64Array(m);
+  const Ut = want ? new Float64Array(nu * m) : new Float64Array(0);
+  const Vt = want ? new Float64Array(n * n) : new Float64Array(0);
+
+  const nct = Math.min(m - 1, n);
+  const nrt = Math.max(0, Math.min(n - 2, m));
+  for (let k = 0; k < Math.max(nct, nrt); k++) {
+    const ck = k * m; // offset of column k
+    if (k < nct) {
+      let nrm = 0;
+      for (let i = k; i < m; i++) nrm = hypot(nrm, At[ck + i]);
+      if (nrm !== 0) {
+        if (At[ck + k] < 0) nrm = -nrm;
+        const inv = 1 / nrm;
+        for (let i = k; i < m; i++) At[ck + i] *= inv;
+        At[ck + k] += 1;
+      }
+      s[k] = -nrm;
+    }
+    for (let j = k + 1; j < n; j++) {
+      const cj = j * m;
+      if (k < nct && s[k] !== 0) {
+        let t = 0;
+        for (let i = k; i < m; i++) t += At[ck + i] * At[cj + i];
+        t = -t / At[ck + k];
+        for (let i = k; i < m; i++) At[cj + i] += t * At[ck + i];
+      }
+      e[j] = At[cj + k];
+    }
+    if (want && k < nct) {
+      for (let i = k; i < m; i++) Ut[ck + i] = At[ck + i];
+    }
+    if (k < nrt) {
+      let nrm = 0;
+      for (let i = k + 1; i < n; i++) nrm = hypot(nrm, e[i]);
+      if (nrm !== 0) {
+        if (e[k + 1] < 0) nrm = -nrm;
+        const inv = 1 / nrm;
+        for (let i = k + 1; i < n; i++) e[i] *= inv;
+        e[k + 1] += 1;
+      }
+      e[k] = -nrm;
+      if (k + 1 < m && nrm !== 0) {
+        for (let i = k + 1; i < m; i++) work[i] = 0;
+        for (let j = k + 1; j < n; j++) {
+          const ej = e[j];
+          if (ej === 0) continue;
+          const cj = j * m;
+          for (let i = k + 1; i < m; i++) work[i] += ej * At[cj + i];
+        }
+        for (let j = k + 1; j < n; j++) {
+          const t = -e[j] / e[k + 1];
+          if (t === 0) continue;
+          const cj = j * m;
+          for (let i = k + 1; i < m; i++) At[cj + i] += t * work[i];
+        }
+      }
+      if (want) {
+        const vk = k * n;
+        for (let i = k + 1; i < n; i++) Vt[vk + i] = e[i];
+      }
+    }
+  }
+
+  // The bidiagonal matrix of order p.
+  let p = Math.min(n, m + 1);
+  if (nct < n) s[nct] = At[nct * m + nct];
+  if (m < p) s[p - 1] = 0;
+  if (nrt + 1 < p) e[nrt] = At[(p - 1) * m + nrt];
+  e[p - 1] = 0;
+
+  if (want) {
+    for (let j = nct; j < nu; j++) {
+      Ut.fill(0, j * m, (j + 1) * m);
+      Ut[j * m + j] = 1;
+    }
+    for (let k = nct - 1; k >= 0; k--) {
+      const uk = k * m;
+      if (s[k] !== 0) {
+        for (let j = k + 1; j < nu; j++) {
+          const uj = j * m;
+          let t = 0;
+          for (let i = k; i < m; i++) t += Ut[uk + i] * Ut[uj + i];
+          t = -t / Ut[uk + k];
+          if (t === 0) continue;
+          for (let i = k; i < m; i++) Ut[uj + i] += t * Ut[uk + i];
+        }
+        for (let i = k; i < m; i++) Ut[uk + i] = -Ut[uk + i];
+        Ut[uk + k] = 1 + Ut[uk + k];
+        for (let i = 0; i < k; i++) Ut[uk + i] = 0;
+      } else {
+        Ut.fill(0, uk, uk + m);
+        Ut[uk + k] = 1;
+      }
+    }
+    for (let k = n - 1; k >= 0; k--) {
+      const vk = k * n;
+      if (k < nrt && e[k] !== 0) {
+        for (let j = k + 1; j < n; j++) {
+          const vj = j * n;
+          let t = 0;
+          for (let i = k + 1; i < n; i++) t += Vt[vk + i] * Vt[vj + i];
+          t = -t / Vt[vk + k + 1];
+          if (t === 0) continue;
+          for (let i = k + 1; i < n; i++) Vt[vj + i] += t * Vt[vk + i];
+        }
+      }
+      Vt.fill(0, vk, vk + n);
+      Vt[vk + k] = 1;
+    }
+  }
+
+  // From here on U (m×nu) and V (n×n) are row-major, so a QR sweep's chain of rotations on
+  // adjacent columns can be applied row by row with the running value kept in a register.
+  const Ur = want ? transpose(new Matrix(nu, m, Ut)).data : Ut;
+  const Vr = want ? transpose(new Matrix(n, n, Vt)).data : Vt;
+  // Rotates columns c1 and c2 of a row-major rows×cols store (used by the rare deflation steps).
+  const rotate = (X: Float64Array, rows: number, cols: number, c1: number, c2: number, cs: number, sn: number) => {
+    for (let i = 0, o = 0; i < rows; i++, o += cols) {
+      const x = X[o + c1], y = X[o + c2];
+      X[o + c1] = cs * x + sn * y;
+      X[o + c2] = -sn * x + cs * y;
+    }
+  };
+  const csV = new Float64Array(n), snV = new Float64Array(n), csU = new Float64Array(n), snU = new Float64Array(n);
+
+  const pp = p - 1;
+  let iter = 0;
+  const maxIter = 75 * Math.max(n, 10);
+  while (p > 0) {
+    let k: number;
+    let kase: number;
+    for (k = p - 2; k >= -1; k--) {
+      if (k === -1) break;
+      if (Math.abs(e[k]) <= TINY + EPS * (Math.abs(s[k]) + Math.abs(s[k + 1]))) {
+        e[k] = 0;
+        break;
+      }
+    }
+    if (k === p - 2) {
+      kase = 4;
+    } else {
+      let ks: number;
+      for (ks = p - 1; ks >= k; ks--) {
+        if (ks === k) break;
+        const t = (ks !== p ? Math.abs(e[ks]) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]) : 0);
+        if (Math.abs(s[ks]) <= TINY + EPS * t) {
+          s[ks] = 0;
+          break;
+        }
+      }
+      if (ks === k) kase = 3;
+      else if (ks === p - 1) kase = 1;
+      else {
+        kase = 2;
+        k = ks;
+      }
+    }
+    k++;
+
+    if (kase === 1) {
+      // Deflate negligible s(p).
+      let f = e[p - 2];
+      e[p - 2] = 0;
+      for (let j = p - 2; j >= k; j--) {
+        const t = hypot(s[j], f);
+        const cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        if (j !== k) {
+          f = -sn * e[j - 1];
+          e[j - 1] = cs * e[j - 1];
+        }
+        if (want) rotate(Vr, n, n, j, p - 1, cs, sn);
+      }
+    } else if (kase === 2) {
+      // Split at negligible s(k).
+      let f = e[k - 1];
+      e[k - 1] = 0;
+      for (let j = k; j < p; j++) {
+        const t = hypot(s[j], f);
+        const cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        f = -sn * e[j];
+        e[j] = cs * e[j];
+        if (want) rotate(Ur, m, nu, j, k - 1, cs, sn);
+      }
+    } else if (kase === 3) {
+      // One implicit-shift QR step.
+      const sc = Math.max(Math.abs(s[p - 1]), Math.abs(s[p - 2]), Math.abs(e[p - 2]), Math.abs(s[k]), Math.abs(e[k]));
+      const sp = s[p - 1] / sc, spm1 = s[p - 2] / sc, epm1 = e[p - 2] / sc, sk = s[k] / sc, ek = e[k] / sc;
+      const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
+      const c = sp * epm1 * (sp * epm1);
+      let shift = 0;
+      if (b !== 0 || c !== 0) {
+        shift = Math.sqrt(b * b + c);
+        if (b < 0) shift = -shift;
+        shift = c / (b + shift);
+      }
+      let f = (sk + sp) * (sk - sp) + shift;
+      let g = sk * ek;
+      for (let j = k; j < p - 1; j++) {
+        let t = hypot(f, g);
+        let cs = f / t, sn = g / t;
+        if (j !== k) e[j - 1] = t;
+        f = cs * s[j] + sn * e[j];
+        e[j] = cs * e[j] - sn * s[j];
+        g = sn * s[j + 1];
+        s[j + 1] = cs * s[j + 1];
+        csV[j] = cs;
+        snV[j] = sn;
+        t = hypot(f, g);
+        cs = f / t;
+        sn = g / t;
+        s[j] = t;
+        f = cs * e[j] + sn * s[j + 1];
+        s[j + 1] = -sn * e[j] + cs * s[j + 1];
+        g = sn * e[j + 1];
+        e[j + 1] = cs * e[j + 1];
+        csU[j] = cs;
+        snU[j] = sn;
+      }
+      e[p - 2] = f;
+      if (want) {
+        applyRotationChain(Vr, n, n, k, p - 1, csV, snV);
+        // U has nu = n columns and m ≥ n rows, so every rotation in the chain applies.
+        applyRotationChain(Ur, m, nu, k, p - 1, csU, snU);
+      }
+      iter++;
+      if (iter > maxIter) throw new ConvergenceError("a", `SVD did not converge after ${maxIter} QR steps`);
+    } else {
+      // Convergence: make the singular value positive and move it into order.
+      if (s[k] <= 0) {
+        s[k] = s[k] < 0 ? -s[k] : 0;
+        if (want) for (let i = 0; i <= pp; i++) Vr[i * n + k] = -Vr[i * n + k];
+      }
+      while (k < pp) {
+        if (s[k] >= s[k + 1]) break;
+        const t = s[k];
+        s[k] = s[k + 1];
+        s[k + 1] = t;
+        if (want && k < n - 1) swapCols(Vr, n, n, k, k + 1);
+        if (want && k < m - 1) swapCols(Ur, m, nu, k, k + 1);
+        k++;
+      }
+      iter = 0;
+      p--;
+    }
+  }
+
+  const r = Math.min(m, n);
+  const sv = s.slice(0, r);
+  if (!want) return { s: sv };
+  return { U: new Matrix(m, nu, Ur), s: sv, V: new Matrix(n, n, Vr) };
+}
+
+function swapCols(X: Float64Array, rows: number, cols: number, c1: number, c2: number): void {
+  for (let i = 0, o = 0; i < rows; i++, o += cols) {
+    const t = X[o + c1];
+    X[o + c1] = X[o + c2];
+    X[o + c2] = t;
+  }
+}
+
+/**
+ * Applies rotations j = from..to-1 (each on columns j, j+1, in order) to every row of a row-major
+ * store. Walking one row at a time keeps the carried value in a register: one load and one store
+ * per element instead of two of each per rotation.
+ */
+function applyRotationChain(
+  X: Float64Array, rows: number, cols: number, from: number, to: number, cs: Float64Array, sn: Float64Array,
+): void {
+  for (let i = 0, o = 0; i < rows; i++, o += cols) {
+    let x = X[o + from];
+    for (let j = from; j < to; j++) {
+      const y = X[o + j + 1];
+      const c = cs[j], s = sn[j];
+      X[o + j] = c * x + s * y;
+      x = -s * x + c * y;
+    }
+    X[o + to] = x;
+  }
+}

@@ -1,0 +1,71 @@
+import { Matrix, columnMeans, rowNorms } from "../linalg/matrix";
+import { assertCols, assertNonZeroRows } from "../validate";
+
+/**
+ * The statistics IRP keeps for one space, all taken from its anchors: the anchor mean (the centre)
+ * and the mean L2 norm of the centred anchors (the scale restored after decoding).
+ */
+export interface SpaceStats {
+  mean: Float64Array;
+  meanNorm: number;
+}
+
+export function anchorStats(anchors: Matrix): SpaceStats {
+  const mean = columnMeans(anchors);
+  const centred = center(anchors, mean);
+  const norms = rowNorms(centred);
+  let s = 0;
+  for (let i = 0; i < norms.length; i++) s += norms[i];
+  return { mean, meanNorm: s / norms.length };
+}
+
+/** x − mean, row by row. */
+export function center(x: Matrix, mean: Float64Array): Matrix {
+  const out = new Float64Array(x.data.length);
+  const d = x.cols;
+  for (let i = 0; i < x.rows; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] - mean[j];
+  }
+  return new Matrix(x.rows, d, out);
+}
+
+/**
+ * Rows of x scaled to unit L2 norm. A zero row has no direction, so it is an error naming `name`
+ * (never a silent NaN).
+ */
+export function normalizeRows(x: Matrix, name: string, detail = ""): Matrix {
+  const norms = rowNorms(x);
+  assertNonZeroRows(norms, name, detail);
+  const out = new Float64Array(x.data.length);
+  const d = x.cols;
+  for (let i = 0; i < x.rows; i++) {
+    const inv = 1 / norms[i];
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] * inv;
+  }
+  return new Matrix(x.rows, d, out);
+}
+
+/** Centre on `mean` then L2-normalise: step (1) of IRP in the paper (§4, experimental setting). */
+export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string): Matrix {
+  assertCols(x, mean.length, name);
+  return normalizeRows(center(x, mean), name, " after centring on the anchor mean");
+}
+
+/**
+ * Step (4) of IRP: give each decoded row the target scale and add the target centre. Rows are first
+ * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as exactly zero
+ * has no direction and is mapped to the centre itself.
+ */
+export function denormalize(y: Matrix, stats: SpaceStats): Matrix {
+  const out = new Float64Array(y.data.length);
+  const d = y.cols;
+  const norms = rowNorms(y);
+  for (let i = 0; i < y.rows; i++) {
+    const f = norms[i] > 0 ? stats.meanNorm / norms[i] : 0;
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = y.data[o + j] * f + stats.mean[j];
+  }
+  return new Matrix(y.rows, d, out);
+}

@@ -1,0 +1,223 @@
+import { Matrix, addScaledInPlace, selectRows, transpose } from "../linalg/matrix";
+import { matmul } from "../linalg/product";
+import { pinvWithInfo } from "../linalg/pinv";
+import { anchorSubspaces, absoluteCosineGram, type AnchorSubspace } from "../anchors/farthestPointSample";
+import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
+import { InvalidParameterError } from "../errors";
+import {
+  assertCols, assertDelta, assertInteger, assertParallelAnchors, toMatrix, type MatrixInput,
+} from "../validate";
+import { requireFitted } from "./fitted";
+import type { Translator, TranslatorDiagnostics } from "./translator";
+
+export interface IrpOptions {
+  /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer ≥ 1. Default 16. */
+  omega?: number;
+  /**
+   * δ ∈ [0, 1), the farthest-point-sampling stop threshold on the 1−|cos| distance. 0 keeps every
+   * anchor. Default 0.8 (the setting of the paper's Fig. 7).
+   */
+  delta?: number;
+  /** Seed of the random first point of each subspace. Default 0. */
+  seed?: number;
+  /**
+   * Whose anchors FPS prunes. Default "target": the pseudo-inverse is taken of the target anchors,
+   * so pruning them is what stabilises the inverse (eq. 5 writes S_Y). "source" prunes on the
+   * source anchors instead; in both cases the same items are kept in both spaces.
+   */
+  prune?: "source" | "target";
+  /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
+  rcond?: number;
+}
+
+export interface IrpSubspaceDiagnostics {
+  /** Anchors kept by FPS in this subspace. */
+  anchorsKept: number;
+  /** How many of the ω draws produced this very subspace. */
+  multiplicity: number;
+  /** Numerical rank of the pruned target anchors. */
+  rank: number;
+  /** σ_max/σ_min of the pruned target anchors over the kept spectrum. */
+  conditionNumber: number;
+  /** σ_max/σ_min over the full spectrum (Infinity when rank-deficient). */
+  conditionNumberFull: number;
+}
+
+export interface IrpDiagnostics extends TranslatorDiagnostics {
+  method: "irp";
+  omega: number;
+  delta: number;
+  seed: number;
+  prune: "source" | "target";
+  /** One entry per distinct subspace (identical draws are merged and computed once). */
+  subspaces: IrpSubspaceDiagnostics[];
+  /** Means over the ω draws (weighted by multiplicity). */
+  meanAnchorsKept: number;
+  meanConditionNumber: number;
+  distinctSubspaces: number;
+}
+
+interface IrpState {
+  source: SpaceStats;
+  target: SpaceStats;
+  /** The collapsed d_x×d_y map of anchor completion. */
+  map: Matrix;
+  subspaces: AnchorSubspace[];
+  diagnostics: IrpDiagnostics;
+  /** Normalised anchors, kept only for the literal reference transform. */
+  unitX: Matrix;
+  unitY: Matrix;
+}
+
+/**
+ * Inverse Relative Projection (the IRP paper, §3): source vectors are centred and normalised,
+ * projected on the source anchors (relative space), decoded with the pseudo-inverse of the target
+ * anchors, rescaled to the target anchors' mean norm and shifted to their mean.
+ *
+ * With anchor pruning (δ) and ω subspaces the decoded vector is the average of eq. 5. Every term
+ * is linear in the normalised input, so `fit` collapses the whole average into one d_x×d_y matrix
+ * M = (1/ω)·Σ_i S_Xⁱᵀ·pinv(S_Yⁱᵀ) — anchor completion: the canonical basis of X becomes the
+ * source anchors and its images the target anchors — and `transform` is one matrix product.
+ */
+export class InverseRelativeProjection implements Translator {
+  readonly method = "irp" as const;
+  readonly omega: number;
+  readonly delta: number;
+  readonly seed: number;
+  readonly prune: "source" | "target";
+  readonly rcond: number | undefined;
+  private state?: IrpState;
+
+  constructor(options: IrpOptions = {}) {
+    this.omega = options.omega ?? 16;
+    this.delta = options.delta ?? 0.8;
+    this.seed = options.seed ?? 0;
+    this.prune = options.prune ?? "target";
+    this.rcond = options.rcond;
+    assertInteger(this.omega, "omega", 1);
+    assertDelta(this.delta);
+    if (!Number.isInteger(this.seed)) throw new InvalidParameterError("seed", `expected an integer, got ${this.seed}`);
+    if (this.prune !== "source" && this.prune !== "target") {
+      throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(this.prune)}`);
+    }
+    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
+      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
+    }
+  }
+
+  fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
+    const t0 = performance.now();
+    const ax = toMatrix(anchorsX, "anchorsX");
+    const ay = toMatrix(anchorsY, "anchorsY");
+    assertParallelAnchors(ax, ay, 2);
+    const source = anchorStats(ax);
+    const target = anchorStats(ay);
+    const unitX = centerAndNormalize(ax, source.mean, "anchorsX");
+    const unitY = centerAndNormalize(ay, target.mean, "anchorsY");
+    const k = ax.rows;
+
+    const gram = absoluteCosineGram(this.prune === "target" ? unitY : unitX);
+    const subspaces = anchorSubspaces(gram, k, this.omega, this.delta, this.seed);
+
+    const map = new Matrix(ax.cols, ay.cols);
+    const perSubspace: IrpSubspaceDiagnostics[] = [];
+    for (const sub of subspaces) {
+      const sx = selectRows(unitX, sub.indices);
+      const sy = selectRows(unitY, sub.indices);
+      // pinv(S_Yᵀ) = pinv(S_Y)ᵀ, so S_Xᵀ·pinv(S_Yᵀ) = (pinv(S_Y)·S_X)ᵀ.
+      const info = pinvWithInfo(sy, { rcond: this.rcond });
+      addScaledInPlace(map, transpose(matmul(info.pinv, sx)), sub.multiplicity / this.omega);
+      perSubspace.push({
+        anchorsKept: sub.indices.length,
+        multiplicity: sub.multiplicity,
+        rank: info.rank,
+        conditionNumber: info.condKept,
+        conditionNumberFull: info.condFull,
+      });
+    }
+    const weighted = (f: (d: IrpSubspaceDiagnostics) => number) =>
+      perSubspace.reduce((acc, d) => acc + f(d) * d.multiplicity, 0) / this.omega;
+
+    this.state = {
+      source, target, map, subspaces, unitX, unitY,
+      diagnostics: {
+        method: "irp",
+        sourceDim: ax.cols,
+        targetDim: ay.cols,
+        anchors: k,
+        omega: this.omega,
+        delta: this.delta,
+        seed: this.seed,
+        prune: this.prune,
+        subspaces: perSubspace,
+        meanAnchorsKept: weighted((d) => d.anchorsKept),
+        meanConditionNumber: weighted((d) => d.conditionNumber),
+        distinctSubspaces: subspaces.length,
+        fitSeconds: (performance.now() - t0) / 1000,
+      },
+    };
+    return this;
+  }
+
+  /** Translate source vectors: normalise, one product with the collapsed map, de-normalise. */
+  transform(x: MatrixInput): Matrix {
+    const s = requireFitted(this.state, this.method);
+    const xm = toMatrix(x, "x");
+    assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
+    return denormalize(matmul(centerAndNormalize(xm, s.source.mean, "x"), s.map), s.target);
+  }
+
+  /**
+   * The relative representation of x in the source space's (centred, normalised) anchors: the
+   * shared space IRP passes through, before any pruning.
+   */
+  relative(x: MatrixInput): Matrix {
+    const s = requireFitted(this.state, this.method);
+    const xm = toMatrix(x, "x");
+    assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
+    return matmul(centerAndNormalize(xm, s.source.mean, "x"), transpose(s.unitX));
+  }
+
+  /**
+   * Eq. 5 evaluated literally — for every subspace project on S_Xⁱ, decode with pinv(S_Yⁱᵀ), then
+   * average — without anchor completion. A slow reference for tests and benchmarks; equals
+   * `transform` up to rounding.
+   */
+  transformLiteral(x: MatrixInput): Matrix {
+    const s = requireFitted(this.state, this.method);
+    const xm = toMatrix(x, "x");
+    assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
+    const xn = centerAndNormalize(xm, s.source.mean, "x");
+    const sum = new Matrix(xm.rows, s.target.mean.length);
+    for (const sub of s.subspaces) {
+      const sx = selectRows(s.unitX, sub.indices);
+      const sy = selectRows(s.unitY, sub.indices);
+      const rel = matmul(xn, transpose(sx));
+      const decoded = matmul(rel, transpose(pinvWithInfo(sy, { rcond: this.rcond }).pinv));
+      addScaledInPlace(sum, decoded, sub.multiplicity / this.omega);
+    }
+    return denormalize(sum, s.target);
+  }
+
+  /** The collapsed d_x×d_y map (acting on centred, normalised row vectors). */
+  get map(): Matrix {
+    return requireFitted(this.state, this.method).map;
+  }
+
+  get sourceStats(): SpaceStats {
+    return requireFitted(this.state, this.method).source;
+  }
+
+  get targetStats(): SpaceStats {
+    return requireFitted(this.state, this.method).target;
+  }
+
+  /** The distinct anchor subsets (indices into the fitted anchors) with their multiplicities. */
+  get subspaces(): readonly AnchorSubspace[] {
+    return requireFitted(this.state, this.method).subspaces;
+  }
+
+  get diagnostics(): IrpDiagnostics {
+    return requireFitted(this.state, this.method).diagnostics;
+  }
+}

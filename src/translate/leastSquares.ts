@@ -1,0 +1,78 @@
+import { Matrix } from "../linalg/matrix";
+import { matmul } from "../linalg/product";
+import { lstsq } from "../linalg/lstsq";
+import { InvalidParameterError } from "../errors";
+import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
+import { requireFitted } from "./fitted";
+import type { Translator, TranslatorDiagnostics } from "./translator";
+
+export interface LeastSquaresOptions {
+  /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
+  rcond?: number;
+}
+
+interface LeastSquaresState {
+  /** (d_x [+1]) × d_y solution. */
+  weights: Matrix;
+  diagnostics: TranslatorDiagnostics;
+}
+
+/**
+ * Least-squares translation (Maiorca et al. 2023): the minimum-norm W with anchorsX·W ≈ anchorsY
+ * ("lstsq", linear through the origin) or [anchorsX 1]·W ≈ anchorsY ("affine", with a bias row).
+ */
+export class LeastSquaresTranslator implements Translator {
+  readonly method: "lstsq" | "affine";
+  readonly rcond: number | undefined;
+  private state?: LeastSquaresState;
+
+  constructor(options: LeastSquaresOptions & { affine?: boolean } = {}) {
+    this.method = options.affine ? "affine" : "lstsq";
+    this.rcond = options.rcond;
+    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
+      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
+    }
+  }
+
+  fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
+    const t0 = performance.now();
+    const ax = toMatrix(anchorsX, "anchorsX");
+    const ay = toMatrix(anchorsY, "anchorsY");
+    assertParallelAnchors(ax, ay, 2);
+    const design = this.method === "affine" ? withBias(ax) : ax;
+    const { solution, rank, cond } = lstsq(design, ay, { rcond: this.rcond });
+    this.state = {
+      weights: solution,
+      diagnostics: {
+        method: this.method, sourceDim: ax.cols, targetDim: ay.cols, anchors: ax.rows, rank,
+        conditionNumber: cond, fitSeconds: (performance.now() - t0) / 1000,
+      },
+    };
+    return this;
+  }
+
+  transform(x: MatrixInput): Matrix {
+    const s = requireFitted(this.state, this.method);
+    const xm = toMatrix(x, "x");
+    const d = s.diagnostics.sourceDim;
+    assertCols(xm, d, "x", "the source dimension seen in fit");
+    return matmul(this.method === "affine" ? withBias(xm) : xm, s.weights);
+  }
+
+  get weights(): Matrix {
+    return requireFitted(this.state, this.method).weights;
+  }
+
+  get diagnostics(): TranslatorDiagnostics {
+    return requireFitted(this.state, this.method).diagnostics;
+  }
+}
+
+function withBias(x: Matrix): Matrix {
+  const out = new Matrix(x.rows, x.cols + 1);
+  for (let i = 0; i < x.rows; i++) {
+    out.data.set(x.row(i), i * (x.cols + 1));
+    out.data[i * (x.cols + 1) + x.cols] = 1;
+  }
+  return out;
+}
