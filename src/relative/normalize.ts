@@ -1,5 +1,6 @@
 import { Matrix, columnMeans, rowNorms } from "../linalg/matrix";
 import { assertCols, assertNonZeroRows } from "../validate";
+import { ZeroNormError } from "../errors";
 
 /**
  * The statistics IRP keeps for one space, all taken from its anchors: the anchor mean (the centre)
@@ -34,9 +35,12 @@ export function center(x: Matrix, mean: Float64Array): Matrix {
  * Rows of x scaled to unit L2 norm. A zero row has no direction, so it is an error naming `name`
  * (never a silent NaN).
  */
-export function normalizeRows(x: Matrix, name: string, detail = ""): Matrix {
+export function normalizeRows(x: Matrix, name: string, detail = "", zeroBelow?: Float64Array): Matrix {
   const norms = rowNorms(x);
   assertNonZeroRows(norms, name, detail);
+  if (zeroBelow) {
+    for (let i = 0; i < norms.length; i++) if (norms[i] <= zeroBelow[i]) throw new ZeroNormError(name, i, detail);
+  }
   const out = new Float64Array(x.data.length);
   const d = x.cols;
   for (let i = 0; i < x.rows; i++) {
@@ -50,7 +54,15 @@ export function normalizeRows(x: Matrix, name: string, detail = ""): Matrix {
 /** Centre on `mean` then L2-normalise: step (1) of IRP in the paper (§4, experimental setting). */
 export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string): Matrix {
   assertCols(x, mean.length, name);
-  return normalizeRows(center(x, mean), name, " after centring on the anchor mean");
+  // A row equal to the mean up to rounding has no direction either: its centred norm is then a few
+  // ulps of the magnitudes that were subtracted.
+  let meanNorm = 0;
+  for (let j = 0; j < mean.length; j++) meanNorm += mean[j] * mean[j];
+  meanNorm = Math.sqrt(meanNorm);
+  const rowScale = rowNorms(x);
+  const zeroBelow = new Float64Array(x.rows);
+  for (let i = 0; i < x.rows; i++) zeroBelow[i] = 1e-12 * (rowScale[i] + meanNorm);
+  return normalizeRows(center(x, mean), name, " after centring on the anchor mean", zeroBelow);
 }
 
 /**
