@@ -1,6 +1,7 @@
 import { InvalidParameterError } from "../errors";
 import { Matrix } from "./matrix";
 import { svd, singularValues } from "./svd";
+import { matmul } from "./product";
 
 export interface PinvOptions {
   /**
@@ -39,23 +40,15 @@ export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
   const cutoff = rcond * (r > 0 ? s[0] : 0);
   let rank = 0;
   while (rank < r && s[rank] > cutoff) rank++;
-  // pinv = V_k · diag(1/s_k) · U_kᵀ, built as (V_k·diag(1/s_k)) times U_kᵀ; U_k rows are scaled once.
+  // pinv = (V_k·diag(1/s_k))·U_kᵀ, one blocked product.
   const n = a.cols, m = a.rows;
-  const out = new Float64Array(n * m);
-  const scaled = new Float64Array(rank);
-  for (let i = 0; i < n; i++) {
-    const vo = i * r;
-    for (let q = 0; q < rank; q++) scaled[q] = v.data[vo + q] / s[q];
-    const oo = i * m;
-    for (let j = 0; j < m; j++) {
-      const uo = j * r;
-      let acc = 0;
-      for (let q = 0; q < rank; q++) acc += scaled[q] * u.data[uo + q];
-      out[oo + j] = acc;
-    }
-  }
+  const vs = new Matrix(n, rank);
+  for (let i = 0; i < n; i++) for (let q = 0; q < rank; q++) vs.data[i * rank + q] = v.data[i * r + q] / s[q];
+  const ukt = new Matrix(rank, m);
+  for (let j = 0; j < m; j++) for (let q = 0; q < rank; q++) ukt.data[q * m + j] = u.data[j * r + q];
+  const out = matmul(vs, ukt);
   return {
-    pinv: new Matrix(n, m, out),
+    pinv: out,
     rank,
     singularValues: s,
     condKept: rank === 0 ? NaN : s[0] / s[rank - 1],
