@@ -43,7 +43,7 @@ describe("products", () => {
 });
 
 describe("svd", () => {
-  it.each([[6, 4], [4, 6], [30, 30], [50, 20], [20, 50], [1, 5], [5, 1]])("reconstructs a %i×%i matrix with orthonormal factors", (m, n) => {
+  it.each([[6, 4], [4, 6], [30, 30], [50, 20], [20, 50], [300, 17], [17, 300], [1, 5], [5, 1]])("reconstructs a %i×%i matrix with orthonormal factors", (m, n) => {
     const a = randomMatrix(m, n, m * 100 + n);
     const { U, s, V } = svd(a);
     expect(U!.shape).toEqual([m, Math.min(m, n)]);
@@ -67,6 +67,13 @@ describe("svd", () => {
     const s = singularValues(matmul(b, c)); // rank 3
     expect(s[2]).toBeGreaterThan(1e-3);
     for (let i = 3; i < s.length; i++) expect(s[i]).toBeLessThan(1e-13 * s[0]);
+    // Tall (QR-first path) and rank-deficient.
+    const tall = svd(matmul(randomMatrix(60, 3, 7), randomMatrix(3, 8, 8)));
+    for (let i = 3; i < 8; i++) expect(tall.s[i]).toBeLessThan(1e-13 * tall.s[0]);
+    expect(orthonormalityError(tall.U!)).toBeLessThan(1e-12);
+    expect(orthonormalityError(tall.V!)).toBeLessThan(1e-12);
+    expect(Array.from(svd(new Matrix(10, 2)).s)).toEqual([0, 0]);
+    expect(orthonormalityError(svd(new Matrix(10, 2)).U!)).toBeLessThan(1e-15);
     const z = svd(new Matrix(4, 3));
     expect(Array.from(z.s)).toEqual([0, 0, 0]);
     expect(orthonormalityError(z.U!)).toBeLessThan(1e-15);

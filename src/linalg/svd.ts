@@ -39,12 +39,76 @@ function hypot(a: number, b: number): number {
  */
 export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdResult {
   const want = options.computeVectors ?? true;
-  if (a.rows < a.cols) {
-    // The iteration below needs m ≥ n; Aᵀ = V·S·Uᵀ.
-    const r = svdTall(a, false, want);
-    return { U: r.V, s: r.s, V: r.U };
+  const wide = a.rows < a.cols;
+  // The iteration needs m ≥ n: a wide A is decomposed through Aᵀ = V·S·Uᵀ. Columns are stored as
+  // contiguous rows, so Aᵀ's column store is A's own row-major data.
+  const m = wide ? a.cols : a.rows;
+  const n = wide ? a.rows : a.cols;
+  const columns = wide ? a.data.slice() : transpose(a).data;
+  const r = m >= QR_FIRST_RATIO * n ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
+  return wide ? { U: r.V, s: r.s, V: r.U } : r;
+}
+
+/**
+ * Tall matrices (m ≥ 1.5·n) are first reduced to their n×n triangular factor, A = Q·R, as LAPACK
+ * does: the bidiagonalisation and every rotation of U then work on n-long vectors instead of m-long
+ * ones, and U = Q·U_R costs one pass of n reflectors.
+ */
+const QR_FIRST_RATIO = 1.5;
+
+function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): SvdResult {
+  const tau = householderQr(columns, m, n);
+  // R's column store: column j holds R[0..j, j].
+  const rCols = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) rCols[j * n + i] = columns[j * m + i];
+  const inner = svdColumns(rCols, n, n, want);
+  if (!want) return inner;
+  // U = Q·[U_R; 0], built column by column in a column store (row j = column j of U).
+  const uR = inner.U!;
+  const uCols = new Float64Array(n * m);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) uCols[j * m + i] = uR.data[i * n + j];
+  for (let k = n - 1; k >= 0; k--) {
+    const t = tau[k];
+    if (t === 0) continue;
+    const vk = k * m;
+    for (let j = 0; j < n; j++) {
+      const uj = j * m;
+      const w = uCols[uj + k] + dotRange2(columns, vk, uCols, uj, k + 1, m);
+      uCols[uj + k] -= t * w;
+      axpyRange2(uCols, uj, -t * w, columns, vk, k + 1, m);
+    }
   }
-  return svdTall(a, true, want);
+  return { U: transpose(new Matrix(n, m, uCols)), s: inner.s, V: inner.V };
+}
+
+/**
+ * Householder QR in place on a column store (row j = column j of the m×n matrix). On return the
+ * upper triangle holds R and below-diagonal entries of column k hold the reflector v_k (v_k[k] = 1
+ * implicit); H_k = I − τ_k·v_k·v_kᵀ and Q = H_0·H_1·…·H_{n−1}.
+ */
+function householderQr(c: Float64Array, m: number, n: number): Float64Array {
+  const tau = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const ck = k * m;
+    let norm = 0;
+    for (let i = k; i < m; i++) norm = hypot(norm, c[ck + i]);
+    if (norm === 0) continue;
+    const x0 = c[ck + k];
+    const beta = x0 >= 0 ? -norm : norm;
+    const v0 = x0 - beta;
+    const inv = 1 / v0;
+    for (let i = k + 1; i < m; i++) c[ck + i] *= inv;
+    tau[k] = (beta - x0) / beta;
+    c[ck + k] = beta;
+    for (let j = k + 1; j < n; j++) {
+      const cj = j * m;
+      const w = c[cj + k] + dotRange(c, ck, cj, k + 1, m);
+      const tw = tau[k] * w;
+      c[cj + k] -= tw;
+      axpyRange(c, -tw, ck, cj, k + 1, m);
+    }
+  }
+  return tau;
 }
 
 /** Singular values only (no vectors): the cheap path, used for condition numbers. */
@@ -53,15 +117,10 @@ export function singularValues(a: Matrix): Float64Array {
 }
 
 /**
- * SVD of the m×n matrix whose columns are the rows of `at` when `isAt` is false … in practice:
- * when `tall` is true `a` itself is m×n with m ≥ n and we work on its transpose; when false `a` is
- * the n×m transpose of the tall matrix we decompose and is used directly as the column store.
+ * The Golub–Kahan–Reinsch SVD of an m×n matrix (m ≥ n) given as a column store `At` (row j is
+ * column j; overwritten).
  */
-function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
-  // Column store: row j of `At` is column j of the tall matrix.
-  const At = tall ? transpose(a).data : a.data.slice();
-  const m = tall ? a.rows : a.cols;
-  const n = tall ? a.cols : a.rows;
+function svdColumns(At: Float64Array, m: number, n: number, want: boolean): SvdResult {
   const nu = n;
   const s = new Float64Array(Math.min(m + 1, n) + 1);
   const e = new Float64Array(n + 1);
@@ -87,10 +146,8 @@ function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
     for (let j = k + 1; j < n; j++) {
       const cj = j * m;
       if (k < nct && s[k] !== 0) {
-        let t = 0;
-        for (let i = k; i < m; i++) t += At[ck + i] * At[cj + i];
-        t = -t / At[ck + k];
-        for (let i = k; i < m; i++) At[cj + i] += t * At[ck + i];
+        const t = -dotRange(At, ck, cj, k, m) / At[ck + k];
+        axpyRange(At, t, ck, cj, k, m);
       }
       e[j] = At[cj + k];
     }
@@ -112,14 +169,12 @@ function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
         for (let j = k + 1; j < n; j++) {
           const ej = e[j];
           if (ej === 0) continue;
-          const cj = j * m;
-          for (let i = k + 1; i < m; i++) work[i] += ej * At[cj + i];
+          axpyInto(work, ej, At, j * m, k + 1, m);
         }
         for (let j = k + 1; j < n; j++) {
           const t = -e[j] / e[k + 1];
           if (t === 0) continue;
-          const cj = j * m;
-          for (let i = k + 1; i < m; i++) At[cj + i] += t * work[i];
+          axpyFrom(At, j * m, t, work, k + 1, m);
         }
       }
       if (want) {
@@ -146,11 +201,8 @@ function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
       if (s[k] !== 0) {
         for (let j = k + 1; j < nu; j++) {
           const uj = j * m;
-          let t = 0;
-          for (let i = k; i < m; i++) t += Ut[uk + i] * Ut[uj + i];
-          t = -t / Ut[uk + k];
-          if (t === 0) continue;
-          for (let i = k; i < m; i++) Ut[uj + i] += t * Ut[uk + i];
+          const t = -dotRange(Ut, uk, uj, k, m) / Ut[uk + k];
+          if (t !== 0) axpyRange(Ut, t, uk, uj, k, m);
         }
         for (let i = k; i < m; i++) Ut[uk + i] = -Ut[uk + i];
         Ut[uk + k] = 1 + Ut[uk + k];
@@ -165,11 +217,8 @@ function svdTall(a: Matrix, tall: boolean, want: boolean): SvdResult {
       if (k < nrt && e[k] !== 0) {
         for (let j = k + 1; j < n; j++) {
           const vj = j * n;
-          let t = 0;
-          for (let i = k + 1; i < n; i++) t += Vt[vk + i] * Vt[vj + i];
-          t = -t / Vt[vk + k + 1];
-          if (t === 0) continue;
-          for (let i = k + 1; i < n; i++) Vt[vj + i] += t * Vt[vk + i];
+          const t = -dotRange(Vt, vk, vj, k + 1, n) / Vt[vk + k + 1];
+          if (t !== 0) axpyRange(Vt, t, vk, vj, k + 1, n);
         }
       }
       Vt.fill(0, vk, vk + n);
@@ -346,4 +395,46 @@ function applyRotationChain(
     }
     X[o + to] = x;
   }
+}
+
+// Small monomorphic kernels: V8 optimises (and inlines) these far better than the same loops
+// written inside the large SVD routine.
+
+/** Σ_{i∈[from,to)} X[o1+i]·X[o2+i]. */
+function dotRange(X: Float64Array, o1: number, o2: number, from: number, to: number): number {
+  let s0 = 0, s1 = 0;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    s0 += X[o1 + i] * X[o2 + i];
+    s1 += X[o1 + i + 1] * X[o2 + i + 1];
+  }
+  if (i < to) s0 += X[o1 + i] * X[o2 + i];
+  return s0 + s1;
+}
+
+/** X[dst+i] += t·X[src+i] for i ∈ [from, to). */
+function axpyRange(X: Float64Array, t: number, src: number, dst: number, from: number, to: number): void {
+  for (let i = from; i < to; i++) X[dst + i] += t * X[src + i];
+}
+
+/** y[i] += t·X[o+i] for i ∈ [from, to). */
+function axpyInto(y: Float64Array, t: number, X: Float64Array, o: number, from: number, to: number): void {
+  for (let i = from; i < to; i++) y[i] += t * X[o + i];
+}
+
+/** X[o+i] += t·y[i] for i ∈ [from, to). */
+function axpyFrom(X: Float64Array, o: number, t: number, y: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) X[o + i] += t * y[i];
+}
+
+/** Σ_{i∈[from,to)} X[ox+i]·Y[oy+i]. */
+function dotRange2(X: Float64Array, ox: number, Y: Float64Array, oy: number, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += X[ox + i] * Y[oy + i];
+  return s;
+}
+
+/** Y[oy+i] += t·X[ox+i] for i ∈ [from, to). */
+function axpyRange2(Y: Float64Array, oy: number, t: number, X: Float64Array, ox: number, from: number, to: number): void {
+  for (let i = from; i < to; i++) Y[oy + i] += t * X[ox + i];
 }
