@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Execute latent-bridge's notebooks headlessly under the real Jupyter + tslab kernel.
+
+    npm run figures                      # every notebook in notebooks/, in name order (full mode)
+    npm run figures -- 00-quickstart     # one notebook (by name, with or without .ipynb, or a prefix)
+    npm run figures -- --quick           # small subsets (sets LATENT_BRIDGE_QUICK=1), as CI runs them
+
+Each notebook writes its own figures and tables (figures/ in full mode, build/quick/figures in quick
+mode). The executed copies, outputs included, go to build/notebooks/ (ignored by git: an executed
+notebook carries plotly's ~4.8 MB bundle). The sources in notebooks/ stay output-free.
+
+On a failing cell this prints the notebook, the cell number and the cell's real error text (tslab
+writes it to the cell's stderr; Jupyter's own message is empty) and exits 1.
+"""
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+KERNEL = "latent-bridge"
+
+
+def fail(msg):
+    print(f"run_notebooks: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+except ImportError as e:  # pragma: no cover - depends on the machine
+    fail(f"{e.name} is missing: run `bash scripts/setup.sh` (Debian: apt-get install python3-nbclient python3-nbformat jupyter-notebook)")
+
+
+def cell_error_text(cell):
+    """The error a tslab cell reported: its stderr stream, or an `error` output's traceback."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            parts.append("\n".join(out.get("traceback", [])) or f"{out.get('ename')}: {out.get('evalue')}")
+    return "".join(parts).strip()
+
+
+def pick(notebooks_dir, names):
+    all_nbs = sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+    if not names:
+        return all_nbs
+    chosen = []
+    for name in names:
+        stem = name[:-6] if name.endswith(".ipynb") else name
+        exact = [p for p in all_nbs if p.stem == stem]
+        prefixed = [p for p in all_nbs if p.stem.startswith(stem)]
+        found = exact or prefixed
+        if not found:
+            fail(f"no notebook named {name!r} in {notebooks_dir} (have: {', '.join(p.stem for p in all_nbs)})")
+        chosen.extend(p for p in found if p not in chosen)
+    return chosen
+
+
+def run_one(path, out_dir, timeout, env):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(REPO)}},
+    )
+    started = time.monotonic()
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    error = None
+    with client.setup_kernel(env=env, cwd=str(REPO)):
+        for number, index in enumerate(code_cells, start=1):
+            cell = nb.cells[index]
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                error = (number, index, f"timed out after {timeout} s")
+            except DeadKernelError as e:
+                error = (number, index, f"the kernel died: {e}")
+            except CellExecutionError as e:
+                error = (number, index, cell_error_text(cell) or str(e) or "failed without an error message")
+            else:
+                # tslab may report a failure only through stderr, with status ok: an uncaught
+                # rejection prints there too. Treat a cell whose stderr holds an Error as failed.
+                text = cell_error_text(cell)
+                if text and ("Error" in text or "error TS" in text) and "Warning" not in text.split("\n")[0]:
+                    error = (number, index, text)
+            if error:
+                break
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path = out_dir / path.name
+    tmp = out_path.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, out_path)
+    return error, time.monotonic() - started, out_path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="*", help="notebooks to run (name, name.ipynb or prefix); default: all")
+    ap.add_argument("--quick", action="store_true", help="small subsets (LATENT_BRIDGE_QUICK=1), as in CI")
+    ap.add_argument("--notebooks-dir", default=str(REPO / "notebooks"))
+    ap.add_argument("--out-dir", default=str(REPO / "build" / "notebooks"))
+    ap.add_argument("--timeout", type=int, default=None, help="seconds per cell (default 600 quick, 7200 full)")
+    args = ap.parse_args()
+
+    quick = args.quick or os.environ.get("LATENT_BRIDGE_QUICK") == "1"
+    env = dict(os.environ)
+    env["LATENT_BRIDGE_QUICK"] = "1" if quick else "0"
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(REPO / "jupyter"), env.get("JUPYTER_PATH")]))
+    os.environ["JUPYTER_PATH"] = env["JUPYTER_PATH"]  # for the kernelspec lookup in this process
+    if not (REPO / "node_modules" / "tslab").exists():
+        fail("node_modules/tslab is missing: run `bash scripts/setup.sh`")
+
+    notebooks = pick(pathlib.Path(args.notebooks_dir), args.names)
+    if not notebooks:
+        fail(f"no notebooks found in {args.notebooks_dir}")
+    timeout = args.timeout or (600 if quick else 7200)
+    print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode", flush=True)
+    for path in notebooks:
+        print(f"  {path.stem} ...", end="", flush=True)
+        error, seconds, out_path = run_one(path, pathlib.Path(args.out_dir), timeout, env)
+        if error:
+            number, index, text = error
+            print(" FAILED", flush=True)
+            print(f"\n{path.name}: cell {index + 1} (code cell {number}) failed:\n", file=sys.stderr)
+            print(text, file=sys.stderr)
+            print(f"\nexecuted copy: {out_path}", file=sys.stderr)
+            sys.exit(1)
+        print(f" ok ({seconds:.1f} s) -> {out_path.relative_to(REPO) if out_path.is_relative_to(REPO) else out_path}", flush=True)
+    print("run_notebooks: all notebooks ran", flush=True)
+
+
+if __name__ == "__main__":
+    main()

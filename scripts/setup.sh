@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what latent-bridge needs on a fresh Debian 12 machine, idempotently (a second run
+# installs nothing and takes a second):
+#   - Debian packages: Jupyter Notebook + nbclient/nbconvert (to run the notebooks), Chromium
+#     (static PNG/SVG export of figures), numpy with OpenBLAS (interop test, benchmarks);
+#   - npm packages, exactly as package-lock.json pins them (npm ci).
+# Options: --no-apt  skip the Debian packages (then install them yourself; the list is printed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  jupyter-notebook jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat
+  chromium fonts-dejavu-core
+  python3-numpy libopenblas0-pthread
+)
+
+want_apt=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-apt) want_apt=0 ;;
+    *) echo "setup.sh: unknown option $arg (known: --no-apt)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if ((want_apt)) && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif ((want_apt)) && command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "setup: installing Debian packages with sudo: ${missing[*]}"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    cat >&2 <<MSG
+setup: these Debian packages are missing and cannot be installed from here (need root or
+passwordless sudo, and apt-get):
+    ${missing[*]}
+Install them with:
+    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}
+On another system: Jupyter Notebook with nbclient (pip install notebook nbclient), a Chromium or
+Chrome binary (set CHROMIUM_PATH to it), and numpy for the benchmarks.
+MSG
+    ((want_apt)) && exit 1
+  fi
+fi
+
+# npm ci only when package-lock.json changed since the last successful install.
+stamp=node_modules/.latent-bridge-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+echo "setup: ready (node $(node --version), Jupyter Notebook $(/usr/bin/python3 -m notebook --version 2>/dev/null || echo 'not found'))"
