@@ -2,7 +2,8 @@
 # Installs what latent-bridge needs on a fresh Debian 12 machine, idempotently (a second run
 # installs nothing and takes a second):
 #   - Debian packages: Jupyter Notebook + nbclient/nbconvert (to run the notebooks), Chromium
-#     (static PNG/SVG export of figures), numpy with OpenBLAS (interop test, benchmarks);
+#     (static PNG/SVG export of figures), numpy with OpenBLAS (interop test, benchmarks),
+#     data sets packaged by Debian (Fashion-MNIST, WordNet);
 #   - npm packages, exactly as package-lock.json pins them (npm ci).
 # Options: --no-apt  skip the Debian packages (then install them yourself; the list is printed).
 set -euo pipefail
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   jupyter-notebook jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat
   chromium fonts-dejavu-core
   python3-numpy libopenblas0-pthread
+  dataset-fashion-mnist wordnet-base
 )
 
 want_apt=1

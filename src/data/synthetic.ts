@@ -67,3 +67,42 @@ export function syntheticPair(options: SyntheticPairOptions): SyntheticPair {
   for (let i = 0; i < x.data.length; i++) x.data[i] += sx;
   return { x, y, rotation };
 }
+
+export interface PlanarDemo {
+  /** n×2 points of space X and the same items in Y = s·X·R + t. */
+  x: Matrix;
+  y: Matrix;
+  /** Indices of the anchors among the points. */
+  anchorIndices: number[];
+  /** A colour value per point (its angle in X), to follow items across panels. */
+  hue: Float64Array;
+}
+
+/**
+ * The paper's Fig. 1 in two dimensions: points on a noisy ring with a few anchors, and the same
+ * items after a rotation, a reflection, a rescaling and a shift.
+ */
+export function planarDemo(options: { n?: number; anchors?: number; seed?: number } = {}): PlanarDemo {
+  const n = options.n ?? 60;
+  const k = options.anchors ?? 3;
+  const rng = new Random(options.seed ?? 0);
+  const x = new Matrix(n, 2);
+  const hue = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * i) / n;
+    const r = 1 + 0.15 * rng.normal();
+    x.data[2 * i] = 1.6 * r * Math.cos(t) + 0.8;
+    x.data[2 * i + 1] = r * Math.sin(t) + 0.3;
+    hue[i] = t;
+  }
+  const angle = 2.1, s = 2.5;
+  const c = Math.cos(angle), sn = Math.sin(angle);
+  const y = new Matrix(n, 2);
+  for (let i = 0; i < n; i++) {
+    const a = x.data[2 * i], b = -x.data[2 * i + 1]; // reflection, then rotation
+    y.data[2 * i] = s * (c * a - sn * b) - 3;
+    y.data[2 * i + 1] = s * (sn * a + c * b) + 1.5;
+  }
+  const anchorIndices = Array.from(rng.sample(n, k)).sort((p, q) => p - q);
+  return { x, y, anchorIndices, hue };
+}
