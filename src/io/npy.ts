@@ -8,19 +8,9 @@
  *
  * Format reference: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { FileFormatError, InvalidParameterError, ShapeMismatchError } from "../errors";
+import { writeFileAtomic } from "./atomicWrite";
 import { Matrix } from "../linalg/matrix";
 
 export type NpyDtype = "float32" | "float64" | "int32" | "int64";
@@ -527,48 +517,6 @@ export function serializeNpy(array: { shape: number[]; data: NpyData }): Uint8Ar
   return out;
 }
 
-function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, "wx");
-    let written = 0;
-    while (written < bytes.length) {
-      written += writeSync(fd, bytes, written, bytes.length - written);
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // ignore: already failing
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // ignore: the temp file may never have been created
-    }
-    throw e;
-  }
-  // Best effort: persist the rename itself (not possible on every platform / filesystem).
-  try {
-    const dfd = openSync(dir, "r");
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // ignore
-  }
-}
 
 /**
  * Writes an array as `.npy`, atomically: the bytes go to a temporary file in the same directory,
