@@ -172,9 +172,14 @@ async function init(): Promise<TfHandle> {
     try {
       const wasm = req("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
       const wasmDir = dirname(req.resolve("@tensorflow/tfjs-backend-wasm")) + "/";
-      wasm.setWasmPaths(wasmDir); // before the backend first initialises; a no-op for the paths afterwards
-      if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend(\"wasm\") returned false");
-      await tf.ready();
+      wasm.setWasmPaths(wasmDir); // read when the backend first initialises (in setBackend)
+      const listenersBefore = processListeners();
+      try {
+        if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend(\"wasm\") returned false");
+        await tf.ready();
+      } finally {
+        removeEmscriptenListeners(listenersBefore);
+      }
       installTransposeFix(tf);
       const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
       return finish(tf, {
@@ -194,6 +199,37 @@ async function init(): Promise<TfHandle> {
     backend: "cpu", simd: null, threads: null, wasmDir: null, nativeBinding,
     fallbackReason: reasons.length ? reasons.join("; ") : null,
   });
+}
+
+interface ProcessListeners {
+  uncaught: Set<unknown>;
+  rejection: Set<unknown>;
+}
+
+function processListeners(): ProcessListeners {
+  return {
+    uncaught: new Set<unknown>(process.listeners("uncaughtException")),
+    rejection: new Set<unknown>(process.listeners("unhandledRejection")),
+  };
+}
+
+function isEmscriptenRethrow(fn: unknown): boolean {
+  const src = String(fn);
+  return src.includes("ExitStatus") || /throw\s+reason/.test(src);
+}
+
+/**
+ * The wasm module's Emscripten loader adds process listeners that re-throw every uncaught exception
+ * and unhandled rejection from inside its minified bundle, so any later crash (ours, a notebook's,
+ * a test's) is reported at a 10 kB line of tfjs-backend-wasm.js. Remove the listeners it added.
+ */
+function removeEmscriptenListeners(before: ProcessListeners): void {
+  for (const fn of process.listeners("uncaughtException")) {
+    if (!before.uncaught.has(fn) && isEmscriptenRethrow(fn)) process.removeListener("uncaughtException", fn);
+  }
+  for (const fn of process.listeners("unhandledRejection")) {
+    if (!before.rejection.has(fn) && isEmscriptenRethrow(fn)) process.removeListener("unhandledRejection", fn);
+  }
 }
 
 function finish(tf: Tf, partial: Omit<EngineInfo, "tfjsVersion" | "batchMatMulFix" | "description">): TfHandle {
@@ -257,7 +293,9 @@ function transposingKernel(original: TF.KernelConfig, transposeKernel: TF.Kernel
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     const tA = attrs.transposeA === true, tB = attrs.transposeB === true;
     if ((!tA && !tB) || !state().fixEnabled) return original.kernelFunc(args);
-    const { backend } = args;
+    const backend = args.backend as TF.KernelBackend;
+    const { a, b } = args.inputs;
+    if (a === undefined || b === undefined) return original.kernelFunc(args);
     const temps: TF.TensorInfo[] = [];
     const swapLastTwo = (x: TF.TensorInfo): TF.TensorInfo => {
       const r = x.shape.length;
@@ -270,8 +308,8 @@ function transposingKernel(original: TF.KernelConfig, transposeKernel: TF.Kernel
     };
     try {
       const inputs = { ...args.inputs };
-      if (tA) inputs.a = swapLastTwo(inputs.a);
-      if (tB) inputs.b = swapLastTwo(inputs.b);
+      if (tA) inputs.a = swapLastTwo(a);
+      if (tB) inputs.b = swapLastTwo(b);
       return original.kernelFunc({ inputs, backend, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     } finally {
       for (const t of temps) backend.disposeData(t.dataId);
