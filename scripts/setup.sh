@@ -52,6 +52,12 @@ MSG
   fi
 fi
 
+# Debian package descriptions and their translations (a data set, fetched into the data cache
+# with apt's own client, without touching this machine's apt lists).
+if command -v apt-get >/dev/null 2>&1; then
+  bash scripts/fetch-apt-translations.sh >/dev/null || echo "setup: warning: could not fetch apt translation indexes; the Debian-descriptions data set will be unavailable" >&2
+fi
+
 # npm ci only when package-lock.json changed since the last successful install.
 stamp=node_modules/.latent-bridge-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then

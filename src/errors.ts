@@ -46,3 +46,23 @@ export class FileFormatError extends LatentBridgeError {}
 
 /** An estimator used before `fit`. */
 export class NotFittedError extends LatentBridgeError {}
+
+/**
+ * A data set, model or cache that is not on this machine. The message names the command that
+ * brings it (usually `bash scripts/setup.sh`).
+ */
+export class MissingDataError extends LatentBridgeError {}
+
+/**
+ * A program or package that is not installed (Chromium for figure export, an npm package…).
+ * `dependency` names it and `install` is a command that installs it.
+ */
+export class MissingDependencyError extends LatentBridgeError {
+  readonly dependency: string;
+  readonly install: string;
+  constructor(dependency: string, message: string, install: string) {
+    super(dependency, message);
+    this.dependency = dependency;
+    this.install = install;
+  }
+}

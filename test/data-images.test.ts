@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { FileFormatError, InvalidParameterError, LatentBridgeError } from "../src/errors";
-import { DatasetNotFoundError } from "../src/data/images/errors";
+import { MissingDataError } from "../src/errors";
 import {
   FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DIR_ENV, FASHION_MNIST_LICENSE, fashionMnistBatch, fashionMnistPixels,
   fnv1a32, loadFashionMnist, parseIdxImages, parseIdxLabels,
@@ -169,7 +169,7 @@ describe("Fashion-MNIST", () => {
   it("a missing directory names the setup command (scripts/setup.sh)", () => {
     const missing = join(tmp, "no-such-dir");
     const e = catchError(() => loadFashionMnist({ split: "train", dir: missing }));
-    expect(e).toBeInstanceOf(DatasetNotFoundError);
+    expect(e).toBeInstanceOf(MissingDataError);
     expect(e).toBeInstanceOf(LatentBridgeError);
     expect(e.message).toContain("bash scripts/setup.sh");
     expect(e.message).toContain("dataset-fashion-mnist");
@@ -179,7 +179,7 @@ describe("Fashion-MNIST", () => {
     process.env[FASHION_MNIST_DIR_ENV] = missing;
     try {
       const e2 = catchError(() => loadFashionMnist({ split: "test" }));
-      expect((e2 as DatasetNotFoundError).argument).toBe(FASHION_MNIST_DIR_ENV);
+      expect((e2 as MissingDataError).argument).toBe(FASHION_MNIST_DIR_ENV);
       expect(e2.message).toContain("scripts/setup.sh");
       // The environment variable is the default folder.
       process.env[FASHION_MNIST_DIR_ENV] = FIXTURE;
@@ -403,7 +403,7 @@ describe("emoji", () => {
     const junk = join(tmp, "junk.png");
     writeFileSync(junk, "not a png at all");
     expect(() => decodePng(junk)).toThrow(FileFormatError);
-    expect(() => decodePng(join(tmp, "absent.png"))).toThrow(DatasetNotFoundError);
+    expect(() => decodePng(join(tmp, "absent.png"))).toThrow(MissingDataError);
   });
 });
 

@@ -1,6 +1,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
+
+/** Prefix of temporary files: hidden, so a half-written file never looks like a result. */
+export const TEMP_PREFIX = ".lb-tmp-";
 
 /**
  * Writes bytes (or UTF-8 text) to `path` atomically: into a temporary file in the same directory,
@@ -11,7 +14,7 @@ export function writeFileAtomic(path: string, content: Uint8Array | string): voi
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, "wx");

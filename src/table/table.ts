@@ -6,8 +6,8 @@
  *
  * Both take rows (`{ column: number | string }[]`) or a danfojs DataFrame.
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../io/atomicWrite";
 import { join, resolve } from "node:path";
 import { tslabModule } from "../engine/notebook";
 import { InvalidParameterError } from "../errors";
@@ -79,20 +79,6 @@ export interface SavedTable {
   md: string;
 }
 
-/** Prefix of temporary files; hidden so that a half-written table never looks like a result. */
-const TEMP_PREFIX = ".lb-table-tmp-";
-
-function writeAtomic(path: string, dir: string, base: string, data: string): void {
-  const tmp = join(dir, `${TEMP_PREFIX}${base}.${process.pid}.${randomBytes(4).toString("hex")}`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Writes `<dir>/<name>.csv` (RFC 4180, full precision) and `<dir>/<name>.md` (GitHub Markdown,
  * `digits` decimals). Each file is written to a temporary file in the same folder and renamed over
@@ -107,7 +93,7 @@ export function saveTable(table: TableInput, name: string, options: SaveTableOpt
   const dir = resolve(options.dir ?? tablesDir());
   mkdirSync(dir, { recursive: true });
   const paths: SavedTable = { csv: join(dir, `${name}.csv`), md: join(dir, `${name}.md`) };
-  writeAtomic(paths.csv, dir, `${name}.csv`, csv);
-  writeAtomic(paths.md, dir, `${name}.md`, md);
+  writeFileAtomic(paths.csv, csv);
+  writeFileAtomic(paths.md, md);
   return paths;
 }

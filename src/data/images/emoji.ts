@@ -19,7 +19,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FileFormatError, InvalidParameterError } from "../../errors";
 import { Random } from "../../linalg/random";
-import { DatasetNotFoundError } from "./errors";
+import { MissingDataError } from "../../errors";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
 import { stratifiedSubset } from "./subset";
@@ -182,7 +182,7 @@ export function emojiPackageDir(set: EmojiSet): string {
       // try the next
     }
   }
-  throw new DatasetNotFoundError(
+  throw new MissingDataError(
     pkg,
     `npm package not found (looked from ${process.cwd()}); run "bash scripts/setup.sh" (or "npm ci") in the latent-bridge folder`,
   );
@@ -240,7 +240,7 @@ function loadCatalog(set: EmojiSet): Catalog {
   const file = join(emojiPackageDir(set), "emoji.json");
   const cached = catalogs.get(file);
   if (cached) return cached;
-  if (!existsSync(file)) throw new DatasetNotFoundError(file, `emoji catalog missing; run "bash scripts/setup.sh" (or "npm ci")`);
+  if (!existsSync(file)) throw new MissingDataError(file, `emoji catalog missing; run "bash scripts/setup.sh" (or "npm ci")`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

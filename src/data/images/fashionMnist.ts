@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { FileFormatError, InvalidParameterError } from "../../errors";
-import { DatasetNotFoundError } from "./errors";
+import { MissingDataError } from "../../errors";
 import { greyToRgb, resizeBilinear } from "./resize";
 
 export const FASHION_MNIST_DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
@@ -73,7 +73,7 @@ export function loadFashionMnist(options: FashionMnistOptions): FashionMnist {
   const dir = options.dir ?? process.env[FASHION_MNIST_DIR_ENV] ?? FASHION_MNIST_DEFAULT_DIR;
   const dirArg = options.dir !== undefined ? "dir" : fromEnv ? FASHION_MNIST_DIR_ENV : "dir";
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DatasetNotFoundError(dirArg, `Fashion-MNIST folder ${dir} does not exist; ${SETUP_HINT}`);
+    throw new MissingDataError(dirArg, `Fashion-MNIST folder ${dir} does not exist; ${SETUP_HINT}`);
   }
   const imagesFile = join(dir, FASHION_MNIST_FILES[split].images);
   const labelsFile = join(dir, FASHION_MNIST_FILES[split].labels);
@@ -201,7 +201,7 @@ export function fnv1a32(bytes: ArrayLike<number>): number {
 }
 
 function readDataFile(file: string): Uint8Array {
-  if (!existsSync(file)) throw new DatasetNotFoundError(file, `Fashion-MNIST file is missing; ${SETUP_HINT}`);
+  if (!existsSync(file)) throw new MissingDataError(file, `Fashion-MNIST file is missing; ${SETUP_HINT}`);
   const buf = readFileSync(file);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { PNG } from "pngjs";
 import { FileFormatError } from "../../errors";
-import { DatasetNotFoundError } from "./errors";
+import { MissingDataError } from "../../errors";
 
 /** A decoded image: width × height RGBA bytes, row-major, interleaved. */
 export interface RgbaImage {
@@ -12,7 +12,7 @@ export interface RgbaImage {
 
 /** Decodes a PNG file (any colour type/bit depth pngjs reads) to 8-bit RGBA. */
 export function decodePng(path: string): RgbaImage {
-  if (!existsSync(path)) throw new DatasetNotFoundError(path, "PNG file does not exist");
+  if (!existsSync(path)) throw new MissingDataError(path, "PNG file does not exist");
   return decodePngBytes(readFileSync(path), path);
 }
 

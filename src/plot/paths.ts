@@ -1,0 +1,46 @@
+/**
+ * Where figures go, and the quick-mode switch.
+ *
+ *   figuresDir():  $LATENT_BRIDGE_FIGURES_DIR if set,
+ *                  else <repo root>/build/quick/figures in quick mode (LATENT_BRIDGE_QUICK=1),
+ *                  else <repo root>/figures.
+ *   repoRoot():    nearest ancestor of process.cwd() whose package.json is named "latent-bridge"
+ *                  (process.cwd() itself if there is none).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+export const PACKAGE_NAME = "latent-bridge";
+
+/** True when LATENT_BRIDGE_QUICK is "1": notebooks and scripts run on small subsets. */
+export function isQuickMode(): boolean {
+  return process.env.LATENT_BRIDGE_QUICK === "1";
+}
+
+function isOurPackageJson(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name === PACKAGE_NAME;
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest ancestor of `from` (default process.cwd()) holding latent-bridge's package.json, else `from`. */
+export function repoRoot(from: string = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && isOurPackageJson(pkg)) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from);
+    dir = parent;
+  }
+}
+
+/** The directory figures are saved to (not created here; saveFigure creates it). */
+export function figuresDir(): string {
+  const env = process.env.LATENT_BRIDGE_FIGURES_DIR;
+  if (env) return resolve(env);
+  const root = repoRoot();
+  return isQuickMode() ? join(root, "build", "quick", "figures") : join(root, "figures");
+}
