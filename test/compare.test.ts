@@ -39,3 +39,14 @@ describe("synthetic spaces and method comparison", () => {
     expect(by.absolute.cosine).toBeUndefined();
   });
 });
+
+describe("relative round trip (Fig. 1)", () => {
+  it("gives identical relative representations and exact directions for an isometry + scale + shift", async () => {
+    const { planarDemo } = await import("../src/data/synthetic");
+    const { relativeRoundTrip } = await import("../src/eval/compare");
+    const demo = planarDemo({ n: 40, anchors: 3, seed: 2 });
+    const r = relativeRoundTrip(demo.x, demo.y, demo.anchorIndices);
+    expect(r.maxRelativeGap).toBeLessThan(1e-12);
+    expect(r.scores.centredCosine).toBeCloseTo(1, 10);
+  });
+});

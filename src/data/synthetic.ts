@@ -84,7 +84,7 @@ export interface PlanarDemo {
  */
 export function planarDemo(options: { n?: number; anchors?: number; seed?: number } = {}): PlanarDemo {
   const n = options.n ?? 60;
-  const k = options.anchors ?? 3;
+  const k = options.anchors ?? 6;
   const rng = new Random(options.seed ?? 0);
   const x = new Matrix(n, 2);
   const hue = new Float64Array(n);
@@ -103,6 +103,9 @@ export function planarDemo(options: { n?: number; anchors?: number; seed?: numbe
     y.data[2 * i] = s * (c * a - sn * b) - 3;
     y.data[2 * i + 1] = s * (sn * a + c * b) + 1.5;
   }
-  const anchorIndices = Array.from(rng.sample(n, k)).sort((p, q) => p - q);
+  // Anchors spread evenly around the ring (with a seeded offset), so their mean sits near the
+  // centre of the data, as the mean of many random anchors would in a real space.
+  const offset = rng.int(Math.max(1, Math.floor(n / k)));
+  const anchorIndices = Array.from({ length: k }, (_, a) => (offset + Math.floor((a * n) / k)) % n).sort((p, q) => p - q);
   return { x, y, anchorIndices, hue };
 }

@@ -1,4 +1,7 @@
-import type { Matrix } from "../linalg/matrix";
+import { columnMeans, maxAbsDiff, selectRows, type Matrix } from "../linalg/matrix";
+import { center } from "../relative/normalize";
+import { relativeProjection } from "../relative/relativeProjection";
+import { InverseRelativeProjection } from "../translate/irp";
 import { LatentBridgeError } from "../errors";
 import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
 import type { TranslationMethod } from "../translate/translator";
@@ -7,7 +10,7 @@ import { meanCosineSimilarity, meanSquaredError, topKRetrievalAccuracy } from ".
 export interface TranslationScores {
   /** Mean cosine between translated and true target rows. */
   cosine: number;
-  /** Mean cosine after centring both on the true targets' mean (direction only). */
+  /** Mean cosine after centring both on `centre` (default: the true targets' mean): direction only. */
   centredCosine: number;
   mse: number;
   /** Share of rows whose own target is the nearest (cosine) among all true targets. */
@@ -15,17 +18,11 @@ export interface TranslationScores {
 }
 
 /** How close translated vectors are to the true targets of the same items. */
-export function scoreTranslation(translated: Matrix, truth: Matrix): TranslationScores {
-  const mean = new Float64Array(truth.cols);
-  for (let i = 0; i < truth.rows; i++) for (let j = 0; j < truth.cols; j++) mean[j] += truth.data[i * truth.cols + j] / truth.rows;
-  const centre = (m: Matrix) => {
-    const c = m.clone();
-    for (let i = 0; i < c.rows; i++) for (let j = 0; j < c.cols; j++) c.data[i * c.cols + j] -= mean[j];
-    return c;
-  };
+export function scoreTranslation(translated: Matrix, truth: Matrix, centre?: ArrayLike<number>): TranslationScores {
+  const mean = centre ? Float64Array.from(centre) : columnMeans(truth);
   return {
     cosine: meanCosineSimilarity(translated, truth),
-    centredCosine: meanCosineSimilarity(centre(translated), centre(truth)),
+    centredCosine: meanCosineSimilarity(center(translated, mean), center(truth, mean)),
     mse: meanSquaredError(translated, truth),
     top1: topKRetrievalAccuracy(translated, truth, 1),
   };
@@ -56,4 +53,25 @@ export function compareMethods(args: {
       throw e;
     }
   });
+}
+
+/**
+ * The paper's Fig. 1 on a planar pair: relative representations of the same items in both spaces,
+ * and the IRP decoding of X into Y with all anchors (ω = 1, δ = 0).
+ */
+export function relativeRoundTrip(x: Matrix, y: Matrix, anchorIndices: ArrayLike<number>): {
+  relativeX: Matrix; relativeY: Matrix; decoded: Matrix;
+  /** max |rel_X − rel_Y|: 0 when the spaces differ by an isometry, rescaling and shift. */
+  maxRelativeGap: number;
+  scores: TranslationScores;
+} {
+  const ax = selectRows(x, anchorIndices), ay = selectRows(y, anchorIndices);
+  const relativeX = relativeProjection(x, ax), relativeY = relativeProjection(y, ay);
+  const irp = new InverseRelativeProjection({ omega: 1, delta: 0 }).fit(ax, ay);
+  const decoded = irp.transform(x);
+  return {
+    relativeX, relativeY, decoded, maxRelativeGap: maxAbsDiff(relativeX, relativeY),
+    // Directions are compared around the target anchors' centre, the point IRP decodes around.
+    scores: scoreTranslation(decoded, y, irp.targetStats.mean),
+  };
 }

@@ -15,6 +15,7 @@ export { heatmap, heatmapParts, finiteRange, type HeatmapSpec, type HeatmapParts
 export { heatmapGrid, gridDomains, type HeatmapGridOptions, type PanelDomain } from "./heatmapGrid";
 export { cellAnnotations, defaultCellFontSize, type CellAnnotationOptions } from "./cellAnnotations";
 export { linePlot, type LinePlotOptions, type LineSeries, type VerticalLine } from "./linePlot";
+export { scatterPanels, type ScatterPanel, type ScatterPanelsOptions, type ScatterSeries } from "./scatterPanels";
 export {
   histogram, histogramCounts, binEdges, finiteExtent, type HistogramCounts, type HistogramOptions, type HistogramSeries,
 } from "./histogram";
