@@ -1,0 +1,186 @@
+/**
+ * The head file format: ONE JSON document holding the resolved spec, the dimensions, the weights as
+ * base64 little-endian float32 arrays, a SHA-256 of those bytes, the training history and metadata.
+ *
+ *   {
+ *     "format": "latent-bridge/classification-head", "version": 1,
+ *     "spec": {...}, "inputDim": 1280, "numClasses": 100,
+ *     "layers": [{ "inputDim": 1280, "outputDim": 256, "weight": "<base64 f32>", "bias": "<base64 f32>" | null }, ...],
+ *     "standardization": null | { "mean": "<base64 f32>", "std": "<base64 f32>" },
+ *     "sha256": "<hex of every array's bytes, in order>",
+ *     "history": {...}, "training": {...}
+ *   }
+ *
+ * Pure encoding/decoding here; reading and writing files lives in classifier.ts.
+ */
+import { createHash } from "node:crypto";
+import { FileFormatError, LatentBridgeError } from "../errors";
+import {
+  layerWidths, resolveHeadSpec, type HeadHistory, type HeadSpec, type HeadState, type LayerState, type ResolvedHeadSpec,
+  type TrainingInfo,
+} from "./spec";
+
+export const HEAD_FORMAT = "latent-bridge/classification-head";
+export const HEAD_FORMAT_VERSION = 1;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function f32Bytes(a: Float32Array): Buffer {
+  if (!LITTLE_ENDIAN) throw new Error("head files store little-endian float32; big-endian hosts are not supported");
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function stateArrays(state: HeadState): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (const l of state.layers) {
+    out.push(l.weight);
+    if (l.bias) out.push(l.bias);
+  }
+  if (state.standardization) out.push(state.standardization.mean, state.standardization.std);
+  return out;
+}
+
+function checksum(arrays: Float32Array[]): string {
+  const h = createHash("sha256");
+  for (const a of arrays) h.update(f32Bytes(a));
+  return h.digest("hex");
+}
+
+/** The JSON text of a head file. */
+export function encodeHead(state: HeadState): string {
+  const b64 = (a: Float32Array) => f32Bytes(a).toString("base64");
+  const doc = {
+    format: HEAD_FORMAT,
+    version: HEAD_FORMAT_VERSION,
+    spec: state.spec,
+    inputDim: state.inputDim,
+    numClasses: state.numClasses,
+    layers: state.layers.map((l) => ({
+      inputDim: l.inputDim, outputDim: l.outputDim, weight: b64(l.weight), bias: l.bias ? b64(l.bias) : null,
+    })),
+    standardization: state.standardization
+      ? { mean: b64(state.standardization.mean), std: b64(state.standardization.std) }
+      : null,
+    sha256: checksum(stateArrays(state)),
+    history: state.history,
+    training: state.training,
+  };
+  return JSON.stringify(doc) + "\n";
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Parses and validates a head file's text. Every problem (not JSON, truncated, wrong format, missing
+ * field, wrong array length, non-finite weight, checksum mismatch) is a FileFormatError naming `file`.
+ */
+export function decodeHead(text: string, file: string): HeadState {
+  const fail = (msg: string): never => {
+    throw new FileFormatError(file, `not a valid classification-head file: ${msg}`);
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return fail(`cannot parse JSON (${(e as Error).message}); the file may be truncated or corrupt`);
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return fail("expected a JSON object");
+  const d = doc as Record<string, unknown>;
+  if (d.format !== HEAD_FORMAT) return fail(`"format" is ${JSON.stringify(d.format)}, expected "${HEAD_FORMAT}"`);
+  if (d.version !== HEAD_FORMAT_VERSION) return fail(`unsupported version ${JSON.stringify(d.version)} (supported: ${HEAD_FORMAT_VERSION})`);
+
+  let spec: ResolvedHeadSpec;
+  try {
+    spec = resolveHeadSpec(d.spec as HeadSpec, "spec");
+  } catch (e) {
+    return fail(e instanceof LatentBridgeError ? e.message : String(e));
+  }
+  const posInt = (v: unknown, name: string): number =>
+    typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : fail(`"${name}" must be a positive integer, got ${JSON.stringify(v)}`);
+  const inputDim = posInt(d.inputDim, "inputDim");
+  const numClasses = posInt(d.numClasses, "numClasses");
+  if (numClasses < 2) fail(`"numClasses" must be ≥ 2, got ${numClasses}`);
+
+  const decodeF32 = (v: unknown, length: number, name: string): Float32Array => {
+    if (typeof v !== "string" || v.length % 4 !== 0 || !BASE64.test(v)) return fail(`${name} is not a base64 string`);
+    const buf = Buffer.from(v, "base64");
+    if (buf.byteLength !== 4 * length) return fail(`${name} holds ${buf.byteLength / 4} float32 values, expected ${length}`);
+    const out = new Float32Array(length);
+    new Uint8Array(out.buffer).set(buf);
+    for (let i = 0; i < length; i++) if (!Number.isFinite(out[i])) return fail(`${name}[${i}] is ${out[i]}`);
+    return out;
+  };
+
+  const widths = layerWidths(spec, inputDim, numClasses);
+  if (!Array.isArray(d.layers)) return fail(`"layers" must be an array`);
+  if (d.layers.length !== widths.length - 1) {
+    return fail(`"layers" has ${d.layers.length} entries, the spec (${spec.kind}, hidden ${JSON.stringify(spec.hidden)}) needs ${widths.length - 1}`);
+  }
+  const layers: LayerState[] = d.layers.map((raw: unknown, i: number) => {
+    if (raw === null || typeof raw !== "object") return fail(`layers[${i}] must be an object`);
+    const l = raw as Record<string, unknown>;
+    if (l.inputDim !== widths[i] || l.outputDim !== widths[i + 1]) {
+      return fail(`layers[${i}] is ${JSON.stringify(l.inputDim)}→${JSON.stringify(l.outputDim)}, expected ${widths[i]}→${widths[i + 1]}`);
+    }
+    const weight = decodeF32(l.weight, widths[i] * widths[i + 1], `layers[${i}].weight`);
+    let bias: Float32Array | null = null;
+    if (spec.useBias) bias = decodeF32(l.bias, widths[i + 1], `layers[${i}].bias`);
+    else if (l.bias !== null && l.bias !== undefined) fail(`layers[${i}].bias must be null when spec.useBias is false`);
+    return { inputDim: widths[i], outputDim: widths[i + 1], weight, bias };
+  });
+
+  let standardization: HeadState["standardization"] = null;
+  if (spec.standardize) {
+    const s = d.standardization as Record<string, unknown> | null | undefined;
+    if (s === null || s === undefined || typeof s !== "object") return fail(`"standardization" is missing although spec.standardize is true`);
+    const mean = decodeF32(s.mean, inputDim, "standardization.mean");
+    const std = decodeF32(s.std, inputDim, "standardization.std");
+    for (let j = 0; j < inputDim; j++) if (!(std[j] > 0)) fail(`standardization.std[${j}] is ${std[j]}, expected > 0`);
+    standardization = { mean, std };
+  } else if (d.standardization !== null && d.standardization !== undefined) {
+    fail(`"standardization" must be null when spec.standardize is false`);
+  }
+
+  const state: HeadState = {
+    spec, inputDim, numClasses, layers, standardization,
+    history: decodeHistory(d.history, fail),
+    training: decodeTraining(d.training, fail),
+  };
+  const sum = checksum(stateArrays(state));
+  if (d.sha256 !== sum) fail(`checksum mismatch (stored ${JSON.stringify(d.sha256)}, computed ${sum}); the weights are corrupt`);
+  return state;
+}
+
+/** JSON has no NaN: a diverged epoch's loss is written as null and read back as NaN. */
+function numberArray(v: unknown, name: string, fail: (m: string) => never): number[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" || x === null)) return fail(`${name} must be an array of numbers`);
+  return v.map((x) => (x === null ? NaN : (x as number)));
+}
+
+function decodeHistory(v: unknown, fail: (m: string) => never): HeadHistory {
+  if (v === null || typeof v !== "object") return fail(`"history" must be an object`);
+  const h = v as Record<string, unknown>;
+  const out: HeadHistory = {
+    loss: numberArray(h.loss, "history.loss", fail),
+    trainAccuracy: numberArray(h.trainAccuracy, "history.trainAccuracy", fail),
+    secondsPerEpoch: numberArray(h.secondsPerEpoch, "history.secondsPerEpoch", fail),
+  };
+  if (h.validationAccuracy !== undefined) out.validationAccuracy = numberArray(h.validationAccuracy, "history.validationAccuracy", fail);
+  return out;
+}
+
+function decodeTraining(v: unknown, fail: (m: string) => never): TrainingInfo {
+  if (v === null || typeof v !== "object") return fail(`"training" must be an object`);
+  const t = v as Record<string, unknown>;
+  const num = (x: unknown, name: string): number => (typeof x === "number" ? x : fail(`training.${name} must be a number`));
+  const str = (x: unknown, name: string): string => (typeof x === "string" ? x : fail(`training.${name} must be a string`));
+  const out: TrainingInfo = {
+    samples: num(t.samples, "samples"),
+    seconds: num(t.seconds, "seconds"),
+    backend: str(t.backend, "backend"),
+    tfjsVersion: str(t.tfjsVersion, "tfjsVersion"),
+    createdAt: str(t.createdAt, "createdAt"),
+  };
+  if (t.label !== undefined) out.label = str(t.label, "label");
+  return out;
+}
