@@ -15,11 +15,12 @@ export { lstsq } from "./linalg/lstsq";
 export { relativeProjection, type RelativeProjectionOptions } from "./relative/relativeProjection";
 export { anchorStats, center, centerAndNormalize, normalizeRows, denormalize, type SpaceStats } from "./relative/normalize";
 export {
-  farthestPointSample, farthestPointSampleFromGram, absoluteCosineGram, anchorSubspaces,
+  farthestPointSample, farthestPointSampleFromGram, absoluteCosineGram, anchorSubspaces, drawAnchorSubspaces,
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics,
+  InverseRelativeProjection, fitSubspaceMaps, averageMaps, meanOverDraws,
+  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps,
 } from "./translate/irp";
 export { ProcrustesTranslator } from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InverseRelativeProjection } from "../src/translate/irp";
+import { InverseRelativeProjection, averageMaps, fitSubspaceMaps, meanOverDraws } from "../src/translate/irp";
 import { Matrix, maxAbsDiff, rowNorms } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { relativeProjection } from "../src/relative/relativeProjection";
@@ -43,6 +43,16 @@ describe("IRP: known answers", () => {
     for (const [omega, delta, prune] of [[1, 0, "target"], [8, 0.3, "target"], [16, 0.7, "source"], [5, 0.95, "target"]] as const) {
       const irp = new InverseRelativeProjection({ omega, delta, seed: 4, prune }).fit(ax, ay);
       expect(maxAbsDiff(irp.transform(x), irp.transformLiteral(x))).toBeLessThan(1e-9);
+    }
+  });
+
+  it("draws for a large ω are a prefix-compatible superset: averaging the first ω equals fitting with ω", () => {
+    const ax = correlatedPoints(70, 12, 6, 51), ay = correlatedPoints(70, 9, 6, 52);
+    const all = fitSubspaceMaps(ax, ay, { omega: 16, delta: 0.5, seed: 3, prune: "target" });
+    for (const omega of [1, 2, 5, 16]) {
+      const irp = new InverseRelativeProjection({ omega, delta: 0.5, seed: 3 }).fit(ax, ay);
+      expect(maxAbsDiff(averageMaps(all.draws, omega), irp.map)).toBeLessThan(1e-12);
+      expect(meanOverDraws(all.draws, omega, (d) => d.anchorsKept)).toBeCloseTo(irp.diagnostics.meanAnchorsKept, 12);
     }
   });
 

@@ -87,25 +87,34 @@ export interface AnchorSubspace {
 }
 
 /**
- * ω pruned anchor subspaces (§3.3, "Anchor Subspaces"): FPS from ω random first points drawn with
- * `seed`. Draws that produce the same index set are merged (with their multiplicity) so each
- * distinct subspace is inverted once.
+ * The ω draws of pruned anchor subspaces (§3.3, "Anchor Subspaces"), in draw order: draw i runs FPS
+ * from the i-th random first point of `Random(seed)`, so the draws for ω are a prefix of those for any
+ * larger ω. Draws that prune to the same index set return the very same Int32Array, so callers can
+ * compute each distinct subspace once.
  */
-export function anchorSubspaces(absCos: Float64Array, k: number, omega: number, delta: number, seed: number): AnchorSubspace[] {
+export function drawAnchorSubspaces(absCos: Float64Array, k: number, omega: number, delta: number, seed: number): Int32Array[] {
   const rng = new Random(seed);
-  const byKey = new Map<string, AnchorSubspace>();
-  const memoByFirst = new Map<number, Int32Array>();
+  const byFirst = new Map<number, Int32Array>();
+  const byKey = new Map<string, Int32Array>();
+  const draws: Int32Array[] = [];
   for (let i = 0; i < omega; i++) {
     const first = rng.int(k);
-    let indices = memoByFirst.get(first);
+    let indices = byFirst.get(first);
     if (!indices) {
-      indices = farthestPointSampleFromGram(absCos, k, delta, first);
-      memoByFirst.set(first, indices);
+      const fresh = farthestPointSampleFromGram(absCos, k, delta, first);
+      const key = fresh.join(",");
+      indices = byKey.get(key) ?? fresh;
+      byKey.set(key, indices);
+      byFirst.set(first, indices);
     }
-    const key = indices.join(",");
-    const existing = byKey.get(key);
-    if (existing) existing.multiplicity++;
-    else byKey.set(key, { indices, multiplicity: 1 });
+    draws.push(indices);
   }
-  return [...byKey.values()];
+  return draws;
+}
+
+/** The distinct subspaces among the ω draws, each with how many draws produced it. */
+export function anchorSubspaces(absCos: Float64Array, k: number, omega: number, delta: number, seed: number): AnchorSubspace[] {
+  const counts = new Map<Int32Array, number>();
+  for (const d of drawAnchorSubspaces(absCos, k, omega, delta, seed)) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return [...counts].map(([indices, multiplicity]) => ({ indices, multiplicity }));
 }

@@ -1,7 +1,7 @@
 import { Matrix, addScaledInPlace, selectRows, transpose } from "../linalg/matrix";
 import { matmul } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
-import { anchorSubspaces, absoluteCosineGram, type AnchorSubspace } from "../anchors/farthestPointSample";
+import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
@@ -107,52 +107,29 @@ export class InverseRelativeProjection implements Translator {
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
     const t0 = performance.now();
-    const ax = toMatrix(anchorsX, "anchorsX");
-    const ay = toMatrix(anchorsY, "anchorsY");
-    assertParallelAnchors(ax, ay, 2);
-    const source = anchorStats(ax);
-    const target = anchorStats(ay);
-    const unitX = centerAndNormalize(ax, source.mean, "anchorsX");
-    const unitY = centerAndNormalize(ay, target.mean, "anchorsY");
-    const k = ax.rows;
-
-    const gram = absoluteCosineGram(this.prune === "target" ? unitY : unitX);
-    const subspaces = anchorSubspaces(gram, k, this.omega, this.delta, this.seed);
-
-    const map = new Matrix(ax.cols, ay.cols);
-    const perSubspace: IrpSubspaceDiagnostics[] = [];
-    for (const sub of subspaces) {
-      const sx = selectRows(unitX, sub.indices);
-      const sy = selectRows(unitY, sub.indices);
-      // pinv(S_Yᵀ) = pinv(S_Y)ᵀ, so S_Xᵀ·pinv(S_Yᵀ) = (pinv(S_Y)·S_X)ᵀ.
-      const info = pinvWithInfo(sy, { rcond: this.rcond });
-      addScaledInPlace(map, transpose(matmul(info.pinv, sx)), sub.multiplicity / this.omega);
-      perSubspace.push({
-        anchorsKept: sub.indices.length,
-        multiplicity: sub.multiplicity,
-        rank: info.rank,
-        conditionNumber: info.condKept,
-        conditionNumberFull: info.condFull,
-      });
-    }
-    const weighted = (f: (d: IrpSubspaceDiagnostics) => number) =>
-      perSubspace.reduce((acc, d) => acc + f(d) * d.multiplicity, 0) / this.omega;
-
+    const fitted = fitSubspaceMaps(anchorsX, anchorsY, this);
+    const map = averageMaps(fitted.draws, this.omega);
+    // One diagnostics entry per distinct subspace, with how many draws produced it.
+    const distinct = new Map<DrawnSubspace, number>();
+    for (const d of fitted.draws) distinct.set(d, (distinct.get(d) ?? 0) + 1);
+    const perSubspace: IrpSubspaceDiagnostics[] = [...distinct].map(([sub, multiplicity]) => ({ ...sub.diagnostics, multiplicity }));
+    const subspaces: AnchorSubspace[] = [...distinct].map(([sub, multiplicity]) => ({ indices: sub.indices, multiplicity }));
+    const { ax, ay } = fitted;
     this.state = {
-      source, target, map, subspaces, unitX, unitY,
+      source: fitted.source, target: fitted.target, map, subspaces, unitX: fitted.unitX, unitY: fitted.unitY,
       diagnostics: {
         method: "irp",
         sourceDim: ax.cols,
         targetDim: ay.cols,
-        anchors: k,
+        anchors: ax.rows,
         omega: this.omega,
         delta: this.delta,
         seed: this.seed,
         prune: this.prune,
         subspaces: perSubspace,
-        meanAnchorsKept: weighted((d) => d.anchorsKept),
-        meanConditionNumber: weighted((d) => d.conditionNumber),
-        distinctSubspaces: subspaces.length,
+        meanAnchorsKept: meanOverDraws(fitted.draws, this.omega, (d) => d.anchorsKept),
+        meanConditionNumber: meanOverDraws(fitted.draws, this.omega, (d) => d.conditionNumber),
+        distinctSubspaces: distinct.size,
         fitSeconds: (performance.now() - t0) / 1000,
       },
     };
@@ -220,4 +197,86 @@ export class InverseRelativeProjection implements Translator {
   get diagnostics(): IrpDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
+}
+
+/** One distinct pruned subspace and its term of eq. 5 as a d_x×d_y map. */
+export interface DrawnSubspace {
+  indices: Int32Array;
+  /** S_Xᵀ·pinv(S_Yᵀ): maps a centred, normalised source row to its decoding through this subspace. */
+  map: Matrix;
+  diagnostics: Omit<IrpSubspaceDiagnostics, "multiplicity">;
+}
+
+export interface SubspaceMaps {
+  ax: Matrix;
+  ay: Matrix;
+  source: SpaceStats;
+  target: SpaceStats;
+  unitX: Matrix;
+  unitY: Matrix;
+  /** One entry per draw, in draw order; draws that pruned to the same set share one object. */
+  draws: DrawnSubspace[];
+}
+
+/**
+ * The ω draws of IRP's pruned subspaces, each with its own map, computed once per distinct subspace.
+ * Draw i's first anchor is the i-th number of `Random(seed)`, so the draws for ω are a prefix of the
+ * draws for any larger ω: a sweep over ω computes the largest once and averages prefixes
+ * (`averageMaps(draws, ω)` equals the collapsed map of `new InverseRelativeProjection({ omega: ω })`).
+ */
+export function fitSubspaceMaps(
+  anchorsX: MatrixInput, anchorsY: MatrixInput,
+  options: { omega: number; delta: number; seed: number; prune: "source" | "target"; rcond?: number },
+): SubspaceMaps {
+  const ax = toMatrix(anchorsX, "anchorsX");
+  const ay = toMatrix(anchorsY, "anchorsY");
+  assertParallelAnchors(ax, ay, 2);
+  assertInteger(options.omega, "omega", 1);
+  assertDelta(options.delta);
+  const source = anchorStats(ax);
+  const target = anchorStats(ay);
+  const unitX = centerAndNormalize(ax, source.mean, "anchorsX");
+  const unitY = centerAndNormalize(ay, target.mean, "anchorsY");
+  const k = ax.rows;
+  const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
+  const computed = new Map<Int32Array, DrawnSubspace>();
+  const draws = drawAnchorSubspaces(gram, k, options.omega, options.delta, options.seed).map((indices) => {
+    let drawn = computed.get(indices);
+    if (!drawn) {
+      const sx = selectRows(unitX, indices);
+      const sy = selectRows(unitY, indices);
+      // pinv(S_Yᵀ) = pinv(S_Y)ᵀ, so S_Xᵀ·pinv(S_Yᵀ) = (pinv(S_Y)·S_X)ᵀ.
+      const info = pinvWithInfo(sy, { rcond: options.rcond });
+      drawn = {
+        indices,
+        map: transpose(matmul(info.pinv, sx)),
+        diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
+      };
+      computed.set(indices, drawn);
+    }
+    return drawn;
+  });
+  return { ax, ay, source, target, unitX, unitY, draws };
+}
+
+/** The average of the first ω draws' maps: eq. 5 collapsed into one matrix (anchor completion). */
+export function averageMaps(draws: readonly DrawnSubspace[], omega: number): Matrix {
+  if (omega < 1 || omega > draws.length) {
+    throw new InvalidParameterError("omega", `expected 1..${draws.length} (the draws available), got ${omega}`);
+  }
+  const counts = new Map<DrawnSubspace, number>();
+  for (let i = 0; i < omega; i++) counts.set(draws[i], (counts.get(draws[i]) ?? 0) + 1);
+  const first = draws[0].map;
+  const out = new Matrix(first.rows, first.cols);
+  for (const [d, c] of counts) addScaledInPlace(out, d.map, c / omega);
+  return out;
+}
+
+/** Mean of a per-subspace number over the first ω draws. */
+export function meanOverDraws(
+  draws: readonly DrawnSubspace[], omega: number, f: (d: DrawnSubspace["diagnostics"]) => number,
+): number {
+  let s = 0;
+  for (let i = 0; i < omega; i++) s += f(draws[i].diagnostics);
+  return s / omega;
 }
