@@ -141,7 +141,7 @@ export class InverseRelativeProjection implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    return denormalize(matmul(centerAndNormalize(xm, s.source.mean, "x"), s.map), s.target);
+    return applyIrpMap(xm, s.source, s.target, s.map);
   }
 
   /**
@@ -279,4 +279,9 @@ export function meanOverDraws(
   let s = 0;
   for (let i = 0; i < omega; i++) s += f(draws[i].diagnostics);
   return s / omega;
+}
+
+/** IRP's transform with a given collapsed map: normalise in the source, one product, de-normalise. */
+export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix): Matrix {
+  return denormalize(matmul(centerAndNormalize(x, source.mean, "x"), map), target);
 }
