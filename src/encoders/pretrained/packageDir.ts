@@ -1,0 +1,93 @@
+/**
+ * Locating installed npm packages' files without `import.meta` (tslab compiles every module to
+ * CommonJS, where `import.meta` is a syntax error) — the same strategy as src/data/images/emoji.ts:
+ * CommonJS `require` where it exists, else a `require` created from this source file's path (read
+ * from V8's call-site API), the working directory, the entry script.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LatentBridgeError } from "../../errors";
+
+/** A pretrained model or its package is missing, has an unexpected version or unexpected contents. */
+export class PretrainedModelError extends LatentBridgeError {}
+
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  /** Absolute folder holding the package's package.json. */
+  dir: string;
+}
+
+const found = new Map<string, InstalledPackage>();
+
+/**
+ * The installed package `name` (its folder and version). Resolves the package's entry point (a
+ * package's `exports` may hide `package.json`) and walks up to the package.json naming it.
+ */
+export function installedPackage(name: string): InstalledPackage {
+  const hit = found.get(name);
+  if (hit) return hit;
+  const errors: string[] = [];
+  for (const req of requireCandidates()) {
+    let entry: string;
+    try {
+      entry = req.resolve(name);
+    } catch (e) {
+      errors.push((e as Error).message.split("\n")[0]);
+      continue;
+    }
+    let dir = dirname(entry);
+    for (;;) {
+      const pj = join(dir, "package.json");
+      if (existsSync(pj)) {
+        try {
+          const json = JSON.parse(readFileSync(pj, "utf8")) as { name?: unknown; version?: unknown };
+          if (json.name === name && typeof json.version === "string") {
+            const pkg = { name, version: json.version, dir };
+            found.set(name, pkg);
+            return pkg;
+          }
+        } catch {
+          // not a readable package.json: keep walking up
+        }
+      }
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  throw new PretrainedModelError(
+    name,
+    `npm package not found (looked from ${process.cwd()}: ${errors[0] ?? "no package.json above its entry point"}); ` +
+      'run "npm ci" in the latent-bridge folder',
+  );
+}
+
+function requireCandidates(): NodeJS.Require[] {
+  const out: NodeJS.Require[] = [];
+  if (typeof require === "function") out.push(require);
+  const self = thisModuleFile();
+  if (self) out.push(createRequire(self));
+  out.push(createRequire(join(process.cwd(), "noop.js")));
+  const entry = process.argv[1];
+  if (entry) out.push(createRequire(resolve(entry)));
+  return out;
+}
+
+/** Path of this source file, from the current call site (undefined if the runtime hides it). */
+function thisModuleFile(): string | undefined {
+  const saved = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[] | undefined;
+    const file = Array.isArray(frames) ? frames[0]?.getFileName() : undefined;
+    if (!file) return undefined;
+    return file.startsWith("file:") ? fileURLToPath(file) : isAbsolute(file) ? file : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
