@@ -86,3 +86,18 @@ describe("scale statistics", () => {
     expect(h.counts.reduce((a, b) => a + b, 0)).toBe(1234);
   });
 });
+
+describe("sweep summaries", () => {
+  it("aggregates runs per α and finds the invariant interval around the mean scale", async () => {
+    const { aggregateSweeps, invariantInterval } = await import("../src/scale/index");
+    const runs = [
+      { points: [{ alpha: 0.1, accuracy: 0.2 }, { alpha: 1, accuracy: 0.8 }, { alpha: 10, accuracy: 0.78 }, { alpha: 100, accuracy: 0.5 }] },
+      { points: [{ alpha: 0.1, accuracy: 0.4 }, { alpha: 1, accuracy: 0.8 }, { alpha: 10, accuracy: 0.82 }, { alpha: 100, accuracy: 0.5 }] },
+    ];
+    const agg = aggregateSweeps(runs);
+    expect(agg.map((p) => p.mean)).toEqual([0.30000000000000004, 0.8, 0.8, 0.5]);
+    expect(agg[0].std).toBeCloseTo(0.1, 12);
+    expect(invariantInterval(agg, 1.2, 0.05)).toEqual({ low: 1, high: 10, reference: 0.8 });
+    expect(() => aggregateSweeps([runs[0], { points: runs[1].points.slice(1) }])).toThrow(/same α grid/);
+  });
+});

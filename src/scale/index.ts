@@ -2,4 +2,6 @@ export { rescaleInject, rescaleGrid } from "./rescaleInject";
 export {
   embeddingScales, embeddingScaleStatistics, quantileSorted, scaleStatistics, type ScaleStatistics,
 } from "./scaleStatistics";
-export { rescaleSweep, type Predictor, type RescalePoint } from "./rescaleSweep";
+export {
+  rescaleSweep, aggregateSweeps, invariantInterval, type AggregatedPoint, type Predictor, type RescalePoint,
+} from "./rescaleSweep";
