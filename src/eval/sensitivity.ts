@@ -1,13 +1,18 @@
 /**
  * ω × δ sensitivity of IRP (the paper's Fig. 3 and Fig. 6): for every (source, target) pair of
  * spaces over the same items, every seed and every δ, the subspaces of the largest ω are drawn once
- * and every smaller ω averages a prefix of them (identical to fitting with that ω), so no subspace is
- * ever inverted twice.
+ * and every smaller ω averages a prefix of them (identical to fitting with that ω). A subspace's
+ * pseudo-inverse depends only on the target's anchors, so it is computed once per target and shared
+ * by every source; decoding goes through the relative space (n×k products), never forming the
+ * d_x×d_y maps, which is what makes grids over 2,000-d encoders affordable.
  */
-import { Matrix, selectRows } from "../linalg/matrix";
+import { Matrix, addScaledInPlace, scale, selectRows, transpose } from "../linalg/matrix";
+import { matmul } from "../linalg/product";
+import { pinvWithInfo } from "../linalg/pinv";
+import { absoluteCosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
+import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { Random } from "../linalg/random";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { applyIrpMap, averageMaps, fitSubspaceMaps, meanOverDraws } from "../translate/irp";
 import { progress } from "../engine/progress";
 import { scoreTranslation } from "./compare";
 import { assertDelta, assertInteger } from "../validate";
@@ -67,38 +72,112 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
       throw new ShapeMismatchError("spaces", `space ${s.name} has ${s.anchors.rows} anchors and ${s.test.rows} test items, ${spaces[0].name} has ${spaces[0].anchors.rows} and ${spaces[0].test.rows}: spaces must embed the same items`);
     }
   }
-  const pairs: Array<[EmbeddedSpace, EmbeddedSpace, "intra" | "inter"]> = [];
-  for (const a of spaces) for (const b of spaces) {
-    if (a === b && settings.includes("intra")) pairs.push([a, b, "intra"]);
-    if (a !== b && settings.includes("inter")) pairs.push([a, b, "inter"]);
-  }
-  if (pairs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
   const omegaMax = Math.max(...omegas);
+  const prune = options.prune ?? "target";
+  const prepared = spaces.map(prepareSpace);
   const rows: SensitivityRow[] = [];
-  const bar = progress({ total: pairs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid" });
-  for (const [a, b, setting] of pairs) {
+  const jobs = settingsPairs(spaces.length, settings);
+  if (jobs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
+  const bar = progress({ total: jobs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid" });
+  // Target-major: the pruned subspaces and their pseudo-inverses depend only on the target's anchors
+  // (with target pruning), so every source decoding into the same target shares them.
+  const byTarget = new Map<number, number[]>();
+  for (const [a, b] of jobs) byTarget.set(b, [...(byTarget.get(b) ?? []), a]);
+  for (const [b, sources] of byTarget) {
     for (const seed of seeds) {
       for (const delta of deltas) {
-        const fitted = fitSubspaceMaps(a.anchors, b.anchors, { omega: omegaMax, delta, seed, prune: options.prune ?? "target" });
-        for (const omega of omegas) {
-          const map = averageMaps(fitted.draws, omega);
-          const out = applyIrpMap(a.test, fitted.source, fitted.target, map);
-          const scores = scoreTranslation(out, b.test, fitted.target.mean);
-          rows.push({
-            setting, source: a.name, target: b.name, seed, omega, delta,
-            similarity: scores.cosine,
-            centredSimilarity: scores.centredCosine,
-            conditionNumber: meanOverDraws(fitted.draws, omega, (d) => d.conditionNumber),
-            anchorsKept: meanOverDraws(fitted.draws, omega, (d) => d.anchorsKept),
-            distinctSubspaces: new Set(fitted.draws.slice(0, omega)).size,
-          });
+        const decoders = prune === "target" ? targetDecoders(prepared[b], prepared[b], omegaMax, delta, seed) : undefined;
+        for (const a of sources) {
+          const dec = decoders ?? targetDecoders(prepared[b], prepared[a], omegaMax, delta, seed);
+          const sa = prepared[a], sb = prepared[b];
+          // Decoded test items through each distinct subspace, summed in draw order so that every ω
+          // reads a prefix average.
+          const sum = new Matrix(sa.testUnit.rows, sb.space.test.cols);
+          const decodedOf = new Map<Int32Array, Matrix>();
+          let drawn = 0;
+          for (const omega of [...omegas].sort((p, q) => p - q)) {
+            for (; drawn < omega; drawn++) {
+              const d = dec.draws[drawn];
+              let decoded = decodedOf.get(d.indices);
+              if (!decoded) {
+                // (x̂·S_Xᵀ)·pinv(S_Y)ᵀ: relative projection on this subspace, then its inverse.
+                decoded = matmul(matmul(sa.testUnit, transpose(selectRows(sa.anchorUnit, d.indices))), d.pinvT);
+                decodedOf.set(d.indices, decoded);
+              }
+              addScaledInPlace(sum, decoded, 1);
+            }
+            const out = denormalize(scale(sum, 1 / omega), sb.stats);
+            const scores = scoreTranslation(out, sb.space.test, sb.stats.mean);
+            let cond = 0, kept = 0;
+            for (let i = 0; i < omega; i++) {
+              cond += dec.draws[i].conditionNumber;
+              kept += dec.draws[i].indices.length;
+            }
+            rows.push({
+              setting: a === b ? "intra" : "inter", source: sa.space.name, target: sb.space.name, seed, omega, delta,
+              similarity: scores.cosine,
+              centredSimilarity: scores.centredCosine,
+              conditionNumber: cond / omega,
+              anchorsKept: kept / omega,
+              distinctSubspaces: new Set(dec.draws.slice(0, omega).map((d) => d.indices)).size,
+            });
+          }
+          bar.tick();
         }
-        bar.tick();
       }
     }
   }
   bar.done();
   return rows;
+}
+
+interface PreparedSpace {
+  space: EmbeddedSpace;
+  stats: SpaceStats;
+  anchorUnit: Matrix;
+  testUnit: Matrix;
+}
+
+function prepareSpace(space: EmbeddedSpace): PreparedSpace {
+  const stats = anchorStats(space.anchors);
+  return {
+    space, stats,
+    anchorUnit: centerAndNormalize(space.anchors, stats.mean, `${space.name}.anchors`),
+    testUnit: centerAndNormalize(space.test, stats.mean, `${space.name}.test`),
+  };
+}
+
+interface Decoder {
+  indices: Int32Array;
+  /** pinv(S_Y)ᵀ, k × d_y: decodes a relative representation on this subspace. */
+  pinvT: Matrix;
+  conditionNumber: number;
+}
+
+/** The ω draws (pruned on `pruneOn`'s anchors) with the pseudo-inverse of the target's anchors on each. */
+function targetDecoders(target: PreparedSpace, pruneOn: PreparedSpace, omega: number, delta: number, seed: number): { draws: Decoder[] } {
+  const k = target.anchorUnit.rows;
+  const draws = drawAnchorSubspaces(absoluteCosineGram(pruneOn.anchorUnit), k, omega, delta, seed);
+  const computed = new Map<Int32Array, Decoder>();
+  return {
+    draws: draws.map((indices) => {
+      let d = computed.get(indices);
+      if (!d) {
+        const info = pinvWithInfo(selectRows(target.anchorUnit, indices));
+        d = { indices, pinvT: transpose(info.pinv), conditionNumber: info.condKept };
+        computed.set(indices, d);
+      }
+      return d;
+    }),
+  };
+}
+
+function settingsPairs(count: number, settings: Array<"intra" | "inter">): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let a = 0; a < count; a++) for (let b = 0; b < count; b++) {
+    if (a === b ? settings.includes("intra") : settings.includes("inter")) out.push([a, b]);
+  }
+  return out;
 }
 
 /**
