@@ -1,0 +1,516 @@
+/**
+ * Layer-wise scale invariance of a deep pretrained backbone (the IRP paper's Fig. 2, there for
+ * RoBERTa): at each block of the network, rescale the activations by α, run the rest of the network
+ * to the pooled features and measure the accuracy of a downstream head trained on the UNRESCALED
+ * pooled features.
+ *
+ *   const data = loadFashionMnist({ split: "test" });
+ *   const idx = stratifiedSubset(data.labels, { perClass: 10 }, 0);
+ *   const grid = await layerwiseRescaleGrid({
+ *     encoder: "mobilenet_v2", images: { fashionMnist: data, indices: idx }, head,
+ *     layers: ["Conv1_relu", "block_5_add", "out_relu"], alphas: [0.1, 0.5, 1, 2, 10],
+ *   });
+ *   grid.rows;               // [{ layer, layerIndex, alpha, accuracy, targetNorm }, …]
+ *   grid.unrescaledAccuracy; // accuracy of the head on the untouched features
+ *
+ * α is relative by default: each sample's activation at the layer (flattened over H×W×C) is
+ * L2-normalised and multiplied by α·s̄, where s̄ is the layer's mean per-sample norm over the
+ * reference images (`reference`, default the evaluated images; or given as `meanScales`). α = 1 thus
+ * gives every sample the layer's mean scale — not the identity (the spread of norms is removed).
+ * `alphaMode: "absolute"` makes the target norm α itself.
+ *
+ * Cost: per batch, one pass walks the chosen cut layers in depth order (each activation computed
+ * once from the previous one), and for each (layer, α) only the part of the network after the layer
+ * is re-run: ≈ 1 + Σ_layers |α| · (fraction of the network after the layer) full passes. Activations
+ * are never cached (MB per image at early layers); only the loaded model is memoised in memory. On
+ * 1 wasm thread a full MobileNetV2 pass is ≈ 0.05 s per 224-px image.
+ */
+import type * as TF from "@tensorflow/tfjs";
+import { getTf, type Tf } from "../../engine/tf";
+import { progress, type ProgressMode } from "../../engine/progress";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../../errors";
+import { Matrix } from "../../linalg/matrix";
+import { fashionMnistBatch, type FashionMnist } from "../../data/images/fashionMnist";
+import { listImageBackbones, readModelArtifacts, type ImageBackboneId } from "../../encoders/pretrained/imageBackbones";
+import type { Predictor } from "../rescaleSweep";
+import { listBlocks, type BlockInfo } from "./blocks";
+import { activationNorms, LayerRunner, rescaleActivation, targetNorm, type AlphaMode } from "./runFrom";
+
+/** Backbones that are Keras layers models (the graph model mobilenet_v2_mid cannot be cut this way). */
+export type LayerwiseEncoder = Extract<ImageBackboneId, "mobilenet_v2" | "inception_v3">;
+export const LAYERWISE_ENCODERS: readonly LayerwiseEncoder[] = Object.freeze(["mobilenet_v2", "inception_v3"] as LayerwiseEncoder[]);
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+/** Any source of RGB images in [0, 1] at a requested size: `batch(start, end, size)` → (end−start)·size·size·3 values, NHWC. */
+export interface RgbImageProvider {
+  count: number;
+  batch(start: number, end: number, size: number): Float32Array;
+  /** Class of each image, when known (used when `labels` is not given). */
+  labels?: ArrayLike<number>;
+}
+
+/** Fashion-MNIST images `indices` of a loaded split (labels are taken from it unless given). */
+export interface FashionMnistImages {
+  fashionMnist: Pick<FashionMnist, "images" | "count"> & Partial<Pick<FashionMnist, "labels">>;
+  indices: ArrayLike<number>;
+}
+
+export type LayerwiseImages = RgbImageProvider | FashionMnistImages;
+
+function provider(images: LayerwiseImages, argument: string): RgbImageProvider {
+  if (images !== null && typeof images === "object" && "fashionMnist" in images) {
+    const { fashionMnist: data, indices } = images;
+    if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
+      throw new InvalidParameterError(`${argument}.indices`, "expected an array of image indices");
+    }
+    const idx = Int32Array.from(indices);
+    for (let i = 0; i < idx.length; i++) {
+      if (!Number.isInteger(indices[i]) || idx[i] < 0 || idx[i] >= data.count) {
+        throw new InvalidParameterError(`${argument}.indices`, `expected integers in [0, ${data.count}), got ${indices[i]} at position ${i}`);
+      }
+    }
+    return {
+      count: idx.length,
+      batch: (start, end, size) => fashionMnistBatch(data, idx.subarray(start, end), size),
+      labels: data.labels ? Array.from(idx, (i) => data.labels![i]) : undefined,
+    };
+  }
+  const p = images as RgbImageProvider | null | undefined;
+  if (p === null || p === undefined || typeof p !== "object" || !Number.isInteger(p.count) || p.count < 0 || typeof p.batch !== "function") {
+    throw new InvalidParameterError(argument, "expected { fashionMnist, indices } or { count, batch(start, end, size) }");
+  }
+  return p;
+}
+
+function readBatch(p: RgbImageProvider, start: number, end: number, size: number, argument: string): Float32Array {
+  const pixels = p.batch(start, end, size);
+  const per = size * size * 3;
+  if (!(pixels instanceof Float32Array) || pixels.length !== (end - start) * per) {
+    throw new ShapeMismatchError(argument, `batch(${start}, ${end}, ${size}) must return ${(end - start)}×${size}×${size}×3 = ${(end - start) * per} float32 values, got ${pixels instanceof Float32Array ? pixels.length : typeof pixels}`);
+  }
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i];
+    if (!Number.isFinite(v)) throw new NonFiniteError(argument, start + Math.floor(i / per), i % per, v);
+    if (v < -1e-3 || v > 1 + 1e-3) throw new InvalidParameterError(argument, `expected RGB values in [0, 1], found ${v} in image ${start + Math.floor(i / per)}`);
+  }
+  return pixels;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model
+
+export interface LayerwiseBackbone {
+  encoder: LayerwiseEncoder;
+  inputSize: number;
+  /** Feature layer (pooled features), e.g. "flatten_1". */
+  output: string;
+  /** Feature dimension. */
+  dim: number;
+  model: TF.LayersModel;
+  runner: LayerRunner;
+  /** Block boundaries (cuts), in depth order: Fig. 2's layers. */
+  blocks: BlockInfo[];
+  dispose(): void;
+}
+
+const loaded = new Map<LayerwiseEncoder, Promise<LayerwiseBackbone>>();
+
+function checkEncoder(encoder: unknown): asserts encoder is LayerwiseEncoder {
+  if (!LAYERWISE_ENCODERS.includes(encoder as LayerwiseEncoder)) {
+    throw new InvalidParameterError("encoder", `expected one of ${LAYERWISE_ENCODERS.join(", ")} (Keras layers models), got ${JSON.stringify(encoder)}`);
+  }
+}
+
+/**
+ * Loads the full Keras model of a backbone from the local nsfwjs files (the same weights as
+ * `loadImageBackbone`, a separate copy: ~14 MB for MobileNetV2) with a LayerRunner towards its
+ * pooled features. Memoised.
+ */
+export function loadLayerwiseBackbone(encoder: LayerwiseEncoder): Promise<LayerwiseBackbone> {
+  checkEncoder(encoder);
+  let p = loaded.get(encoder);
+  if (p === undefined) {
+    p = (async () => {
+      const { tf } = await getTf();
+      const info = listImageBackbones().find((b) => b.id === encoder)!;
+      const artifacts = readModelArtifacts(encoder);
+      const model = await tf.loadLayersModel({ load: async () => artifacts });
+      try {
+        const runner = new LayerRunner(tf, model, info.featureOutput);
+        const blocks = listBlocks(runner.graph, info.featureOutput);
+        let disposed = false;
+        return {
+          encoder, inputSize: info.inputSize, output: info.featureOutput, dim: info.dim, model, runner, blocks,
+          dispose() {
+            if (disposed) return;
+            disposed = true;
+            loaded.delete(encoder);
+            model.dispose();
+          },
+        };
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    })().catch((e: unknown) => {
+      loaded.delete(encoder);
+      throw e;
+    });
+    loaded.set(encoder, p);
+  }
+  return p;
+}
+
+/** The block boundaries of a backbone (loads it). */
+export async function layerwiseBlocks(encoder: LayerwiseEncoder): Promise<BlockInfo[]> {
+  return (await loadLayerwiseBackbone(encoder)).blocks;
+}
+
+/** Layers as names or block indices → names, in depth order; every one must be a cut. */
+function resolveLayers(bb: LayerwiseBackbone, layers: readonly (string | number)[] | undefined): { name: string; layerIndex: number; position: number }[] {
+  const list = layers ?? bb.blocks.map((b) => b.name);
+  if (!Array.isArray(list) || list.length === 0) throw new InvalidParameterError("layers", "expected a non-empty array of layer names or block indices");
+  const seen = new Set<string>();
+  const out = list.map((l) => {
+    let name: string;
+    if (typeof l === "number") {
+      if (!Number.isInteger(l) || l < 0 || l >= bb.blocks.length) {
+        throw new InvalidParameterError("layers", `block index ${l} is outside 0..${bb.blocks.length - 1}`);
+      }
+      name = bb.blocks[l].name;
+    } else {
+      name = l;
+    }
+    const g = bb.runner.assertCut(name); // NotACutError naming the layer
+    if (seen.has(name)) throw new InvalidParameterError("layers", `"${name}" is listed twice`);
+    seen.add(name);
+    const block = bb.blocks.find((b) => b.name === name);
+    return { name, layerIndex: block ? block.index : name === bb.output ? bb.blocks.length : -1, position: g.position };
+  });
+  return out;
+}
+
+function toMatrix(t: TF.Tensor): Matrix {
+  const [n, d] = t.shape;
+  return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
+}
+
+function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
+  return p === false ? "silent" : p === true || p === undefined ? "auto" : p;
+}
+
+function checkBatchSize(b: number | undefined): number {
+  const size = b ?? 8;
+  if (!Number.isInteger(size) || size < 1) throw new InvalidParameterError("batchSize", `expected an integer ≥ 1, got ${b}`);
+  return size;
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+// ---------------------------------------------------------------------------------------------
+// Unrescaled features and per-layer norms
+
+export interface LayerwiseFeaturesOptions {
+  encoder: LayerwiseEncoder;
+  images: LayerwiseImages;
+  /** Cut layers (names or block indices) whose per-sample activation norms are recorded. Default: every block. */
+  layers?: readonly (string | number)[];
+  /** Images per forward pass (default 8). */
+  batchSize?: number;
+  label?: string;
+  progress?: boolean | ProgressMode;
+}
+
+export interface LayerwiseFeatures {
+  /** n × dim pooled features (identical to `loadImageBackbone(encoder).embed`). */
+  features: Matrix;
+  /** Per-sample L2 norm of the (flattened) activation at each recorded layer. */
+  norms: Record<string, Float64Array>;
+  /** Mean of `norms[layer]`: s̄ for relative α. */
+  meanScales: Record<string, number>;
+  seconds: number;
+}
+
+/**
+ * One untouched pass: the pooled features and the activation norms at the given cuts — e.g. on the
+ * head's training images, to train the head and take the reference mean scales from the same pass.
+ */
+export async function layerwiseFeatures(options: LayerwiseFeaturesOptions): Promise<LayerwiseFeatures> {
+  const started = performance.now();
+  const bb = await loadLayerwiseBackbone(options.encoder);
+  const { tf } = await getTf();
+  const src = provider(options.images, "images");
+  const layers = resolveLayers(bb, options.layers).sort((a, b) => a.position - b.position);
+  const batchSize = checkBatchSize(options.batchSize);
+  const n = src.count;
+  const features = new Matrix(n, bb.dim);
+  const norms: Record<string, Float64Array> = {};
+  for (const l of layers) norms[l.name] = new Float64Array(n);
+  const bar = progress({ total: n, label: options.label ?? `${options.encoder} features + norms`, mode: progressMode(options.progress) });
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const x = tf.tensor4d(readBatch(src, start, end, bb.inputSize, "images"), [end - start, bb.inputSize, bb.inputSize, 3], "float32");
+      walk(tf, bb, x, layers.map((l) => l.name), (name, act) => {
+        norms[name].set(activationNorms(tf, act), start);
+      }, (f) => {
+        features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * bb.dim);
+      });
+      bar.tick(end - start);
+      await nextTick();
+    }
+  } finally {
+    bar.done();
+  }
+  return { features, norms, meanScales: meansOf(norms), seconds: (performance.now() - started) / 1000 };
+}
+
+function meansOf(norms: Record<string, Float64Array>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(norms)) out[name] = v.reduce((a, b) => a + b, 0) / v.length;
+  return out;
+}
+
+/**
+ * Walks the cuts `names` (in depth order) for the batch `x` (which it disposes): calls
+ * `atCut(name, activation)` at each (the activation is disposed after the callback), and
+ * `atOutput(features)` at the end when given (features disposed after). Without `atOutput` the walk
+ * stops at the deepest cut.
+ */
+function walk(
+  tf: Tf, bb: LayerwiseBackbone, x: TF.Tensor, names: string[],
+  atCut: (name: string, act: TF.Tensor) => void, atOutput?: (features: TF.Tensor) => void,
+): void {
+  const r = bb.runner;
+  let prev = r.input;
+  let current: TF.Tensor = x;
+  try {
+    for (const name of names) {
+      const next = r.runSegment(current, prev, name);
+      if (next !== current) current.dispose();
+      current = next;
+      prev = name;
+      atCut(name, current);
+    }
+    if (atOutput) {
+      const f = r.runSegment(current, prev, r.output);
+      if (f !== current) current.dispose();
+      current = f;
+      atOutput(f);
+    }
+  } finally {
+    current.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The grid
+
+export interface LayerwiseRescaleOptions {
+  encoder: LayerwiseEncoder;
+  /** Evaluated images (RGB provider or Fashion-MNIST indices). */
+  images: LayerwiseImages;
+  /** Class of each image; default: the Fashion-MNIST labels of `images` (or `images.labels`). */
+  labels?: ArrayLike<number>;
+  /** A frozen head trained on the UNRESCALED pooled features (e.g. a ClassificationHead). */
+  head: Predictor;
+  /** Cut layers to rescale at (names or block indices). Default: every block (`listBlocks`). The feature layer itself is allowed. */
+  layers?: readonly (string | number)[];
+  /** Rescaling factors (finite, > 0). */
+  alphas: readonly number[];
+  /** "relative" (default): target norm α·s̄_layer; "absolute": target norm α. */
+  alphaMode?: AlphaMode;
+  /** s̄ per layer (e.g. `layerwiseFeatures(trainImages).meanScales`); computed from `reference` when omitted. */
+  meanScales?: Record<string, number>;
+  /** Images whose mean activation norms define s̄ when `meanScales` is omitted. Default: `images`. */
+  reference?: LayerwiseImages;
+  /** Images per forward pass (default 8). */
+  batchSize?: number;
+  label?: string;
+  progress?: boolean | ProgressMode;
+}
+
+export interface LayerwiseRow {
+  layer: string;
+  /** Block index (0 = stem; `blocks.length` for the feature layer; −1 for another cut). */
+  layerIndex: number;
+  alpha: number;
+  accuracy: number;
+  /** The per-sample norm every activation was rescaled to (α·s̄ or α). */
+  targetNorm: number;
+}
+
+export interface LayerwiseRescaleResult {
+  /** One row per (layer, α), layers in the order given, α in the order given. */
+  rows: LayerwiseRow[];
+  /** Accuracy of the head on the untouched features of the evaluated images. */
+  unrescaledAccuracy: number;
+  /** s̄ of every chosen layer (mean per-sample activation norm over the reference images). */
+  layerMeanScales: Record<string, number>;
+  /** Where s̄ came from. */
+  meanScaleSource: "given" | "reference" | "images";
+  alphaMode: AlphaMode;
+  /** The chosen layers, with block info when they are blocks. */
+  layers: { name: string; layerIndex: number; position: number; label: string; shape: number[] }[];
+  count: number;
+  seconds: number;
+  /**
+   * Wall-clock seconds of the grid part per image and per (layer, α) cell. A cell re-runs only the
+   * network after its layer, so late layers are cheaper than a full pass; the untouched walk is included.
+   */
+  secondsPerImagePerCell: number;
+}
+
+/**
+ * Accuracy of `head` on the pooled features when the activations at each layer are rescaled by each
+ * α (see the module comment). Synchronous inside a batch; yields to the event loop between batches.
+ * @throws NotACutError for a layer that is not a cut (e.g. a layer inside a residual block);
+ *   InvalidParameterError / ShapeMismatchError for bad options.
+ */
+export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Promise<LayerwiseRescaleResult> {
+  const started = performance.now();
+  checkEncoder(options.encoder);
+  const alphaMode: AlphaMode = options.alphaMode ?? "relative";
+  if (alphaMode !== "relative" && alphaMode !== "absolute") {
+    throw new InvalidParameterError("alphaMode", `expected "relative" or "absolute", got ${JSON.stringify(options.alphaMode)}`);
+  }
+  const alphas = options.alphas;
+  if (!Array.isArray(alphas) || alphas.length === 0) throw new InvalidParameterError("alphas", "expected a non-empty array of factors > 0");
+  for (const a of alphas) targetNorm(a, "absolute"); // validates every α
+  const head = options.head;
+  if (head === null || typeof head !== "object" || typeof head.predict !== "function") {
+    throw new InvalidParameterError("head", "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
+  }
+  const batchSize = checkBatchSize(options.batchSize);
+  const src = provider(options.images, "images");
+  const n = src.count;
+  if (n === 0) throw new InvalidParameterError("images", "expected at least one image");
+  const labelsIn = options.labels ?? src.labels;
+  if (labelsIn === undefined) throw new InvalidParameterError("labels", "expected one class label per image (none could be taken from images)");
+  if (labelsIn.length !== n) throw new ShapeMismatchError("labels", `expected ${n} labels (one per image), got ${labelsIn.length}`);
+  const labels = Int32Array.from(labelsIn);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isInteger(labelsIn[i]) || labels[i] < 0) throw new InvalidParameterError("labels", `expected integer class indices ≥ 0, got ${labelsIn[i]} at ${i}`);
+  }
+
+  const bb = await loadLayerwiseBackbone(options.encoder);
+  const { tf } = await getTf();
+  const layers = resolveLayers(bb, options.layers);
+  const byDepth = [...layers].sort((a, b) => a.position - b.position);
+
+  // s̄ per layer.
+  let meanScaleSource: LayerwiseRescaleResult["meanScaleSource"];
+  let meanScales: Record<string, number> = {};
+  const ref = options.reference !== undefined ? provider(options.reference, "reference") : src;
+  const needMeans = alphaMode === "relative" || options.meanScales !== undefined;
+  const label = options.label ?? `layerwise rescale ${options.encoder}`;
+  const refBatches = options.meanScales === undefined && alphaMode === "relative" ? Math.ceil(ref.count / batchSize) : 0;
+  const gridBatches = Math.ceil(n / batchSize);
+  const bar = progress({ total: refBatches + gridBatches, label, mode: progressMode(options.progress) });
+  let gridSeconds = 0;
+  try {
+    if (options.meanScales !== undefined) {
+      meanScaleSource = "given";
+      for (const l of layers) {
+        const s = options.meanScales[l.name];
+        if (typeof s !== "number" || !Number.isFinite(s) || s <= 0) {
+          throw new InvalidParameterError("meanScales", `expected a finite scale > 0 for layer "${l.name}", got ${s}`);
+        }
+        meanScales[l.name] = s;
+      }
+    } else if (needMeans) {
+      meanScaleSource = options.reference !== undefined ? "reference" : "images";
+      if (ref.count === 0) throw new InvalidParameterError("reference", "expected at least one image");
+      const sums: Record<string, number> = {};
+      for (const l of layers) sums[l.name] = 0;
+      for (let start = 0; start < ref.count; start += batchSize) {
+        const end = Math.min(ref.count, start + batchSize);
+        const x = tf.tensor4d(readBatch(ref, start, end, bb.inputSize, options.reference ? "reference" : "images"), [end - start, bb.inputSize, bb.inputSize, 3], "float32");
+        walk(tf, bb, x, byDepth.map((l) => l.name), (name, act) => {
+          for (const v of activationNorms(tf, act)) sums[name] += v;
+        });
+        bar.tick();
+        await nextTick();
+      }
+      meanScales = Object.fromEntries(layers.map((l) => [l.name, sums[l.name] / ref.count]));
+      for (const l of layers) {
+        if (!(meanScales[l.name] > 0)) throw new InvalidParameterError("reference", `the activations at "${l.name}" are all zero; relative α is undefined there`);
+      }
+    } else {
+      meanScaleSource = "images"; // absolute α: s̄ is only reported, from the grid's own untouched walk
+    }
+
+    // Targets per (layer, α).
+    const targets = new Map<string, number[]>(
+      layers.map((l) => [l.name, alphas.map((a) => targetNorm(a, alphaMode, meanScales[l.name]))]),
+    );
+    const correct = new Map<string, Int32Array>(layers.map((l) => [l.name, new Int32Array(alphas.length)]));
+    const imageNormSums: Record<string, number> = Object.fromEntries(layers.map((l) => [l.name, 0]));
+    let unrescaledCorrect = 0;
+    let passes = 0;
+    const gridStart = performance.now();
+    const countHits = (features: TF.Tensor, start: number): number => {
+      const predicted = head.predict(toMatrix(features));
+      if (predicted.length !== features.shape[0]) {
+        throw new ShapeMismatchError("head", `predict returned ${predicted.length} classes for ${features.shape[0]} rows`);
+      }
+      let hits = 0;
+      for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[start + i]) hits++;
+      return hits;
+    };
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const x = tf.tensor4d(readBatch(src, start, end, bb.inputSize, "images"), [end - start, bb.inputSize, bb.inputSize, 3], "float32");
+      walk(tf, bb, x, byDepth.map((l) => l.name), (name, act) => {
+        for (const v of activationNorms(tf, act)) imageNormSums[name] += v;
+        const t = targets.get(name)!;
+        const hits = correct.get(name)!;
+        for (let k = 0; k < t.length; k++) {
+          const scaled = rescaleActivation(tf, act, t[k]);
+          let f: TF.Tensor | undefined;
+          try {
+            f = bb.runner.runSegment(scaled, name, bb.runner.output);
+            hits[k] += countHits(f, start);
+          } finally {
+            if (f !== undefined && f !== scaled) f.dispose();
+            scaled.dispose();
+          }
+          passes++;
+        }
+      }, (f) => {
+        unrescaledCorrect += countHits(f, start);
+      });
+      bar.tick();
+      await nextTick();
+    }
+    gridSeconds = (performance.now() - gridStart) / 1000;
+    if (!needMeans) meanScales = Object.fromEntries(layers.map((l) => [l.name, imageNormSums[l.name] / n]));
+
+    const rows: LayerwiseRow[] = [];
+    for (const l of layers) {
+      const hits = correct.get(l.name)!;
+      const t = targets.get(l.name)!;
+      alphas.forEach((alpha, k) => rows.push({ layer: l.name, layerIndex: l.layerIndex, alpha, accuracy: hits[k] / n, targetNorm: t[k] }));
+    }
+    const blockOf = (name: string) => bb.blocks.find((b) => b.name === name);
+    return {
+      rows,
+      unrescaledAccuracy: unrescaledCorrect / n,
+      layerMeanScales: meanScales,
+      meanScaleSource,
+      alphaMode,
+      layers: layers.map((l) => ({
+        name: l.name, layerIndex: l.layerIndex, position: l.position,
+        label: blockOf(l.name)?.label ?? (l.name === bb.output ? "features" : l.name),
+        shape: [...bb.runner.graph.byName.get(l.name)!.outputShape],
+      })),
+      count: n,
+      seconds: (performance.now() - started) / 1000,
+      secondsPerImagePerCell: passes > 0 ? gridSeconds / (passes / gridBatches) / n : 0,
+    };
+  } finally {
+    bar.done();
+  }
+}
