@@ -176,7 +176,15 @@ export function ancestors(graph: LayerGraph, name: string): Set<string> {
  * Whether `layer` is a cut of the graph towards `output` (see the module comment); when it is not,
  * a bypassing connection (or `null` when `layer` does not feed `output` at all).
  */
-export function cutCheck(graph: LayerGraph, layer: string, output: string): { cut: true } | { cut: false; bypass: { from: string; to: string } | null } {
+export interface CutCheck {
+  cut: boolean;
+  /** When not a cut: a connection that bypasses `layer` (null when `layer` does not feed `output`). */
+  bypass: { from: string; to: string } | null;
+}
+
+// A plain interface rather than a discriminated union: tslab type-checks imported files with its own
+// (non-strict) settings, under which `!check.cut` does not narrow a union.
+export function cutCheck(graph: LayerGraph, layer: string, output: string): CutCheck {
   graphLayer(graph, layer);
   const needed = ancestors(graph, output);
   if (!needed.has(layer)) return { cut: false, bypass: null };
@@ -187,7 +195,7 @@ export function cutCheck(graph: LayerGraph, layer: string, output: string): { cu
       if (src !== layer && before.has(src)) return { cut: false, bypass: { from: src, to: g.name } };
     }
   }
-  return { cut: true };
+  return { cut: true, bypass: null };
 }
 
 export function isCut(graph: LayerGraph, layer: string, output: string): boolean {
