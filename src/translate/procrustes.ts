@@ -1,6 +1,6 @@
-import { Matrix, padCols, sliceCols } from "../linalg/matrix";
-import { matmul } from "../linalg/product";
-import { orthogonalProcrustes } from "../linalg/procrustes";
+import { Matrix } from "../linalg/matrix";
+import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
+import { svd } from "../linalg/svd";
 import { anchorStats, center, type SpaceStats } from "../relative/normalize";
 import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
 import { requireFitted } from "./fitted";
@@ -9,7 +9,10 @@ import type { Translator, TranslatorDiagnostics } from "./translator";
 interface ProcrustesState {
   source: SpaceStats;
   target: SpaceStats;
-  /** D×D orthogonal map on zero-padded vectors, D = max(d_x, d_y). */
+  /**
+   * d_x×d_y block of the D×D orthogonal map on zero-padded vectors (D = max(d_x, d_y)) — the only
+   * block a padded source row meets and the only columns the target keeps.
+   */
   rotation: Matrix;
   diagnostics: TranslatorDiagnostics;
 }
@@ -20,6 +23,11 @@ interface ProcrustesState {
  * dimension; the orthogonal map between the padded anchors is estimated in closed form; outputs are
  * cut to the target dimension and given back the target scale and centre. Recovers any
  * rotation/reflection plus translation plus isotropic scaling exactly.
+ *
+ * Padding is never materialised: a padded source row only meets the first d_x rows of the D×D map
+ * and only its first d_y columns are kept, and that block is exactly U·Vᵀ from the thin SVD of the
+ * d_x×d_y cross-covariance X̃ᵀỸ (the zero block's singular vectors pair with each other). So the fit
+ * is one min(d_x, d_y)-rank SVD instead of a D×D one.
  */
 export class ProcrustesTranslator implements Translator {
   readonly method = "procrustes" as const;
@@ -33,9 +41,10 @@ export class ProcrustesTranslator implements Translator {
     const source = anchorStats(ax);
     const target = anchorStats(ay);
     const dim = Math.max(ax.cols, ay.cols);
-    const px = padCols(scaleInPlace(center(ax, source.mean), 1 / source.meanNorm), dim);
-    const py = padCols(scaleInPlace(center(ay, target.mean), 1 / target.meanNorm), dim);
-    const rotation = orthogonalProcrustes(px, py);
+    const px = scaleInPlace(center(ax, source.mean), 1 / source.meanNorm);
+    const py = scaleInPlace(center(ay, target.mean), 1 / target.meanNorm);
+    const { U, V } = svd(matmulTransA(px, py));
+    const rotation = matmulTransB(U!, V!);
     this.state = {
       source, target, rotation,
       diagnostics: {
@@ -50,9 +59,7 @@ export class ProcrustesTranslator implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    const dim = s.rotation.rows;
-    const px = padCols(scaleInPlace(center(xm, s.source.mean), 1 / s.source.meanNorm), dim);
-    const y = sliceCols(matmul(px, s.rotation), 0, s.target.mean.length);
+    const y = matmul(scaleInPlace(center(xm, s.source.mean), 1 / s.source.meanNorm), s.rotation);
     const d = y.cols;
     for (let i = 0; i < y.rows; i++) {
       for (let j = 0; j < d; j++) y.data[i * d + j] = y.data[i * d + j] * s.target.meanNorm + s.target.mean[j];
