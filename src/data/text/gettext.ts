@@ -97,7 +97,7 @@ export function parseMo(bytes: Uint8Array, file = "MO data"): MoCatalog {
       break;
     }
   }
-  let decoder: TextDecoder;
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(charset);
   } catch {
