@@ -74,4 +74,14 @@ describe("notebooks in quick mode", () => {
     }
     expect(existsSync(join(figures, "executed", "00-quickstart.ipynb"))).toBe(true);
   }, 600_000);
+
+  // Every other notebook runs in quick mode too, and must write at least one figure or table.
+  const others = readdirSync(join(REPO, "notebooks")).filter((f) => f.endsWith(".ipynb") && !f.startsWith("00-quickstart")).map((f) => f.slice(0, -6)).sort();
+  it.each(others)("%s executes every cell in quick mode", (name) => {
+    const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
+    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), name], { LATENT_BRIDGE_FIGURES_DIR: figures });
+    expect(r.stderr + r.stdout).toContain(`${name} ... ok`);
+    expect(r.status).toBe(0);
+    expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f)).length).toBeGreaterThan(0);
+  }, 900_000);
 });
