@@ -1,0 +1,289 @@
+/**
+ * Glue for the stitching notebooks (Table 2, Fig. 6, Fig. 7) on top of `src/eval/stitching`:
+ *
+ *   memoHeadFactory()        heads trained once per (data set, encoder, seed, representation, data)
+ *                            and reused across `evaluateStitching` / `reconstructionAndAccuracy` calls
+ *   chooseIrpForSpaces()     (ω, δ) from the anchors alone, for every ordered pair at once and for the
+ *                            whole data set (`chooseIrpParameters`' rule, one shared grid)
+ *   evaluateIrpPerPair()     stitching accuracy of IRP with a different (ω, δ) per pair
+ *   labelled / wideTable     Table 2 as one row per method and one column per data set
+ *   chanceLevels, modalityBlocks, pairMatrix
+ */
+import { getTf } from "../engine/tf";
+import { InvalidParameterError } from "../errors";
+import { checkHeadSpec, obtainHead, validateStitchingData, type HeadFactory } from "../eval/stitching/common";
+import {
+  drawAnchorIndices, stitchingMatrix, type StitchingData, type StitchingHeadSpec, type StitchingMatrix, type StitchingMatrixOptions,
+  type StitchingRow, type StitchingSummaryRow,
+} from "../eval/stitching/index";
+import { sensitivityGrid } from "../eval/sensitivity";
+import { ClassificationHead, trainHead } from "../heads/classifier";
+import type { HeadState } from "../heads/spec";
+import { selectRows, type Matrix } from "../linalg/matrix";
+import { Random } from "../linalg/random";
+import { createTranslator } from "../translate/createTranslator";
+import type { Modality } from "./spaces";
+
+// ---------------------------------------------------------------------------------------------
+// Heads
+
+function checksum(x: Matrix): number {
+  let s = 0;
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) s += d[i] * ((i % 97) + 1);
+  return s;
+}
+
+export interface MemoHeadFactory extends HeadFactory {
+  /** Heads trained so far (cache misses). */
+  readonly trained: () => number;
+  /** Requests answered from memory. */
+  readonly reused: () => number;
+}
+
+/**
+ * A head factory that trains each head once and afterwards returns a fresh head with the same
+ * weights (a head's tensors are freed by the evaluators after each seed; the state stays here).
+ * The key holds the data set, encoder, seed, representation, the full spec, the training matrix's
+ * shape and a checksum of its values, so different training data never share a head.
+ */
+export function memoHeadFactory(): MemoHeadFactory {
+  const states = new Map<string, Promise<HeadState>>();
+  let trained = 0, reused = 0;
+  const factory = (async (request) => {
+    const key = JSON.stringify([request.dataset, request.encoder, request.seed, request.representation, request.spec, request.x.rows, request.x.cols, checksum(request.x)]);
+    let state = states.get(key);
+    if (state === undefined) {
+      trained++;
+      state = (async () => {
+        const head = await trainHead(request.x, request.labels, request.spec, { progress: false, label: `${request.dataset}/${request.encoder}/${request.representation}/seed ${request.seed}` });
+        const s = head.state;
+        head.dispose();
+        return s;
+      })();
+      states.set(key, state);
+    } else {
+      reused++;
+    }
+    const { tf } = await getTf();
+    return new ClassificationHead(tf, await state);
+  }) as MemoHeadFactory;
+  Object.assign(factory, { trained: () => trained, reused: () => reused });
+  return factory;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing (ω, δ) from the anchors
+
+/** A type (not an interface) so that arrays of it are table rows for `showTable` / `saveTable`. */
+export type PairChoice = {
+  source: string;
+  target: string;
+  omega: number;
+  delta: number;
+  /** Mean cosine of the held-out anchors' reconstruction at (omega, delta). */
+  score: number;
+};
+
+export interface IrpChoice {
+  /** `chooseIrpParameters`' choice for every ordered pair. */
+  perPair: PairChoice[];
+  /** One setting for the data set: the best mean held-out score over all pairs. */
+  overall: { omega: number; delta: number; score: number };
+  /** Per (ω, δ), means over pairs: held-out score, anchors kept and condition number per subspace. */
+  table: Array<{ omega: number; delta: number; score: number; anchorsKept: number; conditionNumber: number }>;
+  anchors: number;
+  heldOut: number;
+  seconds: number;
+}
+
+export interface ChooseIrpOptions {
+  /** Anchors drawn as `evaluateStitching` draws them for `seed` (class-balanced from the train split). */
+  numAnchors: number;
+  seed?: number;
+  omegas?: number[];
+  deltas?: number[];
+  /** Share of the anchors held out (default 0.2, as `chooseIrpParameters`). */
+  holdout?: number;
+  prune?: "source" | "target";
+}
+
+/**
+ * `chooseIrpParameters` for every ordered pair of encoders at once: the same seeded hold-out of the
+ * anchors, the same grid and the same rule (best mean cosine of the held-out anchors in the target
+ * space, first best in grid order), computed in ONE `sensitivityGrid` so that a target's pruned
+ * subspaces and pseudo-inverses are shared by all its sources. Uses only train items (the anchors).
+ */
+export function chooseIrpForSpaces(data: StitchingData, o: ChooseIrpOptions): IrpChoice {
+  const started = performance.now();
+  const v = validateStitchingData(data);
+  const seed = o.seed ?? 0;
+  const holdout = o.holdout ?? 0.2;
+  if (!(holdout > 0 && holdout < 1)) throw new InvalidParameterError("holdout", `expected a share in (0, 1), got ${holdout}`);
+  const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
+  const k = idx.length;
+  const nTest = Math.max(1, Math.round(k * holdout));
+  if (k - nTest < 2) throw new InvalidParameterError("holdout", `leaves ${k - nTest} anchors to fit on; need at least 2`);
+  const order = new Random(seed).permutation(k);
+  const fitIdx = order.subarray(nTest), testIdx = order.subarray(0, nTest);
+  const spaces = v.encoders.map((e) => {
+    const anchors = selectRows(e.train, idx);
+    return { name: e.name, anchors: selectRows(anchors, fitIdx), test: selectRows(anchors, testIdx) };
+  });
+  const rows = sensitivityGrid({ spaces, omegas: o.omegas, deltas: o.deltas, seeds: [seed], settings: ["inter"], prune: o.prune, label: `choosing ω, δ on ${v.dataset} anchors` });
+  const perPair: PairChoice[] = [];
+  for (const a of v.encoders) for (const b of v.encoders) {
+    if (a === b) continue;
+    const pair = rows.filter((r) => r.source === a.name && r.target === b.name);
+    const best = pair.reduce((p, r) => (r.similarity > p.similarity ? r : p), pair[0]);
+    perPair.push({ source: a.name, target: b.name, omega: best.omega, delta: best.delta, score: best.similarity });
+  }
+  const cells = new Map<string, { omega: number; delta: number; sum: number; kept: number; cond: number; n: number }>();
+  for (const r of rows) {
+    const key = `${r.omega}|${r.delta}`;
+    const c = cells.get(key) ?? { omega: r.omega, delta: r.delta, sum: 0, kept: 0, cond: 0, n: 0 };
+    c.sum += r.similarity;
+    c.kept += r.anchorsKept;
+    c.cond += r.conditionNumber;
+    c.n++;
+    cells.set(key, c);
+  }
+  const table = [...cells.values()].map((c) => ({ omega: c.omega, delta: c.delta, score: c.sum / c.n, anchorsKept: c.kept / c.n, conditionNumber: c.cond / c.n }));
+  const best = table.reduce((p, r) => (r.score > p.score ? r : p), table[0]);
+  const overall = { omega: best.omega, delta: best.delta, score: best.score };
+  return { perPair, overall, table, anchors: k - nTest, heldOut: nTest, seconds: (performance.now() - started) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IRP with a setting per pair
+
+export interface PerPairOptions {
+  numAnchors: number;
+  seeds: number[];
+  /** (ω, δ) of every ordered pair (e.g. `chooseIrpForSpaces(...).perPair`). */
+  settings: Array<{ source: string; target: string; omega: number; delta: number }>;
+  prune?: "source" | "target";
+  head?: StitchingHeadSpec;
+  headFactory?: HeadFactory;
+}
+
+/**
+ * Stitching accuracy of IRP with each pair's own (ω, δ): per seed the anchors, heads and IRP seeds
+ * are those of `evaluateStitching` (so with a shared `memoHeadFactory` the heads are the same
+ * objects' weights), and the rows look like its "irp" rows, with each pair's ω and δ.
+ */
+export async function evaluateIrpPerPair(data: StitchingData, o: PerPairOptions): Promise<StitchingRow[]> {
+  const v = validateStitchingData(data);
+  const head = checkHeadSpec(o.head);
+  const setting = new Map(o.settings.map((s) => [`${s.source}\u0000${s.target}`, s] as const));
+  const rows: StitchingRow[] = [];
+  for (const seed of o.seeds) {
+    const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
+    const heads = new Map<string, ClassificationHead>();
+    try {
+      for (const e of v.encoders) heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, o.headFactory));
+      for (const a of v.encoders) for (const b of v.encoders) {
+        if (a === b) continue;
+        const s = setting.get(`${a.name}\u0000${b.name}`);
+        if (!s) throw new InvalidParameterError("settings", `no (ω, δ) for the pair ${a.name} → ${b.name}`);
+        const t = createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? "target" }).fit(selectRows(a.train, idx), selectRows(b.train, idx));
+        rows.push({
+          dataset: v.dataset, seed, source: a.name, target: b.name, method: "irp",
+          accuracy: heads.get(b.name)!.accuracy(t.transform(a.test), v.testLabels), achievable: true, reason: "", omega: s.omega, delta: s.delta,
+        });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      for (const h of heads.values()) h.dispose();
+    }
+  }
+  return rows;
+}
+
+/**
+ * `stitchingMatrix` for rows whose (ω, δ) may differ per pair (from `evaluateIrpPerPair`): the
+ * settings are ignored, every pair keeps its own.
+ */
+export function pairMatrix(rows: readonly StitchingRow[], method: StitchingRow["method"], options: StitchingMatrixOptions = {}): StitchingMatrix {
+  return stitchingMatrix(rows.map((r) => ({ ...r, omega: null, delta: null })), method, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/** A summary row with the label it gets in Table 2 ("IRP (tuned)", "Procrustes", …). */
+export interface LabelledSummary extends StitchingSummaryRow {
+  label: string;
+}
+
+export function labelled(rows: readonly StitchingSummaryRow[], label: (r: StitchingSummaryRow) => string | undefined): LabelledSummary[] {
+  const out: LabelledSummary[] = [];
+  for (const r of rows) {
+    const l = label(r);
+    if (l !== undefined) out.push({ ...r, label: l });
+  }
+  return out;
+}
+
+/**
+ * Table 2 as the paper lays it out: one row per label (in first-appearance order), one column per
+ * data set, cells "mean ± std"; where a method could not handle every pair, the cell adds
+ * "(achievable/pairs)", and "n/a (0/pairs)" when it handled none. `extraRows` are appended as is.
+ */
+export function wideTable(entries: readonly LabelledSummary[], datasets: readonly string[], digits = 3, extraRows: Array<Record<string, string>> = []): Array<Record<string, string>> {
+  const labels: string[] = [];
+  for (const e of entries) if (!labels.includes(e.label)) labels.push(e.label);
+  const rows = labels.map((label) => {
+    const row: Record<string, string> = { method: label };
+    for (const d of datasets) {
+      const e = entries.find((x) => x.label === label && x.dataset === d);
+      if (!e) {
+        row[d] = "";
+        continue;
+      }
+      const partial = e.achievable < e.pairs ? ` (${e.achievable}/${e.pairs})` : "";
+      row[d] = Number.isFinite(e.mean) ? `${e.mean.toFixed(digits)} ± ${e.std.toFixed(digits)}${partial}` : `n/a${partial}`;
+    }
+    return row;
+  });
+  return [...rows, ...extraRows];
+}
+
+/** Each encoder's accuracy with its own head ("non-stitch" rows): mean and population std over seeds. */
+export function ownHeadAccuracy(rows: readonly StitchingRow[]): Array<{ encoder: string; mean: number; std: number; seeds: number }> {
+  const by = new Map<string, number[]>();
+  for (const r of rows) if (r.method === "non-stitch") by.set(r.source, [...(by.get(r.source) ?? []), r.accuracy]);
+  return [...by.entries()].map(([encoder, a]) => {
+    const mean = a.reduce((s, v) => s + v, 0) / a.length;
+    return { encoder, mean, std: Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length), seeds: a.length };
+  });
+}
+
+/** Uniform chance (1 / classes present) and the majority-class rate of a label vector. */
+export function chanceLevels(labels: ArrayLike<number>): { uniform: number; majority: number; classes: number } {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+  return { uniform: 1 / counts.size, majority: Math.max(...counts.values()) / labels.length, classes: counts.size };
+}
+
+/**
+ * Mean stitching accuracy per (encoder modality → decoder modality) block of an encoder × decoder
+ * matrix (rows = encoders, as `stitchingMatrix` returns by default), over the finite off-diagonal cells.
+ */
+export function modalityBlocks(m: StitchingMatrix, modalityOf: (name: string) => Modality): Array<{ encoder: Modality; decoder: Modality; mean: number; cells: number }> {
+  if (m.rowTitle !== "encoder") throw new InvalidParameterError("m", "expected a matrix with encoders along the rows");
+  const out: Array<{ encoder: Modality; decoder: Modality; mean: number; cells: number }> = [];
+  for (const enc of ["image", "text"] as const) for (const dec of ["image", "text"] as const) {
+    let s = 0, n = 0;
+    m.rowNames.forEach((r, i) => m.colNames.forEach((c, j) => {
+      if (i === j || modalityOf(r) !== enc || modalityOf(c) !== dec) return;
+      const v = m.values[i][j];
+      if (Number.isFinite(v)) {
+        s += v;
+        n++;
+      }
+    }));
+    out.push({ encoder: enc, decoder: dec, mean: n ? s / n : NaN, cells: n });
+  }
+  return out;
+}
