@@ -14,12 +14,10 @@
  * is in the same split for both image sets (what cross-set experiments need).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { FileFormatError, InvalidParameterError } from "../../errors";
+import { dirname, join, resolve } from "node:path";
+import { FileFormatError, InvalidParameterError, MissingDataError } from "../../errors";
 import { Random } from "../../linalg/random";
-import { MissingDataError } from "../../errors";
+import { requireCandidates } from "../../io/requireCandidates";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
 import { stratifiedSubset } from "./subset";
@@ -201,40 +199,6 @@ interface Catalog {
 const packageDirs = new Map<EmojiSet, string>();
 const catalogs = new Map<string, Catalog>();
 
-/**
- * Where to resolve the npm packages from, in order: CommonJS `require` where it exists (tslab
- * compiles every module to CommonJS); this module's own file (the synchronous equivalent of
- * `createRequire(import.meta.url)`, read from V8's call-site API); the working directory; the entry
- * script. `import.meta.url` itself is not used: `import.meta` is a syntax error once tslab has
- * compiled this file to CommonJS, and it could only be read asynchronously from a separate module
- * (as src/engine/esmRequire.ts does), which would make every loader here async.
- */
-function requireCandidates(): NodeJS.Require[] {
-  const out: NodeJS.Require[] = [];
-  if (typeof require === "function") out.push(require);
-  const self = thisModuleFile();
-  if (self) out.push(createRequire(self));
-  out.push(createRequire(join(process.cwd(), "noop.js")));
-  const entry = process.argv[1];
-  if (entry) out.push(createRequire(resolve(entry)));
-  return out;
-}
-
-/** Path of this source file, from the current call site (undefined if the runtime hides it). */
-function thisModuleFile(): string | undefined {
-  const saved = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[] | undefined;
-    const file = Array.isArray(frames) ? frames[0]?.getFileName() : undefined;
-    if (!file) return undefined;
-    return file.startsWith("file:") ? fileURLToPath(file) : isAbsolute(file) ? file : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    Error.prepareStackTrace = saved;
-  }
-}
 
 function loadCatalog(set: EmojiSet): Catalog {
   const file = join(emojiPackageDir(set), "emoji.json");
@@ -339,7 +303,3 @@ function checkLimit(limit: unknown): void {
   }
 }
 
-/** @internal For tests: where the module resolved itself from. */
-export function _emojiModuleFile(): string | undefined {
-  return thisModuleFile();
-}

@@ -1,14 +1,13 @@
 /**
  * Locating installed npm packages' files without `import.meta` (tslab compiles every module to
- * CommonJS, where `import.meta` is a syntax error) — the same strategy as src/data/images/emoji.ts:
+ * CommonJS, where `import.meta` is a syntax error), through src/io/requireCandidates.ts:
  * CommonJS `require` where it exists, else a `require` created from this source file's path (read
  * from V8's call-site API), the working directory, the entry script.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import { LatentBridgeError } from "../../errors";
+import { requireCandidates } from "../../io/requireCandidates";
 
 /** A pretrained model or its package is missing, has an unexpected version or unexpected contents. */
 export class PretrainedModelError extends LatentBridgeError {}
@@ -65,29 +64,3 @@ export function installedPackage(name: string): InstalledPackage {
   );
 }
 
-function requireCandidates(): NodeJS.Require[] {
-  const out: NodeJS.Require[] = [];
-  if (typeof require === "function") out.push(require);
-  const self = thisModuleFile();
-  if (self) out.push(createRequire(self));
-  out.push(createRequire(join(process.cwd(), "noop.js")));
-  const entry = process.argv[1];
-  if (entry) out.push(createRequire(resolve(entry)));
-  return out;
-}
-
-/** Path of this source file, from the current call site (undefined if the runtime hides it). */
-function thisModuleFile(): string | undefined {
-  const saved = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[] | undefined;
-    const file = Array.isArray(frames) ? frames[0]?.getFileName() : undefined;
-    if (!file) return undefined;
-    return file.startsWith("file:") ? fileURLToPath(file) : isAbsolute(file) ? file : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    Error.prepareStackTrace = saved;
-  }
-}
