@@ -14,8 +14,12 @@ import { emojiGreyImages, emojiStitchingSpaces, nameTokens } from "../src/experi
 import { assembleSpaces, selectEncoders, topClasses, type EncoderEmbeddings } from "../src/experiments/spaces";
 import { CROSS_MODAL_ENCODERS, STITCHING_DATASETS, stitchingSizes, TABLE2_ENCODERS } from "../src/experiments/stitchingSpaces";
 import {
-  chanceLevels, chooseIrpForSpaces, evaluateIrpPerPair, labelled, memoHeadFactory, modalityBlocks, pairMatrix, wideTable,
+  asTableRows, chanceLevels, chooseIrpForSpaces, evaluateIrpPerPair, evaluatePairs, labelled, memoHeadFactory, modalityBlocks, ownHeadAccuracy, pairMatrix, wideTable,
 } from "../src/experiments/stitchingTools";
+import { SpanProcrustesTranslator } from "../src/experiments/spanProcrustes";
+import { ProcrustesTranslator } from "../src/translate/procrustes";
+import { maxAbsDiff } from "../src/linalg/matrix";
+import { pinv } from "../src/linalg/pinv";
 import { textStitchingSpaces } from "../src/experiments/textSpaces";
 import { Matrix, padCols, selectRows } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
@@ -187,6 +191,78 @@ describe("memoHeadFactory and evaluateIrpPerPair", () => {
   });
 });
 
+/** Orthogonal projection onto the row space of a matrix (through its pseudo-inverse), shifted by `mean`. */
+class SpanProjector {
+  constructor(private readonly rows: Matrix) {}
+  project(x: Matrix, mean: Float64Array): Matrix {
+    const p = pinv(this.rows); // d × k
+    const xc = x.clone();
+    for (let j = 0; j < x.cols; j++) xc.data[j] -= mean[j];
+    const out = matmul(matmul(xc, p), this.rows);
+    for (let j = 0; j < x.cols; j++) out.data[j] += mean[j];
+    return out;
+  }
+}
+
+describe("SpanProcrustesTranslator", () => {
+  const normal = (r: number, c: number, seed: number) => {
+    const rng = new Random(seed);
+    const m = new Matrix(r, c);
+    for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal() + (i % c) * 0.01;
+    return m;
+  };
+
+  it("equals ProcrustesTranslator when the cross-covariance has full rank (more anchors than dimensions)", () => {
+    const ax = normal(80, 12, 1), ay = normal(80, 16, 2), x = normal(30, 12, 3);
+    const lib = new ProcrustesTranslator().fit(ax, ay), span = new SpanProcrustesTranslator().fit(ax, ay);
+    expect(maxAbsDiff(span.rotation, lib.rotation)).toBeLessThan(1e-9);
+    expect(maxAbsDiff(span.transform(x), lib.transform(x))).toBeLessThan(1e-9);
+    expect(span.diagnostics).toMatchObject({ method: "procrustes", variant: "anchor-span", sourceDim: 12, targetDim: 16, anchors: 80, rank: 12 });
+  });
+
+  it("with fewer anchors than dimensions: the same translation on the anchors' span, the rest dropped", () => {
+    const ax = normal(20, 40, 4), ay = normal(20, 50, 5);
+    const lib = new ProcrustesTranslator().fit(ax, ay), span = new SpanProcrustesTranslator().fit(ax, ay);
+    // Anchors (and anything in their affine span) translate identically.
+    expect(maxAbsDiff(span.transform(ax), lib.transform(ax))).toBeLessThan(1e-9);
+    const mix = new Matrix(1, 40);
+    for (let j = 0; j < 40; j++) mix.data[j] = 0.3 * ax.get(2, j) + 0.7 * ax.get(9, j);
+    expect(maxAbsDiff(span.transform(mix), lib.transform(mix))).toBeLessThan(1e-9);
+    // A direction outside the span moves the library's output but not this one's.
+    const x = normal(1, 40, 6);
+    expect(maxAbsDiff(span.transform(x), lib.transform(x))).toBeGreaterThan(1e-3);
+    // … and this one's output is that of x's projection on the anchors' (centred) span.
+    const centred = new Matrix(ax.rows, 40);
+    const mean = new Float64Array(40);
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 40; j++) mean[j] += ax.get(i, j) / 20;
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 40; j++) centred.set(i, j, ax.get(i, j) - mean[j]);
+    const proj = new SpanProjector(centred).project(x, mean);
+    expect(maxAbsDiff(span.transform(proj), span.transform(x))).toBeLessThan(1e-9);
+    expect(span.diagnostics.rank).toBe(19); // centring removes one dimension
+  });
+
+  it("fits 64 anchors of 2,048 and 1,792 dimensions in seconds", () => {
+    const t0 = performance.now();
+    new SpanProcrustesTranslator().fit(normal(64, 2048, 7), normal(64, 1792, 8));
+    expect((performance.now() - t0) / 1000).toBeLessThan(15);
+  });
+
+  it("evaluatePairs with it reproduces evaluateStitching's procrustes rows on full-rank anchors", async () => {
+    const s = assembled();
+    const factory = memoHeadFactory();
+    const ref = await evaluateStitching({ ...s, numAnchors: 60, seeds: [0], methods: ["procrustes"], headFactory: factory, progress: false });
+    const rows = await evaluatePairs(s, { numAnchors: 60, seeds: [0], method: "procrustes", headFactory: factory, translator: () => ({ translator: new SpanProcrustesTranslator() }) });
+    expect(rows).toHaveLength(6);
+    for (const r of rows) {
+      const q = ref.rows.find((x) => x.method === "procrustes" && x.source === r.source && x.target === r.target)!;
+      expect(r.accuracy).toBe(q.accuracy);
+      expect([r.omega, r.delta, r.achievable]).toEqual([null, null, true]);
+    }
+    expect(ownHeadAccuracy(ref.rows).map((o) => o.encoder)).toEqual(["A", "B", "C"]);
+    expect(ownHeadAccuracy(ref.rows)[0].mean).toBe(ref.rows.find((x) => x.method === "non-stitch" && x.source === "A")!.accuracy);
+  });
+});
+
 describe("table helpers", () => {
   const summary = (dataset: string, method: StitchingRow["method"], mean: number, achievable = 20, pairs = 20): StitchingSummaryRow =>
     ({ dataset, method, omega: null, delta: null, mean, std: 0.01, seeds: 2, achievable, pairs });
@@ -203,6 +279,10 @@ describe("table helpers", () => {
       { method: "absolute", x: "0.10 ± 0.01 (2/20)", y: "n/a (0/20)" },
       { method: "chance", x: "0.10", y: "0.20" },
     ]);
+  });
+
+  it("asTableRows turns nulls and booleans into table cells", () => {
+    expect(asTableRows([{ a: null, b: true, c: 1.5, d: "x", e: undefined, f: [1] }])).toEqual([{ a: "", b: "yes", c: 1.5, d: "x", e: "", f: "[1]" }]);
   });
 
   it("chanceLevels and modalityBlocks", () => {
@@ -225,6 +305,7 @@ describe("notebook data sets", () => {
     for (const d of STITCHING_DATASETS) {
       const s = stitchingSizes(d, true);
       expect(typeof s.train === "number" && typeof s.test === "number" && s.train + s.test <= 200, d).toBe(true);
+      expect(s.anchors).toBeLessThanOrEqual(s.train as number);
       const f = stitchingSizes(d, false);
       if (typeof f.train === "number") expect(f.train + (f.test as number)).toBeGreaterThanOrEqual(2000);
       expect(TABLE2_ENCODERS[d].length).toBeGreaterThanOrEqual(4);

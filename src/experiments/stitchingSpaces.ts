@@ -35,6 +35,12 @@ export const CROSS_MODAL_ENCODERS: readonly string[] = [
 export interface StitchingSizes {
   train: number | "all";
   test: number | "all";
+  /**
+   * Table 2's anchors (at most; never more than the train items). Full mode: 500 for the image data
+   * sets, whose 1,280–2,048-d spaces make every least-squares / Procrustes fit an SVD of k × 2,048
+   * (k = 1,000: ~25 s / ~60 s per pair here, k = 500: ~5 s / ~9 s), 1,000 for the text data sets.
+   */
+  anchors: number;
   /** Text only: keep the this-many most frequent classes (undefined = all). */
   classes?: number;
 }
@@ -42,10 +48,10 @@ export interface StitchingSizes {
 /** Items per data set and mode (see the module comment). */
 export function stitchingSizes(dataset: StitchingDataset, quick: boolean): StitchingSizes {
   switch (dataset) {
-    case "fashion-mnist": return quick ? { train: 64, test: 64 } : { train: 2000, test: 1000 };
-    case "emoji": return quick ? { train: 120, test: 80 } : { train: "all", test: "all" };
+    case "fashion-mnist": return quick ? { train: 64, test: 64, anchors: 64 } : { train: 2000, test: 1000, anchors: 500 };
+    case "emoji": return quick ? { train: 120, test: 80, anchors: 100 } : { train: "all", test: "all", anchors: 500 };
     case "wordnet":
-    case "debian": return quick ? { train: 120, test: 80, classes: 10 } : { train: 4000, test: 1000 };
+    case "debian": return quick ? { train: 120, test: 80, classes: 10, anchors: 100 } : { train: 4000, test: 1000, anchors: 1000 };
     default: throw new InvalidParameterError("dataset", `expected one of ${STITCHING_DATASETS.join(", ")}, got ${JSON.stringify(dataset)}`);
   }
 }

@@ -5,7 +5,8 @@
  *                            and reused across `evaluateStitching` / `reconstructionAndAccuracy` calls
  *   chooseIrpForSpaces()     (ω, δ) from the anchors alone, for every ordered pair at once and for the
  *                            whole data set (`chooseIrpParameters`' rule, one shared grid)
- *   evaluateIrpPerPair()     stitching accuracy of IRP with a different (ω, δ) per pair
+ *   evaluatePairs()          stitching accuracy of any translator with evaluateStitching's protocol
+ *   evaluateIrpPerPair()     … of IRP with a different (ω, δ) per pair
  *   labelled / wideTable     Table 2 as one row per method and one column per data set
  *   chanceLevels, modalityBlocks, pairMatrix
  */
@@ -22,6 +23,7 @@ import type { HeadState } from "../heads/spec";
 import { selectRows, type Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
 import { createTranslator } from "../translate/createTranslator";
+import type { Translator } from "../translate/translator";
 import type { Modality } from "./spaces";
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +159,50 @@ export function chooseIrpForSpaces(data: StitchingData, o: ChooseIrpOptions): Ir
 // ---------------------------------------------------------------------------------------------
 // IRP with a setting per pair
 
+export interface PairEvaluationOptions {
+  numAnchors: number;
+  seeds: number[];
+  /** The method recorded on the rows. */
+  method: StitchingRow["method"];
+  /** A fresh, unfitted translator for one ordered pair and seed (return ω, δ to record them on the row). */
+  translator: (source: string, target: string, seed: number) => { translator: Translator; omega?: number; delta?: number };
+  head?: StitchingHeadSpec;
+  headFactory?: HeadFactory;
+}
+
+/**
+ * Stitching accuracy of any translator, pair by pair, with `evaluateStitching`'s protocol: per seed
+ * the same class-balanced anchors (`drawAnchorIndices`), one head per encoder obtained like its heads
+ * (with a shared `memoHeadFactory` they are the same weights), and for every ordered pair A ≠ B the
+ * accuracy of head_B on the translation of A's test embeddings. Rows look like `evaluateStitching`'s.
+ */
+export async function evaluatePairs(data: StitchingData, o: PairEvaluationOptions): Promise<StitchingRow[]> {
+  const v = validateStitchingData(data);
+  const head = checkHeadSpec(o.head);
+  const rows: StitchingRow[] = [];
+  for (const seed of o.seeds) {
+    const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
+    const heads = new Map<string, ClassificationHead>();
+    try {
+      for (const e of v.encoders) heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, o.headFactory));
+      for (const a of v.encoders) for (const b of v.encoders) {
+        if (a === b) continue;
+        const made = o.translator(a.name, b.name, seed);
+        const t = made.translator.fit(selectRows(a.train, idx), selectRows(b.train, idx));
+        rows.push({
+          dataset: v.dataset, seed, source: a.name, target: b.name, method: o.method,
+          accuracy: heads.get(b.name)!.accuracy(t.transform(a.test), v.testLabels), achievable: true, reason: "",
+          omega: made.omega ?? null, delta: made.delta ?? null,
+        });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      for (const h of heads.values()) h.dispose();
+    }
+  }
+  return rows;
+}
+
 export interface PerPairOptions {
   numAnchors: number;
   seeds: number[];
@@ -168,36 +214,21 @@ export interface PerPairOptions {
 }
 
 /**
- * Stitching accuracy of IRP with each pair's own (ω, δ): per seed the anchors, heads and IRP seeds
- * are those of `evaluateStitching` (so with a shared `memoHeadFactory` the heads are the same
- * objects' weights), and the rows look like its "irp" rows, with each pair's ω and δ.
+ * Stitching accuracy of IRP with each pair's own (ω, δ) (`evaluatePairs` with IRP seeded by the run
+ * seed, as `evaluateStitching` seeds it); the rows carry each pair's ω and δ.
  */
 export async function evaluateIrpPerPair(data: StitchingData, o: PerPairOptions): Promise<StitchingRow[]> {
-  const v = validateStitchingData(data);
-  const head = checkHeadSpec(o.head);
   const setting = new Map(o.settings.map((s) => [`${s.source}\u0000${s.target}`, s] as const));
-  const rows: StitchingRow[] = [];
-  for (const seed of o.seeds) {
-    const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
-    const heads = new Map<string, ClassificationHead>();
-    try {
-      for (const e of v.encoders) heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, o.headFactory));
-      for (const a of v.encoders) for (const b of v.encoders) {
-        if (a === b) continue;
-        const s = setting.get(`${a.name}\u0000${b.name}`);
-        if (!s) throw new InvalidParameterError("settings", `no (ω, δ) for the pair ${a.name} → ${b.name}`);
-        const t = createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? "target" }).fit(selectRows(a.train, idx), selectRows(b.train, idx));
-        rows.push({
-          dataset: v.dataset, seed, source: a.name, target: b.name, method: "irp",
-          accuracy: heads.get(b.name)!.accuracy(t.transform(a.test), v.testLabels), achievable: true, reason: "", omega: s.omega, delta: s.delta,
-        });
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      for (const h of heads.values()) h.dispose();
-    }
+  for (const a of data.encoders) for (const b of data.encoders) {
+    if (a !== b && !setting.has(`${a.name}\u0000${b.name}`)) throw new InvalidParameterError("settings", `no (ω, δ) for the pair ${a.name} → ${b.name}`);
   }
-  return rows;
+  return evaluatePairs(data, {
+    numAnchors: o.numAnchors, seeds: o.seeds, method: "irp", head: o.head, headFactory: o.headFactory,
+    translator: (source, target, seed) => {
+      const s = setting.get(`${source}\u0000${target}`)!;
+      return { translator: createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? "target" }), omega: s.omega, delta: s.delta };
+    },
+  });
 }
 
 /**
@@ -286,4 +317,18 @@ export function modalityBlocks(m: StitchingMatrix, modalityOf: (name: string) =>
     out.push({ encoder: enc, decoder: dec, mean: n ? s / n : NaN, cells: n });
   }
   return out;
+}
+
+/**
+ * Plain objects as table rows for `showTable` / `saveTable` (cells are numbers or strings): null and
+ * undefined become "", booleans "yes" / "no"; other values are kept (objects stringified).
+ */
+export function asTableRows(objects: readonly object[]): Array<Record<string, string | number>> {
+  return objects.map((o) => {
+    const row: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(o)) {
+      row[k] = v === null || v === undefined ? "" : typeof v === "boolean" ? (v ? "yes" : "no") : typeof v === "number" || typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return row;
+  });
 }
