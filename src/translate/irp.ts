@@ -1,5 +1,5 @@
 import { Matrix, addScaledInPlace, selectRows, transpose } from "../linalg/matrix";
-import { matmul } from "../linalg/product";
+import { matmul, matmulTransA } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
 import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
@@ -108,7 +108,7 @@ export class InverseRelativeProjection implements Translator {
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
     const t0 = performance.now();
     const fitted = fitSubspaceMaps(anchorsX, anchorsY, this);
-    const map = averageMaps(fitted.draws, this.omega);
+    const map = averageMaps(fitted, this.omega);
     // One diagnostics entry per distinct subspace, with how many draws produced it.
     const distinct = new Map<DrawnSubspace, number>();
     for (const d of fitted.draws) distinct.set(d, (distinct.get(d) ?? 0) + 1);
@@ -199,11 +199,12 @@ export class InverseRelativeProjection implements Translator {
   }
 }
 
-/** One distinct pruned subspace and its term of eq. 5 as a d_x×d_y map. */
+/** One distinct pruned subspace and what its term of eq. 5, S_Xᵀ·pinv(S_Yᵀ), needs. */
 export interface DrawnSubspace {
+  /** The kept anchors (indices into the fitted anchors), ascending. */
   indices: Int32Array;
-  /** S_Xᵀ·pinv(S_Yᵀ): maps a centred, normalised source row to its decoding through this subspace. */
-  map: Matrix;
+  /** pinv(S_Yᵀ), k_s×d_y: decodes relative coordinates on these anchors into the target space. */
+  decoder: Matrix;
   diagnostics: Omit<IrpSubspaceDiagnostics, "multiplicity">;
 }
 
@@ -219,10 +220,10 @@ export interface SubspaceMaps {
 }
 
 /**
- * The ω draws of IRP's pruned subspaces, each with its own map, computed once per distinct subspace.
+ * The ω draws of IRP's pruned subspaces, each with its decoder pinv(S_Yᵀ), computed once per distinct subspace.
  * Draw i's first anchor is the i-th number of `Random(seed)`, so the draws for ω are a prefix of the
  * draws for any larger ω: a sweep over ω computes the largest once and averages prefixes
- * (`averageMaps(draws, ω)` equals the collapsed map of `new InverseRelativeProjection({ omega: ω })`).
+ * (`averageMaps(fitted, ω)` equals the collapsed map of `new InverseRelativeProjection({ omega: ω })`).
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
@@ -243,13 +244,10 @@ export function fitSubspaceMaps(
   const draws = drawAnchorSubspaces(gram, k, options.omega, options.delta, options.seed).map((indices) => {
     let drawn = computed.get(indices);
     if (!drawn) {
-      const sx = selectRows(unitX, indices);
-      const sy = selectRows(unitY, indices);
-      // pinv(S_Yᵀ) = pinv(S_Y)ᵀ, so S_Xᵀ·pinv(S_Yᵀ) = (pinv(S_Y)·S_X)ᵀ.
-      const info = pinvWithInfo(sy, { rcond: options.rcond });
+      const info = pinvWithInfo(transpose(selectRows(unitY, indices)), { rcond: options.rcond });
       drawn = {
         indices,
-        map: transpose(matmul(info.pinv, sx)),
+        decoder: info.pinv,
         diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
       };
       computed.set(indices, drawn);
@@ -259,17 +257,29 @@ export function fitSubspaceMaps(
   return { ax, ay, source, target, unitX, unitY, draws };
 }
 
-/** The average of the first ω draws' maps: eq. 5 collapsed into one matrix (anchor completion). */
-export function averageMaps(draws: readonly DrawnSubspace[], omega: number): Matrix {
-  if (omega < 1 || omega > draws.length) {
+/**
+ * The average of the first ω draws' terms of eq. 5, collapsed into one d_x×d_y matrix (anchor
+ * completion): (1/ω)·Σ_s S_X,sᵀ·pinv(S_Y,sᵀ). Every S_X,s is a row selection of the source anchors,
+ * so the sum is X̂ᵀ·Q with Q (k×d_y) the decoders' rows added into their anchors' rows: one product
+ * however many subspaces there are.
+ */
+export function averageMaps(fitted: Pick<SubspaceMaps, "draws" | "unitX">, omega: number): Matrix {
+  const { draws, unitX } = fitted;
+  if (!Number.isInteger(omega) || omega < 1 || omega > draws.length) {
     throw new InvalidParameterError("omega", `expected 1..${draws.length} (the draws available), got ${omega}`);
   }
   const counts = new Map<DrawnSubspace, number>();
   for (let i = 0; i < omega; i++) counts.set(draws[i], (counts.get(draws[i]) ?? 0) + 1);
-  const first = draws[0].map;
-  const out = new Matrix(first.rows, first.cols);
-  for (const [d, c] of counts) addScaledInPlace(out, d.map, c / omega);
-  return out;
+  const dy = draws[0].decoder.cols;
+  const q = new Matrix(unitX.rows, dy);
+  for (const [d, c] of counts) {
+    const w = c / omega, dec = d.decoder.data;
+    for (let r = 0; r < d.indices.length; r++) {
+      const to = d.indices[r] * dy, from = r * dy;
+      for (let j = 0; j < dy; j++) q.data[to + j] += w * dec[from + j];
+    }
+  }
+  return matmulTransA(unitX, q);
 }
 
 /** Mean of a per-subspace number over the first ω draws. */

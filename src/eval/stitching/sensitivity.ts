@@ -124,7 +124,7 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
           for (const delta of deltas) {
             const fitted = fitSubspaceMaps(anchors.get(a.name)!, anchors.get(b.name)!, { omega: omegaMax, delta, seed, prune });
             for (const omega of omegas) {
-              const out = applyIrpMap(a.test, fitted.source, fitted.target, averageMaps(fitted.draws, omega));
+              const out = applyIrpMap(a.test, fitted.source, fitted.target, averageMaps(fitted, omega));
               const scores = scoreTranslation(out, b.test, fitted.target.mean);
               rows.push({
                 dataset: v.dataset, setting: "inter", source: a.name, target: b.name, seed, omega, delta,
