@@ -1,6 +1,6 @@
 import { InvalidParameterError } from "../errors";
 import { Matrix } from "./matrix";
-import { svd, singularValues } from "./svd";
+import { singularValues, svdTransposed } from "./svd";
 import { matmul } from "./product";
 
 export interface PinvOptions {
@@ -34,27 +34,37 @@ export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
   if (!(rcond >= 0) || !Number.isFinite(rcond)) {
     throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${rcond}`);
   }
-  const { U, s, V } = svd(a);
-  const u = U!, v = V!;
-  const r = s.length;
-  const cutoff = rcond * (r > 0 ? s[0] : 0);
-  let rank = 0;
-  while (rank < r && s[rank] > cutoff) rank++;
-  // pinv = (V_k·diag(1/s_k))·U_kᵀ, one blocked product.
+  const { Ut, s, Vt } = svdTransposed(a);
+  const rank = numericalRank(s, rcond);
+  // pinv = (V_k·diag(1/s_k))·U_kᵀ, one blocked product; U_kᵀ is the first k rows of Uᵀ.
   const n = a.cols, m = a.rows;
   const vs = new Matrix(n, rank);
-  for (let i = 0; i < n; i++) for (let q = 0; q < rank; q++) vs.data[i * rank + q] = v.data[i * r + q] / s[q];
-  const ukt = new Matrix(rank, m);
-  for (let j = 0; j < m; j++) for (let q = 0; q < rank; q++) ukt.data[q * m + j] = u.data[j * r + q];
-  const out = matmul(vs, ukt);
+  for (let q = 0; q < rank; q++) {
+    const inv = 1 / s[q], row = Vt!.data.subarray(q * n, (q + 1) * n);
+    for (let i = 0; i < n; i++) vs.data[i * rank + q] = row[i] * inv;
+  }
+  const out = matmul(vs, new Matrix(rank, m, Ut!.data.subarray(0, rank * m)));
+  return result(out, rank, s);
+}
+
+function numericalRank(s: Float64Array, rcond: number): number {
+  const cutoff = rcond * (s.length > 0 ? s[0] : 0);
+  let rank = 0;
+  while (rank < s.length && s[rank] > cutoff) rank++;
+  return rank;
+}
+
+function result(pinv: Matrix, rank: number, s: Float64Array): PinvResult {
+  const r = s.length;
   return {
-    pinv: out,
+    pinv,
     rank,
     singularValues: s,
     condKept: rank === 0 ? NaN : s[0] / s[rank - 1],
     condFull: r === 0 ? NaN : s[r - 1] === 0 ? Infinity : s[0] / s[r - 1],
   };
 }
+
 
 export function pinv(a: Matrix, options: PinvOptions = {}): Matrix {
   return pinvWithInfo(a, options).pinv;

@@ -1,5 +1,6 @@
 import { LatentBridgeError } from "../errors";
 import { Matrix, transpose } from "./matrix";
+import { reserve, wasmKernels, type Exports } from "./wasm/kernels";
 
 export interface SvdResult {
   /** m×r left singular vectors (r = min(m, n)); absent when `computeVectors` is false. */
@@ -11,6 +12,13 @@ export interface SvdResult {
 }
 
 export class ConvergenceError extends LatentBridgeError {}
+
+/** Singular vectors as rows (column stores of U and V), as the algorithms produce them. */
+interface StoresResult {
+  Ut?: Matrix;
+  s: Float64Array;
+  Vt?: Matrix;
+}
 
 const EPS = 2 ** -52;
 const TINY = 2 ** -966;
@@ -39,14 +47,27 @@ function hypot(a: number, b: number): number {
  */
 export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdResult {
   const want = options.computeVectors ?? true;
+  const r = svdTransposed(a, want);
+  if (!want) return { s: r.s };
+  return { U: transpose(r.Ut!), s: r.s, V: transpose(r.Vt!) };
+}
+
+/**
+ * `svd` with the singular vectors as rows: Uᵀ (r×m) and Vᵀ (r×n). This is how the algorithm
+ * stores them, so callers that want rows (the pseudo-inverse's U_kᵀ) skip two transposes.
+ */
+export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64Array; Vt?: Matrix } {
   const wide = a.rows < a.cols;
   // The iteration needs m ≥ n: a wide A is decomposed through Aᵀ = V·S·Uᵀ. Columns are stored as
   // contiguous rows, so Aᵀ's column store is A's own row-major data.
   const m = wide ? a.cols : a.rows;
   const n = wide ? a.rows : a.cols;
   const columns = wide ? a.data.slice() : transpose(a).data;
-  const r = m >= QR_FIRST_RATIO * n ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
-  return wide ? { U: r.V, s: r.s, V: r.U } : r;
+  const kernels = n > 0 ? wasmKernels() : null;
+  const qrFirst = m >= QR_FIRST_RATIO * n;
+  const r = kernels ? svdWasm(kernels, columns, m, n, want, qrFirst)
+    : qrFirst ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
+  return wide ? { Ut: r.Vt, s: r.s, Vt: r.Ut } : r;
 }
 
 /**
@@ -56,7 +77,7 @@ export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdR
  */
 const QR_FIRST_RATIO = 1.5;
 
-function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): SvdResult {
+function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): StoresResult {
   const tau = householderQr(columns, m, n);
   // R's column store: column j holds R[0..j, j].
   const rCols = new Float64Array(n * n);
@@ -64,9 +85,9 @@ function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): S
   const inner = svdColumns(rCols, n, n, want);
   if (!want) return inner;
   // U = Q·[U_R; 0], built column by column in a column store (row j = column j of U).
-  const uR = inner.U!;
+  const uR = inner.Ut!.data;
   const uCols = new Float64Array(n * m);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) uCols[j * m + i] = uR.data[i * n + j];
+  for (let j = 0; j < n; j++) uCols.set(uR.subarray(j * n, (j + 1) * n), j * m);
   for (let k = n - 1; k >= 0; k--) {
     const t = tau[k];
     if (t === 0) continue;
@@ -78,8 +99,44 @@ function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): S
       axpyRange2(uCols, uj, -t * w, columns, vk, k + 1, m);
     }
   }
-  return { U: transpose(new Matrix(n, m, uCols)), s: inner.s, V: inner.V };
+  return { Ut: new Matrix(n, m, uCols), s: inner.s, Vt: inner.Vt };
 }
+
+/**
+ * The same algorithm (QR-first for tall input, then Golub–Kahan–Reinsch) in the WebAssembly
+ * kernels of native/kernels.c, which follow `householderQr` and `svdColumns` step by step.
+ */
+function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: boolean, qrFirst: boolean): StoresResult {
+  const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees
+  const { ptr, view } = reserve(k, [
+    m * n, n, qrFirst ? n * n : 0, Math.min(mi + 1, n) + 1, n + 1, mi, want ? n * mi : 0, want ? n * n : 0, n, n, n, n,
+    want && qrFirst ? n * m : 0, qrFirst || want ? k.qr_scratch_size(m, n) : 0, want ? n * n : 0, 2 * n,
+  ]);
+  const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2] = ptr;
+  view[0].set(columns);
+  let pIn = pA;
+  if (qrFirst) {
+    k.householder_qr(pA, m, n, pTau, pScratch);
+    // R's column store: column j holds R[0..j, j] (zeros below).
+    const c = view[0], r = view[2];
+    r.fill(0);
+    for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[j * n + i] = c[j * m + i];
+    pIn = pR;
+  }
+  const status = k.svd_columns(pIn, mi, n, want ? 3 : 0, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pVr, pTau2, pScratch);
+  if (status !== 0) throw new ConvergenceError("a", `SVD did not converge after ${75 * Math.max(n, 10)} QR steps`);
+  const s = view[3].slice(0, Math.min(m, n));
+  if (!want) return { s };
+  const Vt = new Matrix(n, n, view[7].slice());
+  if (!qrFirst) return { Ut: new Matrix(n, m, view[6].slice()), s, Vt };
+  // U = Q·[U_R; 0], column by column.
+  const uR = view[6], qu = view[12];
+  qu.fill(0);
+  for (let j = 0; j < n; j++) qu.set(uR.subarray(j * n, (j + 1) * n), j * m);
+  k.apply_q(pA, m, n, pTau, pQU, n, pScratch);
+  return { Ut: new Matrix(n, m, qu.slice()), s, Vt };
+}
+
 
 /**
  * Householder QR in place on a column store (row j = column j of the m×n matrix). On return the
@@ -120,7 +177,7 @@ export function singularValues(a: Matrix): Float64Array {
  * The Golub–Kahan–Reinsch SVD of an m×n matrix (m ≥ n) given as a column store `At` (row j is
  * column j; overwritten).
  */
-function svdColumns(At: Float64Array, m: number, n: number, want: boolean): SvdResult {
+function svdColumns(At: Float64Array, m: number, n: number, want: boolean): StoresResult {
   const nu = n;
   const s = new Float64Array(Math.min(m + 1, n) + 1);
   const e = new Float64Array(n + 1);
@@ -366,7 +423,7 @@ function svdColumns(At: Float64Array, m: number, n: number, want: boolean): SvdR
   const r = Math.min(m, n);
   const sv = s.slice(0, r);
   if (!want) return { s: sv };
-  return { U: new Matrix(m, nu, Ur), s: sv, V: new Matrix(n, n, Vr) };
+  return { Ut: transpose(new Matrix(m, nu, Ur)), s: sv, Vt: transpose(new Matrix(n, n, Vr)) };
 }
 
 function swapCols(X: Float64Array, rows: number, cols: number, c1: number, c2: number): void {

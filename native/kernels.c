@@ -1,0 +1,705 @@
+/*
+ * latent-bridge numeric kernels, compiled to WebAssembly with 128-bit SIMD (f64x2) by
+ * scripts/build-wasm.sh (Debian clang-16 + lld-16; the .wasm is committed as base64 in
+ * src/linalg/wasm/kernelsBinary.ts, so users and CI need no compiler).
+ *
+ * Why: V8 runs our TypeScript kernels at ~1–3 GFLOP/s; the same loops here run without bounds
+ * checks and two doubles per instruction. Everything is double precision and follows the
+ * TypeScript reference implementation in src/linalg/svd.ts step by step (test/wasm-kernels.test.ts
+ * checks that both agree), so the numerical behaviour (backward stability, rank cut-offs, the
+ * order of singular values) is the same.
+ *
+ * Memory: the module exports its linear memory; the TypeScript side (src/linalg/wasm/kernels.ts)
+ * places the operands in it and passes byte offsets. No allocation happens here.
+ */
+#include <wasm_simd128.h>
+#include <stddef.h>
+
+typedef double f64;
+typedef v128_t vec;
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static const f64 EPS = 0x1p-52;
+static const f64 TINY = 0x1p-966;
+
+static inline f64 absd(f64 x) { return __builtin_fabs(x); }
+static inline f64 maxd(f64 a, f64 b) { return a > b ? a : b; }
+
+static f64 hypotd(f64 a, f64 b) {
+  a = absd(a);
+  b = absd(b);
+  if (a > b) {
+    f64 r = b / a;
+    return a * __builtin_sqrt(1 + r * r);
+  }
+  if (b != 0) {
+    f64 r = a / b;
+    return b * __builtin_sqrt(1 + r * r);
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Level-1 pieces on contiguous ranges. */
+
+static f64 dot(const f64 *x, const f64 *y, int len) {
+  vec s0 = wasm_f64x2_splat(0), s1 = wasm_f64x2_splat(0);
+  int i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
+    s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(wasm_v128_load(x + i + 2), wasm_v128_load(y + i + 2)));
+  }
+  s0 = wasm_f64x2_add(s0, s1);
+  f64 s = wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1);
+  for (; i < len; i++) s += x[i] * y[i];
+  return s;
+}
+
+/* y += t·x */
+static void axpy(f64 *y, f64 t, const f64 *x, int len) {
+  vec tv = wasm_f64x2_splat(t);
+  int i = 0;
+  for (; i + 4 <= len; i += 4) {
+    wasm_v128_store(y + i, wasm_f64x2_add(wasm_v128_load(y + i), wasm_f64x2_mul(tv, wasm_v128_load(x + i))));
+    wasm_v128_store(y + i + 2, wasm_f64x2_add(wasm_v128_load(y + i + 2), wasm_f64x2_mul(tv, wasm_v128_load(x + i + 2))));
+  }
+  for (; i < len; i++) y[i] += t * x[i];
+}
+
+/* (x, y) ← (c·x + s·y, −s·x + c·y) */
+static void rotate_rows(f64 *x, f64 *y, int len, f64 c, f64 s) {
+  vec cv = wasm_f64x2_splat(c), sv = wasm_f64x2_splat(s);
+  int i = 0;
+  for (; i + 2 <= len; i += 2) {
+    vec a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);
+    wasm_v128_store(x + i, wasm_f64x2_add(wasm_f64x2_mul(cv, a), wasm_f64x2_mul(sv, b)));
+    wasm_v128_store(y + i, wasm_f64x2_sub(wasm_f64x2_mul(cv, b), wasm_f64x2_mul(sv, a)));
+  }
+  for (; i < len; i++) {
+    f64 a = x[i], b = y[i];
+    x[i] = c * a + s * b;
+    y[i] = -s * a + c * b;
+  }
+}
+
+static void swap_rows(f64 *x, f64 *y, int len) {
+  for (int i = 0; i < len; i++) {
+    f64 t = x[i];
+    x[i] = y[i];
+    y[i] = t;
+  }
+}
+
+/*
+ * The chain of rotations j = from..to−1 (rotation j mixes rows j and j+1, in order) on a store of
+ * rows of length len. Eight columns at a time: the running row stays in four registers while the
+ * chain walks down the rows, so each element is loaded and stored once per chain.
+ */
+static void rotation_chain(f64 *X, int len, int from, int to, const f64 *cs, const f64 *sn) {
+  int i = 0;
+  for (; i + 8 <= len; i += 8) {
+    f64 *r = X + (size_t)from * len + i;
+    vec x0 = wasm_v128_load(r), x1 = wasm_v128_load(r + 2), x2 = wasm_v128_load(r + 4), x3 = wasm_v128_load(r + 6);
+    for (int j = from; j < to; j++) {
+      f64 *q = r + len;
+      vec c = wasm_f64x2_splat(cs[j]), s = wasm_f64x2_splat(sn[j]);
+      vec y0 = wasm_v128_load(q), y1 = wasm_v128_load(q + 2), y2 = wasm_v128_load(q + 4), y3 = wasm_v128_load(q + 6);
+      wasm_v128_store(r, wasm_f64x2_add(wasm_f64x2_mul(c, x0), wasm_f64x2_mul(s, y0)));
+      wasm_v128_store(r + 2, wasm_f64x2_add(wasm_f64x2_mul(c, x1), wasm_f64x2_mul(s, y1)));
+      wasm_v128_store(r + 4, wasm_f64x2_add(wasm_f64x2_mul(c, x2), wasm_f64x2_mul(s, y2)));
+      wasm_v128_store(r + 6, wasm_f64x2_add(wasm_f64x2_mul(c, x3), wasm_f64x2_mul(s, y3)));
+      x0 = wasm_f64x2_sub(wasm_f64x2_mul(c, y0), wasm_f64x2_mul(s, x0));
+      x1 = wasm_f64x2_sub(wasm_f64x2_mul(c, y1), wasm_f64x2_mul(s, x1));
+      x2 = wasm_f64x2_sub(wasm_f64x2_mul(c, y2), wasm_f64x2_mul(s, x2));
+      x3 = wasm_f64x2_sub(wasm_f64x2_mul(c, y3), wasm_f64x2_mul(s, x3));
+      r = q;
+    }
+    wasm_v128_store(r, x0);
+    wasm_v128_store(r + 2, x1);
+    wasm_v128_store(r + 4, x2);
+    wasm_v128_store(r + 6, x3);
+  }
+  for (; i < len; i++) {
+    f64 *r = X + (size_t)from * len + i;
+    f64 x = *r;
+    for (int j = from; j < to; j++) {
+      f64 *q = r + len;
+      f64 y = *q, c = cs[j], s = sn[j];
+      *r = c * x + s * y;
+      x = -s * x + c * y;
+      r = q;
+    }
+    *r = x;
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Matrix products, blocked as GotoBLAS does: a KC×NC block of B is packed into 4-column panels, an
+ * MC×KC block of A into 4-row panels, and a 4×4 register tile (eight f64x2 accumulators) sweeps the
+ * shared KC dimension. Every operand is row-major with its own leading dimension, so sub-blocks of
+ * larger arrays (the column stores of the QR below) are used in place.
+ */
+#define MC 128
+#define KC 256
+#define NC 1024
+#define PACK_A_SIZE (MC * KC)
+#define PACK_B_SIZE (KC * (NC + 4))
+
+static void pack_b(const f64 *B, int ldb, int p0, int kc, int j0, int nc, f64 *out) {
+  for (int jp = 0; jp < nc; jp += 4) {
+    int w = nc - jp < 4 ? nc - jp : 4;
+    f64 *o = out + (size_t)jp * kc;
+    for (int p = 0; p < kc; p++) {
+      const f64 *b = B + (size_t)(p0 + p) * ldb + j0 + jp;
+      int c = 0;
+      for (; c < w; c++) o[p * 4 + c] = b[c];
+      for (; c < 4; c++) o[p * 4 + c] = 0;
+    }
+  }
+}
+
+static void pack_a(const f64 *A, int lda, f64 alpha, int i0, int mc, int p0, int kc, f64 *out) {
+  for (int ip = 0; ip < mc; ip += 4) {
+    int h = mc - ip < 4 ? mc - ip : 4;
+    f64 *o = out + (size_t)ip * kc;
+    for (int r = 0; r < 4; r++) {
+      if (r < h) {
+        const f64 *a = A + (size_t)(i0 + ip + r) * lda + p0;
+        for (int p = 0; p < kc; p++) o[p * 4 + r] = alpha * a[p];
+      } else {
+        for (int p = 0; p < kc; p++) o[p * 4 + r] = 0;
+      }
+    }
+  }
+}
+
+static void micro_kernel(int kc, const f64 *a, const f64 *b, f64 *C, int ldc, int h, int w) {
+  vec c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    vec b0 = wasm_v128_load(b + 4 * p), b1 = wasm_v128_load(b + 4 * p + 2);
+    vec a0 = wasm_f64x2_splat(a[4 * p]), a1 = wasm_f64x2_splat(a[4 * p + 1]);
+    vec a2 = wasm_f64x2_splat(a[4 * p + 2]), a3 = wasm_f64x2_splat(a[4 * p + 3]);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a0, b0));
+    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a0, b1));
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a1, b0));
+    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a1, b1));
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a2, b0));
+    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a2, b1));
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a3, b0));
+    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a3, b1));
+  }
+  if (h == 4 && w == 4) {
+    f64 *r = C;
+    wasm_v128_store(r, wasm_f64x2_add(wasm_v128_load(r), c00));
+    wasm_v128_store(r + 2, wasm_f64x2_add(wasm_v128_load(r + 2), c01));
+    r += ldc;
+    wasm_v128_store(r, wasm_f64x2_add(wasm_v128_load(r), c10));
+    wasm_v128_store(r + 2, wasm_f64x2_add(wasm_v128_load(r + 2), c11));
+    r += ldc;
+    wasm_v128_store(r, wasm_f64x2_add(wasm_v128_load(r), c20));
+    wasm_v128_store(r + 2, wasm_f64x2_add(wasm_v128_load(r + 2), c21));
+    r += ldc;
+    wasm_v128_store(r, wasm_f64x2_add(wasm_v128_load(r), c30));
+    wasm_v128_store(r + 2, wasm_f64x2_add(wasm_v128_load(r + 2), c31));
+    return;
+  }
+  f64 t[16];
+  wasm_v128_store(t, c00); wasm_v128_store(t + 2, c01);
+  wasm_v128_store(t + 4, c10); wasm_v128_store(t + 6, c11);
+  wasm_v128_store(t + 8, c20); wasm_v128_store(t + 10, c21);
+  wasm_v128_store(t + 12, c30); wasm_v128_store(t + 14, c31);
+  for (int r = 0; r < h; r++)
+    for (int c = 0; c < w; c++) C[(size_t)r * ldc + c] += t[r * 4 + c];
+}
+
+/* C (m×n, ldc) += alpha·A (m×k, lda)·B (k×n, ldb). packA: PACK_A_SIZE doubles, packB: PACK_B_SIZE. */
+static void gemm_acc(int m, int k, int n, f64 alpha, const f64 *A, int lda, const f64 *B, int ldb, f64 *C, int ldc,
+                     f64 *packA, f64 *packB) {
+  for (int j0 = 0; j0 < n; j0 += NC) {
+    int nc = n - j0 < NC ? n - j0 : NC;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = k - p0 < KC ? k - p0 : KC;
+      pack_b(B, ldb, p0, kc, j0, nc, packB);
+      for (int i0 = 0; i0 < m; i0 += MC) {
+        int mc = m - i0 < MC ? m - i0 : MC;
+        pack_a(A, lda, alpha, i0, mc, p0, kc, packA);
+        for (int jp = 0; jp < nc; jp += 4) {
+          int w = nc - jp < 4 ? nc - jp : 4;
+          for (int ip = 0; ip < mc; ip += 4) {
+            int h = mc - ip < 4 ? mc - ip : 4;
+            micro_kernel(kc, packA + (size_t)ip * kc, packB + (size_t)jp * kc, C + (size_t)(i0 + ip) * ldc + j0 + jp, ldc, h, w);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* C = A·B (row-major, dense; C overwritten). */
+EXPORT(dgemm)
+void dgemm(const f64 *A, const f64 *B, f64 *C, int m, int k, int n, f64 *packA, f64 *packB) {
+  for (size_t i = 0; i < (size_t)m * n; i++) C[i] = 0;
+  gemm_acc(m, k, n, 1, A, k, B, n, C, n, packA, packB);
+}
+
+EXPORT(dgemm_pack_a_size)
+int dgemm_pack_a_size(void) { return PACK_A_SIZE; }
+EXPORT(dgemm_pack_b_size)
+int dgemm_pack_b_size(void) { return PACK_B_SIZE; }
+
+/*
+ * W (m×n, ldw; overwritten) = A (m×k, lda)·Bᵀ with B n×k (ldb): every entry a dot product of two
+ * contiguous rows, computed in 4×2 tiles so each pair of loads feeds eight multiply-adds.
+ */
+static void gemm_nt(int m, int k, int n, const f64 *A, int lda, const f64 *B, int ldb, f64 *W, int ldw) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const f64 *a0 = A + (size_t)i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+    int j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const f64 *b0 = B + (size_t)j * ldb, *b1 = b0 + ldb;
+      vec s00 = wasm_f64x2_splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+      int p = 0;
+      for (; p + 2 <= k; p += 2) {
+        vec x0 = wasm_v128_load(b0 + p), x1 = wasm_v128_load(b1 + p);
+        vec y0 = wasm_v128_load(a0 + p), y1 = wasm_v128_load(a1 + p), y2 = wasm_v128_load(a2 + p), y3 = wasm_v128_load(a3 + p);
+        s00 = wasm_f64x2_add(s00, wasm_f64x2_mul(y0, x0));
+        s01 = wasm_f64x2_add(s01, wasm_f64x2_mul(y0, x1));
+        s10 = wasm_f64x2_add(s10, wasm_f64x2_mul(y1, x0));
+        s11 = wasm_f64x2_add(s11, wasm_f64x2_mul(y1, x1));
+        s20 = wasm_f64x2_add(s20, wasm_f64x2_mul(y2, x0));
+        s21 = wasm_f64x2_add(s21, wasm_f64x2_mul(y2, x1));
+        s30 = wasm_f64x2_add(s30, wasm_f64x2_mul(y3, x0));
+        s31 = wasm_f64x2_add(s31, wasm_f64x2_mul(y3, x1));
+      }
+#define HSUM(v) (wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1))
+      f64 r00 = HSUM(s00), r01 = HSUM(s01), r10 = HSUM(s10), r11 = HSUM(s11);
+      f64 r20 = HSUM(s20), r21 = HSUM(s21), r30 = HSUM(s30), r31 = HSUM(s31);
+#undef HSUM
+      for (; p < k; p++) {
+        r00 += a0[p] * b0[p]; r01 += a0[p] * b1[p];
+        r10 += a1[p] * b0[p]; r11 += a1[p] * b1[p];
+        r20 += a2[p] * b0[p]; r21 += a2[p] * b1[p];
+        r30 += a3[p] * b0[p]; r31 += a3[p] * b1[p];
+      }
+      f64 *w = W + (size_t)i * ldw + j;
+      w[0] = r00; w[1] = r01; w += ldw;
+      w[0] = r10; w[1] = r11; w += ldw;
+      w[0] = r20; w[1] = r21; w += ldw;
+      w[0] = r30; w[1] = r31;
+    }
+    for (; j < n; j++) {
+      const f64 *b0 = B + (size_t)j * ldb;
+      W[(size_t)i * ldw + j] = dot(a0, b0, k);
+      W[(size_t)(i + 1) * ldw + j] = dot(a1, b0, k);
+      W[(size_t)(i + 2) * ldw + j] = dot(a2, b0, k);
+      W[(size_t)(i + 3) * ldw + j] = dot(a3, b0, k);
+    }
+  }
+  for (; i < m; i++)
+    for (int j = 0; j < n; j++) W[(size_t)i * ldw + j] = dot(A + (size_t)i * lda, B + (size_t)j * ldb, k);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Householder QR of a column store (row j = column j of the m×n matrix), in place, blocked as
+ * LAPACK's dgeqrf: a panel of QB columns is factorised column by column, its reflectors are
+ * gathered into the compact WY form H_0·…·H_{b−1} = I − Y·T·Yᵀ (dlarft), and the rest of the matrix
+ * is updated with three matrix products instead of b rank-one passes. On return the upper triangle
+ * holds R, the entries of column k below the diagonal the reflector v_k (v_k[k] = 1 implicit),
+ * tau[k] its factor: H_k = I − τ_k·v_k·v_kᵀ, Q = H_0·…·H_{n−1}. scratch: qr_scratch_size(m, n).
+ */
+#define QB 32
+
+EXPORT(qr_scratch_size)
+int qr_scratch_size(int m, int n) { return QB * m + 2 * QB * QB + 2 * n * QB + PACK_A_SIZE + PACK_B_SIZE + 64; }
+
+struct WyScratch { f64 *Y, *T, *G, *W, *W2, *packA, *packB; };
+
+static struct WyScratch carve(f64 *scratch, int m, int n) {
+  struct WyScratch w;
+  w.Y = scratch;
+  w.T = w.Y + QB * m;
+  w.G = w.T + QB * QB;
+  w.W = w.G + QB * QB;
+  w.W2 = w.W + n * QB;
+  w.packA = w.W2 + n * QB;
+  w.packB = w.packA + PACK_A_SIZE;
+  return w;
+}
+
+/* Reflectors k0..k0+b−1 of the column store c as explicit rows of length mr = m − k0 (zeros above,
+ * one on the diagonal), and T of I − Y·T·Yᵀ (upper triangular, QB×QB row-major). */
+static void form_wy(const f64 *c, int ldc, int m, int k0, int b, const f64 *tau, struct WyScratch *w) {
+  int mr = m - k0;
+  for (int i = 0; i < b; i++) {
+    f64 *y = w->Y + (size_t)i * mr;
+    const f64 *v = c + (size_t)(k0 + i) * ldc + k0;
+    for (int p = 0; p < i; p++) y[p] = 0;
+    y[i] = 1;
+    for (int p = i + 1; p < mr; p++) y[p] = v[p];
+  }
+  gemm_nt(b, mr, b, w->Y, mr, w->Y, mr, w->G, QB);
+  f64 *T = w->T;
+  for (int i = 0; i < b; i++) {
+    T[i * QB + i] = tau[k0 + i];
+    // T[0:i, i] = −τ_i·T[0:i, 0:i]·(Yᵀ y_i)[0:i]
+    for (int r = 0; r < i; r++) {
+      f64 acc = 0;
+      for (int q = r; q < i; q++) acc += T[r * QB + q] * w->G[q * QB + i];
+      T[r * QB + i] = -tau[k0 + i] * acc;
+    }
+    for (int r = i + 1; r < b; r++) T[r * QB + i] = 0;
+  }
+}
+
+/* ct (rows × mr, ld) ← ct − (ct·Y)·op(T)·Yᵀ. The columns of a matrix C are the rows of ct, so with
+ * op(T) = T this is C ← Qᵀ·C = (I − Y·Tᵀ·Yᵀ)·C (QR's trailing update) and with op(T) = Tᵀ (transT)
+ * it is C ← Q·C. */
+static void apply_wy(f64 *ct, int ld, int rows, int mr, int b, int transT, struct WyScratch *w) {
+  if (rows == 0) return;
+  gemm_nt(rows, mr, b, ct, ld, w->Y, mr, w->W, QB);
+  for (int r = 0; r < rows; r++) {
+    const f64 *wr = w->W + (size_t)r * QB;
+    f64 *out = w->W2 + (size_t)r * QB;
+    for (int j = 0; j < b; j++) {
+      f64 acc = 0;
+      if (transT) for (int q = j; q < b; q++) acc += wr[q] * w->T[j * QB + q];
+      else for (int q = 0; q <= j; q++) acc += wr[q] * w->T[q * QB + j];
+      out[j] = acc;
+    }
+  }
+  gemm_acc(rows, b, mr, -1, w->W2, QB, w->Y, mr, ct, ld, w->packA, w->packB);
+}
+
+EXPORT(householder_qr)
+void householder_qr(f64 *c, int m, int n, f64 *tau, f64 *scratch) {
+  struct WyScratch w = carve(scratch, m, n);
+  for (int k0 = 0; k0 < n; k0 += QB) {
+    int b = n - k0 < QB ? n - k0 : QB;
+    if (b > m - k0) b = m - k0;
+    if (b <= 0) {
+      for (int k = k0; k < n; k++) tau[k] = 0;
+      break;
+    }
+    for (int k = k0; k < k0 + b; k++) {
+      f64 *ck = c + (size_t)k * m;
+      f64 norm = 0;
+      for (int i = k; i < m; i++) norm = hypotd(norm, ck[i]);
+      tau[k] = 0;
+      if (norm == 0) continue;
+      f64 x0 = ck[k];
+      f64 beta = x0 >= 0 ? -norm : norm;
+      f64 inv = 1 / (x0 - beta);
+      for (int i = k + 1; i < m; i++) ck[i] *= inv;
+      tau[k] = (beta - x0) / beta;
+      ck[k] = beta;
+      for (int j = k + 1; j < k0 + b; j++) {
+        f64 *cj = c + (size_t)j * m;
+        f64 wj = cj[k] + dot(ck + k + 1, cj + k + 1, m - k - 1);
+        f64 tw = tau[k] * wj;
+        cj[k] -= tw;
+        axpy(cj + k + 1, -tw, ck + k + 1, m - k - 1);
+      }
+    }
+    if (k0 + b < n) {
+      form_wy(c, m, m, k0, b, tau, &w);
+      apply_wy(c + (size_t)(k0 + b) * m + k0, m, n - k0 - b, m - k0, b, 0, &w);
+    }
+  }
+}
+
+/* u (column store: ncols columns of length m, leading dimension ldu) ← Q·u, Q = H_0·…·H_{nref−1}
+ * with reflector k in row k of v (leading dimension ldv; entries after k, the one at k implicit),
+ * one block of QB reflectors at a time, last block first. scratch: qr_scratch_size(m, ncols). */
+static void apply_q_ld(const f64 *v, int ldv, int m, int nref, const f64 *tau, f64 *u, int ldu, int ncols, f64 *scratch) {
+  if (nref <= 0 || ncols <= 0) return;
+  struct WyScratch w = carve(scratch, m, ncols);
+  int last = ((nref - 1) / QB) * QB;
+  for (int k0 = last; k0 >= 0; k0 -= QB) {
+    int b = nref - k0 < QB ? nref - k0 : QB;
+    if (b > m - k0) b = m - k0;
+    if (b <= 0) continue;
+    form_wy(v, ldv, m, k0, b, tau, &w);
+    apply_wy(u + k0, ldu, ncols, m - k0, b, 1, &w);
+  }
+}
+
+/* apply_q_ld for householder_qr's output (v and u both with rows of length m). */
+EXPORT(apply_q)
+void apply_q(const f64 *v, int m, int nref, const f64 *tau, f64 *u, int ncols, f64 *scratch) {
+  apply_q_ld(v, m, m, nref, tau, u, m, ncols, scratch);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Golub–Kahan–Reinsch SVD of an m×n matrix, m ≥ n, given as a column store At (row j = column j;
+ * overwritten). s: min(m+1, n)+1 doubles, e: n+1, work: m, cs/sn scratch: 4 arrays of n. want is a
+ * bit set: 1 computes V into Vt (n×n), 2 computes U into Ut (n×m), both as column stores (row j =
+ * column j); either needs Vr: n·n, tau: 2n and scratch: qr_scratch_size(m, n) doubles.
+ * Returns 0, or 1 when the QR iteration did not converge.
+ */
+EXPORT(svd_columns)
+int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 *Ut, f64 *Vt,
+                f64 *csV, f64 *snV, f64 *csU, f64 *snU, f64 *Vr, f64 *tau, f64 *scratch) {
+  const int wantV = want & 1, wantU = want & 2;
+  const int nu = n;
+  int nct = m - 1 < n ? m - 1 : n;
+  int nrt = n - 2 < m ? n - 2 : m;
+  if (nrt < 0) nrt = 0;
+  int kmax = nct > nrt ? nct : nrt;
+  for (int k = 0; k < kmax; k++) {
+    f64 *ck = At + (size_t)k * m;
+    if (k < nct) {
+      f64 nrm = 0;
+      for (int i = k; i < m; i++) nrm = hypotd(nrm, ck[i]);
+      if (nrm != 0) {
+        if (ck[k] < 0) nrm = -nrm;
+        f64 inv = 1 / nrm;
+        for (int i = k; i < m; i++) ck[i] *= inv;
+        ck[k] += 1;
+      }
+      s[k] = -nrm;
+    }
+    for (int j = k + 1; j < n; j++) {
+      f64 *cj = At + (size_t)j * m;
+      if (k < nct && s[k] != 0) {
+        f64 t = -dot(ck + k, cj + k, m - k) / ck[k];
+        axpy(cj + k, t, ck + k, m - k);
+      }
+      e[j] = cj[k];
+    }
+    if (k < nrt) {
+      f64 nrm = 0;
+      for (int i = k + 1; i < n; i++) nrm = hypotd(nrm, e[i]);
+      if (nrm != 0) {
+        if (e[k + 1] < 0) nrm = -nrm;
+        f64 inv = 1 / nrm;
+        for (int i = k + 1; i < n; i++) e[i] *= inv;
+        e[k + 1] += 1;
+      }
+      e[k] = -nrm;
+      if (k + 1 < m && nrm != 0) {
+        for (int i = k + 1; i < m; i++) work[i] = 0;
+        for (int j = k + 1; j < n; j++) {
+          if (e[j] == 0) continue;
+          axpy(work + k + 1, e[j], At + (size_t)j * m + k + 1, m - k - 1);
+        }
+        for (int j = k + 1; j < n; j++) {
+          f64 t = -e[j] / e[k + 1];
+          if (t == 0) continue;
+          axpy(At + (size_t)j * m + k + 1, t, work + k + 1, m - k - 1);
+        }
+      }
+      if (wantV) {
+        f64 *vk = Vt + (size_t)k * n;
+        for (int i = k + 1; i < n; i++) vk[i] = e[i];
+      }
+    }
+  }
+
+  int p = n < m + 1 ? n : m + 1;
+  if (nct < n) s[nct] = At[(size_t)nct * m + nct];
+  if (m < p) s[p - 1] = 0;
+  if (nrt + 1 < p) e[nrt] = At[(size_t)(p - 1) * m + nrt];
+  e[p - 1] = 0;
+
+  /*
+   * U = H_0·…·H_{nct−1}·[I; 0] and V = G_0·…·G_{nrt−1}, accumulated one block of reflectors at a
+   * time (compact WY) rather than one reflector at a time as LINPACK does. Reflector k of U is
+   * column k of At from entry k on (LINPACK's H = I − u·uᵀ/u_k, i.e. v = u/u_k, τ = u_k; H = I when
+   * s_k = 0); reflector k of V is row k of Vt from entry k+1 on, acting on coordinates ≥ k+1.
+   */
+  if (wantU) {
+    for (int k = 0; k < nct; k++) {
+      f64 *uk = At + (size_t)k * m;
+      if (s[k] != 0) {
+        f64 inv = 1 / uk[k];
+        tau[k] = uk[k];
+        for (int i = k + 1; i < m; i++) uk[i] *= inv;
+      } else {
+        tau[k] = 0;
+      }
+    }
+    for (size_t i = 0; i < (size_t)nu * m; i++) Ut[i] = 0;
+    for (int j = 0; j < nu; j++) Ut[(size_t)j * m + j] = 1;
+    apply_q_ld(At, m, m, nct, tau, Ut, m, nu, scratch);
+  }
+  if (wantV) {
+    // V's reflectors, shifted by one coordinate: row k of Vr holds v_k over coordinates 1..n−1.
+    f64 *tauV = tau + n;
+    const int n1 = n - 1;
+    for (int k = 0; k < nrt; k++) {
+      const f64 *vk = Vt + (size_t)k * n;
+      f64 *r = Vr + (size_t)k * n1;
+      if (e[k] != 0) {
+        f64 inv = 1 / vk[k + 1];
+        tauV[k] = vk[k + 1];
+        for (int i = k + 2; i < n; i++) r[i - 1] = vk[i] * inv;
+      } else {
+        tauV[k] = 0;
+      }
+    }
+    for (size_t i = 0; i < (size_t)n * n; i++) Vt[i] = 0;
+    for (int j = 0; j < n; j++) Vt[(size_t)j * n + j] = 1;
+    if (n1 > 0) apply_q_ld(Vr, n1, n1, nrt, tauV, Vt + n + 1, n, n1, scratch);
+  }
+
+  /* U and V stay column stores: a rotation of columns j and j+1 of U is a rotation of two rows. */
+  const int pp = p - 1;
+  int iter = 0;
+  const int maxIter = 75 * (n > 10 ? n : 10);
+  while (p > 0) {
+    int k, kase;
+    for (k = p - 2; k >= -1; k--) {
+      if (k == -1) break;
+      if (absd(e[k]) <= TINY + EPS * (absd(s[k]) + absd(s[k + 1]))) {
+        e[k] = 0;
+        break;
+      }
+    }
+    if (k == p - 2) {
+      kase = 4;
+    } else {
+      int ks;
+      for (ks = p - 1; ks >= k; ks--) {
+        if (ks == k) break;
+        f64 t = (ks != p ? absd(e[ks]) : 0) + (ks != k + 1 ? absd(e[ks - 1]) : 0);
+        if (absd(s[ks]) <= TINY + EPS * t) {
+          s[ks] = 0;
+          break;
+        }
+      }
+      if (ks == k) kase = 3;
+      else if (ks == p - 1) kase = 1;
+      else {
+        kase = 2;
+        k = ks;
+      }
+    }
+    k++;
+
+    if (kase == 1) {
+      f64 f = e[p - 2];
+      e[p - 2] = 0;
+      for (int j = p - 2; j >= k; j--) {
+        f64 t = hypotd(s[j], f);
+        f64 cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        if (j != k) {
+          f = -sn * e[j - 1];
+          e[j - 1] = cs * e[j - 1];
+        }
+        if (wantV) rotate_rows(Vt + (size_t)j * n, Vt + (size_t)(p - 1) * n, n, cs, sn);
+      }
+    } else if (kase == 2) {
+      f64 f = e[k - 1];
+      e[k - 1] = 0;
+      for (int j = k; j < p; j++) {
+        f64 t = hypotd(s[j], f);
+        f64 cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        f = -sn * e[j];
+        e[j] = cs * e[j];
+        if (wantU) rotate_rows(Ut + (size_t)j * m, Ut + (size_t)(k - 1) * m, m, cs, sn);
+      }
+    } else if (kase == 3) {
+      f64 sc = maxd(maxd(maxd(absd(s[p - 1]), absd(s[p - 2])), maxd(absd(e[p - 2]), absd(s[k]))), absd(e[k]));
+      f64 sp = s[p - 1] / sc, spm1 = s[p - 2] / sc, epm1 = e[p - 2] / sc, sk = s[k] / sc, ek = e[k] / sc;
+      f64 b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
+      f64 c = sp * epm1 * (sp * epm1);
+      f64 shift = 0;
+      if (b != 0 || c != 0) {
+        shift = __builtin_sqrt(b * b + c);
+        if (b < 0) shift = -shift;
+        shift = c / (b + shift);
+      }
+      f64 f = (sk + sp) * (sk - sp) + shift;
+      f64 g = sk * ek;
+      for (int j = k; j < p - 1; j++) {
+        f64 t = hypotd(f, g);
+        f64 cs = f / t, sn = g / t;
+        if (j != k) e[j - 1] = t;
+        f = cs * s[j] + sn * e[j];
+        e[j] = cs * e[j] - sn * s[j];
+        g = sn * s[j + 1];
+        s[j + 1] = cs * s[j + 1];
+        csV[j] = cs;
+        snV[j] = sn;
+        t = hypotd(f, g);
+        cs = f / t;
+        sn = g / t;
+        s[j] = t;
+        f = cs * e[j] + sn * s[j + 1];
+        s[j + 1] = -sn * e[j] + cs * s[j + 1];
+        g = sn * e[j + 1];
+        e[j + 1] = cs * e[j + 1];
+        csU[j] = cs;
+        snU[j] = sn;
+      }
+      e[p - 2] = f;
+      if (wantV) rotation_chain(Vt, n, k, p - 1, csV, snV);
+      if (wantU) rotation_chain(Ut, m, k, p - 1, csU, snU);
+      iter++;
+      if (iter > maxIter) return 1;
+    } else {
+      if (s[k] <= 0) {
+        s[k] = s[k] < 0 ? -s[k] : 0;
+        if (wantV) {
+          f64 *vk = Vt + (size_t)k * n;
+          for (int i = 0; i <= pp; i++) vk[i] = -vk[i];
+        }
+      }
+      while (k < pp) {
+        if (s[k] >= s[k + 1]) break;
+        f64 t = s[k];
+        s[k] = s[k + 1];
+        s[k + 1] = t;
+        if (wantV && k < n - 1) swap_rows(Vt + (size_t)k * n, Vt + (size_t)(k + 1) * n, n);
+        if (wantU && k < m - 1) swap_rows(Ut + (size_t)k * m, Ut + (size_t)(k + 1) * m, m);
+        k++;
+      }
+      iter = 0;
+      p--;
+    }
+  }
+  return 0;
+}
+
+
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Runs every kernel a few times on a small deterministic problem (160×96), so that V8 compiles them
+ * with its optimising tier before the first real call: WebAssembly functions are tiered up only
+ * between calls, and a first large SVD would otherwise run start to finish in the baseline code,
+ * ~2× slower. mem: warm_up_size() doubles.
+ */
+#define WARM_M 160
+#define WARM_N 96
+EXPORT(warm_up_size)
+int warm_up_size(void) { return 3 * WARM_M * WARM_N + 3 * WARM_N * WARM_N + 16 * WARM_N + PACK_A_SIZE + PACK_B_SIZE + QB * WARM_M + 2 * QB * QB + 2 * WARM_N * QB + 64; }
+
+EXPORT(warm_up)
+void warm_up(f64 *mem) {
+  const int m = WARM_M, n = WARM_N;
+  f64 *a = mem, *u = a + m * n, *c = u + m * n, *r = c + m * n, *vt = r + n * n, *vr = vt + n * n;
+  f64 *vec = vr + n * n, *scratch = vec + 16 * n;
+  for (int round = 0; round < 3; round++) {
+    unsigned x = 12345u + (unsigned)round;
+    for (int i = 0; i < m * n; i++) {
+      x = x * 1103515245u + 12345u;
+      a[i] = (f64)((x >> 8) & 0xffff) / 65536.0 - 0.5;
+    }
+    householder_qr(a, m, n, vec, scratch);
+    for (int i = 0; i < m * n; i++) u[i] = 0;
+    for (int j = 0; j < n; j++) u[j * m + j] = 1;
+    apply_q(a, m, n, vec, u, n, scratch);
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
+    svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
+                vr, vec + 11 * n, scratch);
+    dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
+  }
+}

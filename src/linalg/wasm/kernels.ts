@@ -1,0 +1,84 @@
+/**
+ * The WebAssembly kernels (native/kernels.c, SIMD128, double precision): loading, memory layout
+ * and the calls. The numeric modules (svd.ts, product.ts) use them when available and fall back to
+ * their TypeScript reference code otherwise — or always, with LATENT_BRIDGE_KERNELS=js (used by the
+ * tests that check both paths agree, and a way out should a runtime lack wasm SIMD).
+ *
+ * Memory: operands are copied into the module's linear memory, which grows to the largest call
+ * seen and is then reused (it never shrinks; a 2,048×2,048 SVD keeps ~100 MB). Calls are
+ * synchronous and JavaScript is single-threaded, so one bump allocator reset per call is enough.
+ */
+import { KERNELS_WASM_BASE64 } from "./kernelsBinary";
+
+// The few WebAssembly types used here, declared locally: tslab compiles notebooks without the
+// WebAssembly lib declarations, though its Node runtime has the API.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+export interface Exports {
+  memory: WasmMemory;
+  __heap_base: { value: unknown };
+  householder_qr(c: number, m: number, n: number, tau: number, scratch: number): void;
+  apply_q(v: number, m: number, nref: number, tau: number, u: number, ncols: number, scratch: number): void;
+  qr_scratch_size(m: number, n: number): number;
+  svd_columns(At: number, m: number, n: number, want: number, s: number, e: number, work: number, Ut: number, Vt: number,
+    csV: number, snV: number, csU: number, snU: number, Vr: number, tau: number, scratch: number): number;
+  dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
+  dgemm_pack_a_size(): number;
+  warm_up(mem: number): void;
+  warm_up_size(): number;
+  dgemm_pack_b_size(): number;
+}
+
+let loaded: Exports | null | undefined;
+
+/** The instantiated module, or null when disabled (LATENT_BRIDGE_KERNELS=js) or unavailable. */
+export function wasmKernels(): Exports | null {
+  if (loaded !== undefined) return loaded;
+  if ((process.env.LATENT_BRIDGE_KERNELS ?? "").toLowerCase() === "js") return (loaded = null);
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+    const k = new wasm.Instance(module, {}).exports as unknown as Exports;
+    k.warm_up(reserve(k, [k.warm_up_size()]).ptr[0]);
+    loaded = k;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** Which implementation the numeric kernels use right now. */
+export function kernelBackend(): "wasm-simd" | "js" {
+  return wasmKernels() ? "wasm-simd" : "js";
+}
+
+/** Forget the loaded module so the next call re-reads LATENT_BRIDGE_KERNELS (tests). */
+export function resetKernels(): void {
+  loaded = undefined;
+}
+
+/**
+ * Reserves `counts[i]` doubles per operand (16-byte aligned) in the module's memory, growing it if
+ * needed, and returns their byte offsets with Float64Array views. Views are created after growing,
+ * so none is detached; they stay valid until the next `reserve`.
+ */
+export function reserve(k: Exports, counts: readonly number[]): { ptr: number[]; view: Float64Array[] } {
+  const base = Math.ceil((k.__heap_base.value as number) / 16) * 16;
+  const ptr: number[] = [];
+  let at = base;
+  for (const c of counts) {
+    ptr.push(at);
+    at += Math.ceil((c * 8) / 16) * 16;
+  }
+  const have = k.memory.buffer.byteLength;
+  if (at > have) k.memory.grow(Math.ceil((at - have) / 65536));
+  const buffer = k.memory.buffer;
+  return { ptr, view: counts.map((c, i) => new Float64Array(buffer, ptr[i], c)) };
+}

@@ -1,0 +1,123 @@
+/**
+ * The WebAssembly kernels (native/kernels.c) against the TypeScript reference code they replace:
+ * same decompositions and products to rounding, on shapes that exercise every path (square, tall
+ * enough for QR first, wide, rank-deficient, sizes that are not multiples of the 4×4 tiles, the
+ * 32-reflector blocks or the 128/256 cache blocks).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Matrix, maxAbsDiff, transpose } from "../src/linalg/matrix";
+import { matmul, matmulTransA } from "../src/linalg/product";
+import { svd } from "../src/linalg/svd";
+import { pinvWithInfo } from "../src/linalg/pinv";
+import { kernelBackend, resetKernels } from "../src/linalg/wasm/kernels";
+import { KERNELS_SOURCE_SHA256 } from "../src/linalg/wasm/kernelsBinary";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomMatrix } from "./helpers";
+
+function withBackend<T>(backend: "js" | "wasm", f: () => T): T {
+  const before = process.env.LATENT_BRIDGE_KERNELS;
+  if (backend === "js") process.env.LATENT_BRIDGE_KERNELS = "js";
+  else delete process.env.LATENT_BRIDGE_KERNELS;
+  resetKernels();
+  try {
+    return f();
+  } finally {
+    if (before === undefined) delete process.env.LATENT_BRIDGE_KERNELS;
+    else process.env.LATENT_BRIDGE_KERNELS = before;
+    resetKernels();
+  }
+}
+
+function lowRank(rows: number, cols: number, rank: number, seed: number): Matrix {
+  return matmul(randomMatrix(rows, rank, seed), randomMatrix(rank, cols, seed + 1));
+}
+
+function reconstructionError(a: Matrix, r: { U?: Matrix; s: Float64Array; V?: Matrix }): number {
+  const us = r.U!.clone();
+  for (let i = 0; i < us.rows; i++) for (let j = 0; j < r.s.length; j++) us.data[i * us.cols + j] *= r.s[j];
+  return maxAbsDiff(matmul(us, transpose(r.V!)), a);
+}
+
+function orthonormalityError(q: Matrix): number {
+  return maxAbsDiff(matmulTransA(q, q), Matrix.identity(q.cols));
+}
+
+afterEach(() => resetKernels());
+
+describe("WebAssembly kernels", () => {
+  it("load by default on this runtime, and LATENT_BRIDGE_KERNELS=js turns them off", () => {
+    expect(withBackend("wasm", kernelBackend)).toBe("wasm-simd");
+    expect(withBackend("js", kernelBackend)).toBe("js");
+  });
+
+  it("were built from the current native/kernels.c (else run scripts/build-wasm.sh)", () => {
+    const source = readFileSync(join(__dirname, "..", "native", "kernels.c"));
+    expect(createHash("sha256").update(source).digest("hex")).toBe(KERNELS_SOURCE_SHA256);
+  });
+
+  const shapes: Array<[string, Matrix]> = [
+    ["square 96×96", randomMatrix(96, 96, 1)],
+    ["tall 300×70 (QR first, a partial block of reflectors)", randomMatrix(300, 70, 2)],
+    ["slightly tall 130×100 (no QR)", randomMatrix(130, 100, 3)],
+    ["wide 37×211", randomMatrix(37, 211, 4)],
+    ["rank 9 in 120×80", lowRank(120, 80, 9, 5)],
+    ["rank 5 in 40×200 (wide, QR first)", lowRank(40, 200, 5, 6)],
+    ["one row 1×17", randomMatrix(1, 17, 7)],
+    ["one column 23×1", randomMatrix(23, 1, 8)],
+  ];
+
+  it.each(shapes)("SVD of %s: same singular values as the reference, exact reconstruction, orthonormal factors", (_name, a) => {
+    const js = withBackend("js", () => svd(a));
+    const wasm = withBackend("wasm", () => svd(a));
+    const scale = js.s[0];
+    expect(wasm.s.length).toBe(js.s.length);
+    for (let i = 0; i < js.s.length; i++) expect(Math.abs(wasm.s[i] - js.s[i])).toBeLessThan(1e-12 * scale);
+    expect(reconstructionError(a, wasm)).toBeLessThan(1e-12 * scale);
+    expect(orthonormalityError(wasm.V!)).toBeLessThan(1e-12);
+    // Singular vectors of a zero singular value are not unique; only the full-rank shapes compare U.
+    expect(orthonormalityError(wasm.U!)).toBeLessThan(1e-12);
+  });
+
+  it("singular values without vectors equal those with vectors", () => {
+    const a = randomMatrix(150, 60, 9);
+    const withVectors = withBackend("wasm", () => svd(a).s);
+    const alone = withBackend("wasm", () => svd(a, { computeVectors: false }).s);
+    for (let i = 0; i < alone.length; i++) expect(alone[i]).toBeCloseTo(withVectors[i], 12);
+  });
+
+  it.each([
+    [5, 7, 3], // below the size where the kernel is used
+    [33, 65, 17],
+    [130, 257, 131], // crosses the 128-row and 256-deep cache blocks, leftover tiles
+    [4, 1030, 1029], // crosses the 1,024-column block
+  ])("matmul %i×%i · %i-wide equals the reference", (m, k, n) => {
+    const a = randomMatrix(m, k, m + k), b = randomMatrix(k, n, k + n);
+    const js = withBackend("js", () => matmul(a, b));
+    const wasm = withBackend("wasm", () => matmul(a, b));
+    expect(maxAbsDiff(js, wasm)).toBeLessThan(1e-12 * Math.sqrt(k));
+  });
+
+  it("pseudo-inverse and its diagnostics agree with the reference on a rank-deficient matrix", () => {
+    const a = lowRank(90, 60, 12, 10);
+    const js = withBackend("js", () => pinvWithInfo(a));
+    const wasm = withBackend("wasm", () => pinvWithInfo(a));
+    expect(wasm.rank).toBe(12);
+    expect(js.rank).toBe(12);
+    expect(maxAbsDiff(js.pinv, wasm.pinv)).toBeLessThan(1e-10 * Math.max(...js.pinv.data.map(Math.abs)));
+    expect(wasm.condKept).toBeCloseTo(js.condKept, 6);
+  });
+
+  it("memory grown by a large call is reused correctly by later small ones", () => {
+    withBackend("wasm", () => {
+      const big = randomMatrix(400, 300, 11);
+      svd(big);
+      const small = randomMatrix(12, 9, 12);
+      const r = svd(small);
+      expect(reconstructionError(small, r)).toBeLessThan(1e-13 * r.s[0]);
+      const again = svd(big);
+      expect(reconstructionError(big, again)).toBeLessThan(1e-12 * again.s[0]);
+    });
+  });
+});
