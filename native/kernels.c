@@ -438,7 +438,7 @@ void apply_q(const f64 *v, int m, int nref, const f64 *tau, f64 *u, int ncols, f
  * Golub–Kahan–Reinsch SVD of an m×n matrix, m ≥ n, given as a column store At (row j = column j;
  * overwritten). s: min(m+1, n)+1 doubles, e: n+1, work: m, cs/sn scratch: 4 arrays of n. want is a
  * bit set: 1 computes V into Vt (n×n), 2 computes U into Ut (n×m), both as column stores (row j =
- * column j); either needs Vr: n·n, tau: 2n and scratch: qr_scratch_size(m, n) doubles.
+ * column j); either needs Vr: n·n and tau: 2n. scratch: qr_scratch_size(m, n) doubles, always.
  * Returns 0, or 1 when the QR iteration did not converge.
  */
 EXPORT(svd_columns)
@@ -450,8 +450,21 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
   int nrt = n - 2 < m ? n - 2 : m;
   if (nrt < 0) nrt = 0;
   int kmax = nct > nrt ? nct : nrt;
+  /*
+   * LINPACK's bidiagonalisation sweeps the trailing matrix three times per step: the left reflector
+   * (a dot and an axpy per column), the product w = A·e for the right reflector, and the update
+   * A_j += t_j·w. Here the three are fused into one sweep per step, column by column while the column
+   * is in cache: step k first applies step k−1's pending right update to column j, then its own left
+   * reflector, then adds e_j·A_j into the next w. The right reflector's normalisation (e/‖e‖, +1 on
+   * its first entry) is only known after the sweep, so w is accumulated from the raw e_j and fixed
+   * afterwards: w = Σ_j e_j·A_j / ν + A_{k+1}. Same arithmetic as LINPACK up to rounding order.
+   */
+  f64 *wraw = scratch;     // m: Σ_j e_j·A_j of the current step
+  f64 *tcoef = csV;        // n: −e_j/e_{k+1} of the pending right update (csV is free until the QR sweeps)
+  int pending = 0;         // step k−1 left A_j += tcoef_j·work over rows k..m−1 for columns j ≥ k
   for (int k = 0; k < kmax; k++) {
     f64 *ck = At + (size_t)k * m;
+    if (pending) axpy(ck + k, tcoef[k], work + k, m - k);
     if (k < nct) {
       f64 nrm = 0;
       for (int i = k; i < m; i++) nrm = hypotd(nrm, ck[i]);
@@ -463,14 +476,20 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
       }
       s[k] = -nrm;
     }
+    const int right = k < nrt && k + 1 < m;
+    if (right) for (int i = k + 1; i < m; i++) wraw[i] = 0;
+    const int left = k < nct && s[k] != 0;
     for (int j = k + 1; j < n; j++) {
       f64 *cj = At + (size_t)j * m;
-      if (k < nct && s[k] != 0) {
+      if (pending && tcoef[j] != 0) axpy(cj + k, tcoef[j], work + k, m - k);
+      if (left) {
         f64 t = -dot(ck + k, cj + k, m - k) / ck[k];
         axpy(cj + k, t, ck + k, m - k);
       }
       e[j] = cj[k];
+      if (right && e[j] != 0) axpy(wraw + k + 1, e[j], cj + k + 1, m - k - 1);
     }
+    pending = 0;
     if (k < nrt) {
       f64 nrm = 0;
       for (int i = k + 1; i < n; i++) nrm = hypotd(nrm, e[i]);
@@ -481,23 +500,22 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
         e[k + 1] += 1;
       }
       e[k] = -nrm;
-      if (k + 1 < m && nrm != 0) {
-        for (int i = k + 1; i < m; i++) work[i] = 0;
-        for (int j = k + 1; j < n; j++) {
-          if (e[j] == 0) continue;
-          axpy(work + k + 1, e[j], At + (size_t)j * m + k + 1, m - k - 1);
-        }
-        for (int j = k + 1; j < n; j++) {
-          f64 t = -e[j] / e[k + 1];
-          if (t == 0) continue;
-          axpy(At + (size_t)j * m + k + 1, t, work + k + 1, m - k - 1);
-        }
+      if (right && nrm != 0) {
+        const f64 *c1 = At + (size_t)(k + 1) * m;
+        f64 inv = 1 / nrm;
+        for (int i = k + 1; i < m; i++) work[i] = wraw[i] * inv + c1[i];
+        for (int j = k + 1; j < n; j++) tcoef[j] = -e[j] / e[k + 1];
+        pending = 1;
       }
       if (wantV) {
         f64 *vk = Vt + (size_t)k * n;
         for (int i = k + 1; i < n; i++) vk[i] = e[i];
       }
     }
+  }
+  if (pending) {
+    // No step is left to carry the last right update: apply it to the remaining columns.
+    for (int j = kmax; j < n; j++) axpy(At + (size_t)j * m + kmax, tcoef[j], work + kmax, m - kmax);
   }
 
   int p = n < m + 1 ? n : m + 1;

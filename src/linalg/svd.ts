@@ -110,7 +110,7 @@ function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: 
   const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees
   const { ptr, view } = reserve(k, [
     m * n, n, qrFirst ? n * n : 0, Math.min(mi + 1, n) + 1, n + 1, mi, want ? n * mi : 0, want ? n * n : 0, n, n, n, n,
-    want && qrFirst ? n * m : 0, qrFirst || want ? k.qr_scratch_size(m, n) : 0, want ? n * n : 0, 2 * n,
+    want && qrFirst ? n * m : 0, k.qr_scratch_size(m, n), want ? n * n : 0, 2 * n,
   ]);
   const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2] = ptr;
   view[0].set(columns);
