@@ -110,9 +110,9 @@ function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: 
   const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees
   const { ptr, view } = reserve(k, [
     m * n, n, qrFirst ? n * n : 0, Math.min(mi + 1, n) + 1, n + 1, mi, want ? n * mi : 0, want ? n * n : 0, n, n, n, n,
-    want && qrFirst ? n * m : 0, k.qr_scratch_size(m, n), want ? n * n : 0, 2 * n,
+    want && qrFirst ? n * m : 0, k.qr_scratch_size(m, n), want ? n * n : 0, 2 * n, want ? k.log_scratch_size(n) : 0,
   ]);
-  const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2] = ptr;
+  const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2, pLog] = ptr;
   view[0].set(columns);
   let pIn = pA;
   if (qrFirst) {
@@ -123,7 +123,7 @@ function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: 
     for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[j * n + i] = c[j * m + i];
     pIn = pR;
   }
-  const status = k.svd_columns(pIn, mi, n, want ? 3 : 0, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pVr, pTau2, pScratch);
+  const status = k.svd_columns(pIn, mi, n, want ? 3 : 0, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pVr, pTau2, pScratch, pLog);
   if (status !== 0) throw new ConvergenceError("a", `SVD did not converge after ${75 * Math.max(n, 10)} QR steps`);
   const s = view[3].slice(0, Math.min(m, n));
   if (!want) return { s };

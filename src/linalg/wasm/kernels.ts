@@ -28,7 +28,8 @@ export interface Exports {
   apply_q(v: number, m: number, nref: number, tau: number, u: number, ncols: number, scratch: number): void;
   qr_scratch_size(m: number, n: number): number;
   svd_columns(At: number, m: number, n: number, want: number, s: number, e: number, work: number, Ut: number, Vt: number,
-    csV: number, snV: number, csU: number, snU: number, Vr: number, tau: number, scratch: number): number;
+    csV: number, snV: number, csU: number, snU: number, Vr: number, tau: number, scratch: number, logMem: number): number;
+  log_scratch_size(n: number): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
   warm_up(mem: number): void;
