@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels (native/kernels.c) against the TypeScript reference code they replace:
+ * The WebAssembly kernels (src/linalg/wasm/kernels.c) against the TypeScript reference code they replace:
  * same decompositions and products to rounding, on shapes that exercise every path (square, tall
  * enough for QR first, wide, rank-deficient, sizes that are not multiples of the 4×4 tiles, the
  * 32-reflector blocks or the 128/256 cache blocks).
@@ -52,8 +52,8 @@ describe("WebAssembly kernels", () => {
     expect(withBackend("js", kernelBackend)).toBe("js");
   });
 
-  it("were built from the current native/kernels.c (else run scripts/build-wasm.sh)", () => {
-    const source = readFileSync(join(__dirname, "..", "native", "kernels.c"));
+  it("were built from the current src/linalg/wasm/kernels.c (else run scripts/build-wasm.sh)", () => {
+    const source = readFileSync(join(__dirname, "..", "src", "linalg", "wasm", "kernels.c"));
     expect(createHash("sha256").update(source).digest("hex")).toBe(KERNELS_SOURCE_SHA256);
   });
 

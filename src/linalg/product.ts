@@ -10,7 +10,7 @@ const WASM_MIN_WORK = 32 * 32 * 32;
  * panel of B is packed contiguously, and sixteen accumulators stay in registers while the panel is
  * swept, so each load feeds four multiply-adds (~3.5 GFLOP/s in V8 here, against ~1.9 for a plain
  * i-p-j loop). Leftover rows and columns (sizes not divisible by 4) use a plain loop.
- * Large products go to the WebAssembly SIMD kernel (`dgemm` in native/kernels.c, same blocking with
+ * Large products go to the WebAssembly SIMD kernel (`dgemm` in src/linalg/wasm/kernels.c, same blocking with
  * f64x2 registers) when it is available.
  */
 export function matmul(a: Matrix, b: Matrix): Matrix {

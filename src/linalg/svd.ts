@@ -104,7 +104,7 @@ function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): S
 
 /**
  * The same algorithm (QR-first for tall input, then Golub–Kahan–Reinsch) in the WebAssembly
- * kernels of native/kernels.c, which follow `householderQr` and `svdColumns` step by step.
+ * kernels of src/linalg/wasm/kernels.c, which follow `householderQr` and `svdColumns` step by step.
  */
 function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: boolean, qrFirst: boolean): StoresResult {
   const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels (native/kernels.c, SIMD128, double precision): loading, memory layout
+ * The WebAssembly kernels (src/linalg/wasm/kernels.c, SIMD128, double precision): loading, memory layout
  * and the calls. The numeric modules (svd.ts, product.ts) use them when available and fall back to
  * their TypeScript reference code otherwise — or always, with LATENT_BRIDGE_KERNELS=js (used by the
  * tests that check both paths agree, and a way out should a runtime lack wasm SIMD).
