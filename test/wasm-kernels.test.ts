@@ -99,14 +99,39 @@ describe("WebAssembly kernels", () => {
     expect(maxAbsDiff(js, wasm)).toBeLessThan(1e-12 * Math.sqrt(k));
   });
 
-  it("pseudo-inverse and its diagnostics agree with the reference on a rank-deficient matrix", () => {
-    const a = lowRank(90, 60, 12, 10);
+  it.each([
+    ["tall 90×60", 90, 60, 12],
+    ["wide 40×130 (QR first)", 40, 130, 7],
+    ["square 70×70", 70, 70, 70],
+  ])("pseudo-inverse and its diagnostics agree with the reference, %s of rank %#", (_name, rows, cols, rank) => {
+    const a = lowRank(rows, cols, rank, rows + cols);
     const js = withBackend("js", () => pinvWithInfo(a));
     const wasm = withBackend("wasm", () => pinvWithInfo(a));
-    expect(wasm.rank).toBe(12);
-    expect(js.rank).toBe(12);
+    expect(wasm.rank).toBe(Math.min(rank, rows, cols));
+    expect(js.rank).toBe(wasm.rank);
+    expect(wasm.pinv.rows).toBe(cols);
+    expect(wasm.pinv.cols).toBe(rows);
     expect(maxAbsDiff(js.pinv, wasm.pinv)).toBeLessThan(1e-10 * Math.max(...js.pinv.data.map(Math.abs)));
     expect(wasm.condKept).toBeCloseTo(js.condKept, 6);
+  });
+
+  it("pseudo-inverse of an ill-conditioned matrix (cond 1e8) satisfies the four Penrose conditions on both paths", () => {
+    // Singular values 1 … 1e-8 (geometric) between random orthogonal factors.
+    const m = 120, n = 80;
+    const q1 = withBackend("js", () => svd(randomMatrix(m, m, 20)).U!), q2 = withBackend("js", () => svd(randomMatrix(n, n, 21)).U!);
+    const d = new Matrix(m, n);
+    for (let i = 0; i < n; i++) d.data[i * n + i] = Math.pow(1e8, -i / (n - 1));
+    const a = matmul(matmul(q1, d), transpose(q2));
+    const rel = (x: Matrix, y: Matrix) => maxAbsDiff(x, y) / Math.max(...y.data.map(Math.abs));
+    for (const backend of ["js", "wasm"] as const) {
+      const p = withBackend(backend, () => pinvWithInfo(a));
+      expect(p.rank).toBe(n);
+      const ap = matmul(a, p.pinv), pa = matmul(p.pinv, a);
+      expect(rel(matmul(ap, a), a)).toBeLessThan(1e-7);
+      expect(rel(matmul(pa, p.pinv), p.pinv)).toBeLessThan(1e-7);
+      expect(rel(ap, transpose(ap))).toBeLessThan(1e-7);
+      expect(rel(pa, transpose(pa))).toBeLessThan(1e-7);
+    }
   });
 
   it("memory grown by a large call is reused correctly by later small ones", () => {

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from "../errors";
 import { Matrix } from "./matrix";
-import { singularValues, svdTransposed } from "./svd";
+import { pinvWasm, singularValues, svdTransposed } from "./svd";
 import { matmul } from "./product";
 
 export interface PinvOptions {
@@ -34,6 +34,8 @@ export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
   if (!(rcond >= 0) || !Number.isFinite(rcond)) {
     throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${rcond}`);
   }
+  const fast = pinvWasm(a, rcond);
+  if (fast) return result(fast.pinv, fast.rank, fast.s);
   const { Ut, s, Vt } = svdTransposed(a);
   const rank = numericalRank(s, rcond);
   // pinv = (V_k·diag(1/s_k))·U_kᵀ, one blocked product; U_kᵀ is the first k rows of Uᵀ.

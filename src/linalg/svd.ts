@@ -106,13 +106,17 @@ function svdViaQr(columns: Float64Array, m: number, n: number, want: boolean): S
  * The same algorithm (QR-first for tall input, then Golub–Kahan–Reinsch) in the WebAssembly
  * kernels of src/linalg/wasm/kernels.c, which follow `householderQr` and `svdColumns` step by step.
  */
-function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: boolean, qrFirst: boolean): StoresResult {
+function svdWasm(
+  k: Exports, columns: Float64Array, m: number, n: number, want: boolean, qrFirst: boolean,
+  pinv?: { rcond: number; wide: boolean },
+): StoresResult & { pinv?: Matrix; rank?: number } {
   const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees
   const { ptr, view } = reserve(k, [
     m * n, n, qrFirst ? n * n : 0, Math.min(mi + 1, n) + 1, n + 1, mi, want ? n * mi : 0, want ? n * n : 0, n, n, n, n,
     want && qrFirst ? n * m : 0, k.qr_scratch_size(m, n), want ? n * n : 0, 2 * n, want ? k.log_scratch_size(n) : 0,
+    pinv ? n * m : 0, pinv ? k.dgemm_pack_a_size() : 0, pinv ? k.dgemm_pack_b_size() : 0,
   ]);
-  const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2, pLog] = ptr;
+  const [pA, pTau, pR, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pQU, pScratch, pVr, pTau2, pLog, pC, pPackA, pPackB] = ptr;
   view[0].set(columns);
   let pIn = pA;
   if (qrFirst) {
@@ -127,16 +131,40 @@ function svdWasm(k: Exports, columns: Float64Array, m: number, n: number, want: 
   if (status !== 0) throw new ConvergenceError("a", `SVD did not converge after ${75 * Math.max(n, 10)} QR steps`);
   const s = view[3].slice(0, Math.min(m, n));
   if (!want) return { s };
-  const Vt = new Matrix(n, n, view[7].slice());
-  if (!qrFirst) return { Ut: new Matrix(n, m, view[6].slice()), s, Vt };
-  // U = Q·[U_R; 0], column by column.
-  const uR = view[6], qu = view[12];
-  qu.fill(0);
-  for (let j = 0; j < n; j++) qu.set(uR.subarray(j * n, (j + 1) * n), j * m);
-  k.apply_q(pA, m, n, pTau, pQU, n, pScratch);
-  return { Ut: new Matrix(n, m, qu.slice()), s, Vt };
+  if (qrFirst) {
+    // U = Q·[U_R; 0], column by column.
+    const uR = view[6], qu = view[12];
+    qu.fill(0);
+    for (let j = 0; j < n; j++) qu.set(uR.subarray(j * n, (j + 1) * n), j * m);
+    k.apply_q(pA, m, n, pTau, pQU, n, pScratch);
+  }
+  const pUt = qrFirst ? pQU : pU, ut = qrFirst ? view[12] : view[6];
+  if (pinv) {
+    // pinv(T) = Σ_q v_q·u_qᵀ/s_q (n×m) for the tall T; a wide A = Tᵀ takes its transpose, Σ_q u_q·v_qᵀ/s_q.
+    const cutoff = pinv.rcond * (s.length > 0 ? s[0] : 0);
+    let rank = 0;
+    while (rank < s.length && s[rank] > cutoff) rank++;
+    if (pinv.wide) k.pinv_from_rows(pUt, m, pV, n, pS, rank, pC, pPackA, pPackB);
+    else k.pinv_from_rows(pV, n, pUt, m, pS, rank, pC, pPackA, pPackB);
+    return { s, rank, pinv: pinv.wide ? new Matrix(m, n, view[17].slice()) : new Matrix(n, m, view[17].slice()) };
+  }
+  return { Ut: new Matrix(n, m, ut.slice()), s, Vt: new Matrix(n, n, view[7].slice()) };
 }
 
+/**
+ * The pseudo-inverse (numpy's cut-off rcond·σ_max) computed in the WebAssembly kernels without
+ * taking U and V out of their memory; null when the kernels are unavailable.
+ */
+export function pinvWasm(a: Matrix, rcond: number): { pinv: Matrix; s: Float64Array; rank: number } | null {
+  const kernels = Math.min(a.rows, a.cols) > 0 ? wasmKernels() : null;
+  if (!kernels) return null;
+  const wide = a.rows < a.cols;
+  const m = wide ? a.cols : a.rows;
+  const n = wide ? a.rows : a.cols;
+  const columns = wide ? a.data.slice() : transpose(a).data;
+  const r = svdWasm(kernels, columns, m, n, true, m >= QR_FIRST_RATIO * n, { rcond, wide });
+  return { pinv: r.pinv!, s: r.s, rank: r.rank! };
+}
 
 /**
  * Householder QR in place on a column store (row j = column j of the m×n matrix). On return the

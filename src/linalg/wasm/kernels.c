@@ -117,10 +117,20 @@ static void pack_b(const f64 *B, int ldb, int p0, int kc, int j0, int nc, f64 *o
   }
 }
 
-static void pack_a(const f64 *A, int lda, f64 alpha, int i0, int mc, int p0, int kc, f64 *out) {
+/* transA: A is stored transposed (element (i, p) at A[p·lda + i]). */
+static void pack_a(const f64 *A, int lda, int transA, f64 alpha, int i0, int mc, int p0, int kc, f64 *out) {
   for (int ip = 0; ip < mc; ip += 4) {
     int h = mc - ip < 4 ? mc - ip : 4;
     f64 *o = out + (size_t)ip * kc;
+    if (transA) {
+      for (int p = 0; p < kc; p++) {
+        const f64 *a = A + (size_t)(p0 + p) * lda + i0 + ip;
+        int r = 0;
+        for (; r < h; r++) o[p * 4 + r] = alpha * a[r];
+        for (; r < 4; r++) o[p * 4 + r] = 0;
+      }
+      continue;
+    }
     for (int r = 0; r < 4; r++) {
       if (r < h) {
         const f64 *a = A + (size_t)(i0 + ip + r) * lda + p0;
@@ -171,8 +181,9 @@ static void micro_kernel(int kc, const f64 *a, const f64 *b, f64 *C, int ldc, in
     for (int c = 0; c < w; c++) C[(size_t)r * ldc + c] += t[r * 4 + c];
 }
 
-/* C (m×n, ldc) += alpha·A (m×k, lda)·B (k×n, ldb). packA: PACK_A_SIZE doubles, packB: PACK_B_SIZE. */
-static void gemm_acc(int m, int k, int n, f64 alpha, const f64 *A, int lda, const f64 *B, int ldb, f64 *C, int ldc,
+/* C (m×n, ldc) += alpha·op(A)·B (k×n, ldb), op(A) = A (m×k, lda) or, with transA, Aᵀ for A k×m.
+ * packA: PACK_A_SIZE doubles, packB: PACK_B_SIZE. */
+static void gemm_acc(int m, int k, int n, f64 alpha, const f64 *A, int lda, int transA, const f64 *B, int ldb, f64 *C, int ldc,
                      f64 *packA, f64 *packB) {
   for (int j0 = 0; j0 < n; j0 += NC) {
     int nc = n - j0 < NC ? n - j0 : NC;
@@ -181,7 +192,7 @@ static void gemm_acc(int m, int k, int n, f64 alpha, const f64 *A, int lda, cons
       pack_b(B, ldb, p0, kc, j0, nc, packB);
       for (int i0 = 0; i0 < m; i0 += MC) {
         int mc = m - i0 < MC ? m - i0 : MC;
-        pack_a(A, lda, alpha, i0, mc, p0, kc, packA);
+        pack_a(A, lda, transA, alpha, i0, mc, p0, kc, packA);
         for (int jp = 0; jp < nc; jp += 4) {
           int w = nc - jp < 4 ? nc - jp : 4;
           for (int ip = 0; ip < mc; ip += 4) {
@@ -198,7 +209,23 @@ static void gemm_acc(int m, int k, int n, f64 alpha, const f64 *A, int lda, cons
 EXPORT(dgemm)
 void dgemm(const f64 *A, const f64 *B, f64 *C, int m, int k, int n, f64 *packA, f64 *packB) {
   for (size_t i = 0; i < (size_t)m * n; i++) C[i] = 0;
-  gemm_acc(m, k, n, 1, A, k, B, n, C, n, packA, packB);
+  gemm_acc(m, k, n, 1, A, k, 0, B, n, C, n, packA, packB);
+}
+
+/*
+ * The pseudo-inverse from the singular vectors as rows: C (lp×lq) = Σ_{q<rank} P_qᵀ·Q_q / s_q, with
+ * P = Vᵀ and Q = Uᵀ for a tall matrix (and the other way round for a wide one, decomposed through its
+ * transpose). P's first rank rows are scaled in place.
+ */
+EXPORT(pinv_from_rows)
+void pinv_from_rows(f64 *P, int lp, const f64 *Q, int lq, const f64 *s, int rank, f64 *C, f64 *packA, f64 *packB) {
+  for (int q = 0; q < rank; q++) {
+    f64 inv = 1 / s[q];
+    f64 *row = P + (size_t)q * lp;
+    for (int i = 0; i < lp; i++) row[i] *= inv;
+  }
+  for (size_t i = 0; i < (size_t)lp * lq; i++) C[i] = 0;
+  if (rank > 0) gemm_acc(lp, rank, lq, 1, P, lp, 1, Q, lq, C, lq, packA, packB);
 }
 
 EXPORT(dgemm_pack_a_size)
@@ -328,7 +355,7 @@ static void apply_wy(f64 *ct, int ld, int rows, int mr, int b, int transT, struc
       out[j] = acc;
     }
   }
-  gemm_acc(rows, b, mr, -1, w->W2, QB, w->Y, mr, ct, ld, w->packA, w->packB);
+  gemm_acc(rows, b, mr, -1, w->W2, QB, 0, w->Y, mr, ct, ld, w->packA, w->packB);
 }
 
 EXPORT(householder_qr)
@@ -398,29 +425,46 @@ void apply_q(const f64 *v, int m, int nref, const f64 *tau, f64 *u, int ncols, f
  * cache, instead of every sweep streaming the whole m×n store through memory — which is what limits
  * large SVDs (2,048×1,792: ~4× slower than the arithmetic allows).
  */
-enum { OP_CHAIN, OP_ROT, OP_NEG, OP_SWAP };
+enum { OP_FCHAIN, OP_ROT, OP_SWAP, OP_SCALE };
 #define LOG_ENTRIES 2048
 #define LOG_POOL_PER_ROW 64
+/* A rotation whose cosine is below this is applied in standard form (see log_chain). */
+#define FAST_MIN_COS 0.0625
+#define SCALE_LIMIT 0x1p-256
 
+/*
+ * Rotations are recorded in the square-root-free ("fast Givens") form: the store holds W with the
+ * true rows equal to d_r·W_r, and a rotation (c, s) of rows j, j+1 becomes
+ *   W_j ← W_j + α·W_{j+1},  W_{j+1} ← β·W_j + W_{j+1},  α = (s/c)·d_{j+1}/d_j,  β = −(s/c)·d_j/d_{j+1},
+ * with d_j, d_{j+1} multiplied by c: two multiplications and two additions per element instead of
+ * four and two, with the same rounding error relative to the true rows as the standard form. The
+ * d's are bookkeeping (scalars); a row whose d drifts below 2^−256 is rescaled (W_r ← d_r·W_r,
+ * d_r ← 1), rotations with |c| < 1/16 are applied in standard form to rescaled rows, and every
+ * row is rescaled at the end. Sign flips only negate d; swaps also swap the d's.
+ */
 struct Log {
   f64 *X;       /* the store: rows of length len */
-  int len;
+  int len, rows;
   int *op, *a, *b, *off;
-  f64 *cs, *sn; /* rotation pool */
+  f64 *cs, *sn; /* coefficient pool */
+  f64 *d;       /* true row r = d[r]·X row r */
   int count, used, pool;
 };
 
 EXPORT(log_scratch_size)
-int log_scratch_size(int n) { return 2 * (2 * LOG_POOL_PER_ROW * n + 2 * LOG_ENTRIES + 8); }
+int log_scratch_size(int n) { return 2 * (2 * LOG_POOL_PER_ROW * n + n + 2 * LOG_ENTRIES + 8); }
 
-static struct Log log_init(f64 *X, int len, int n, f64 *mem) {
+static struct Log log_init(f64 *X, int len, int rows, f64 *mem) {
   struct Log g;
   g.X = X;
   g.len = len;
-  g.pool = LOG_POOL_PER_ROW * n;
+  g.rows = rows;
+  g.pool = LOG_POOL_PER_ROW * rows;
   g.cs = mem;
   g.sn = mem + g.pool;
-  int *ints = (int *)(mem + 2 * g.pool);
+  g.d = mem + 2 * g.pool;
+  for (int r = 0; r < rows; r++) g.d[r] = 1;
+  int *ints = (int *)(g.d + rows + (rows & 1));
   g.op = ints;
   g.a = ints + LOG_ENTRIES;
   g.b = ints + 2 * LOG_ENTRIES;
@@ -431,24 +475,24 @@ static struct Log log_init(f64 *X, int len, int n, f64 *mem) {
 }
 
 /*
- * A chain of rotations (rotation j mixes rows from+j and from+j+1, in order) on eight columns: the
+ * A chain of fast rotations (step j mixes rows from+j and from+j+1, in order) on eight columns: the
  * running row stays in four registers while the chain walks down the rows, so each element is
  * loaded and stored once per chain.
  */
-static void strip_chain8(f64 *r, int len, int from, int to, const f64 *cs, const f64 *sn) {
+static void strip_fchain8(f64 *r, int len, int steps, const f64 *al, const f64 *be) {
   vec x0 = wasm_v128_load(r), x1 = wasm_v128_load(r + 2), x2 = wasm_v128_load(r + 4), x3 = wasm_v128_load(r + 6);
-  for (int j = 0; j < to - from; j++) {
+  for (int j = 0; j < steps; j++) {
     f64 *q = r + len;
-    vec c = wasm_f64x2_splat(cs[j]), s = wasm_f64x2_splat(sn[j]);
+    vec a = wasm_f64x2_splat(al[j]), b = wasm_f64x2_splat(be[j]);
     vec y0 = wasm_v128_load(q), y1 = wasm_v128_load(q + 2), y2 = wasm_v128_load(q + 4), y3 = wasm_v128_load(q + 6);
-    wasm_v128_store(r, wasm_f64x2_add(wasm_f64x2_mul(c, x0), wasm_f64x2_mul(s, y0)));
-    wasm_v128_store(r + 2, wasm_f64x2_add(wasm_f64x2_mul(c, x1), wasm_f64x2_mul(s, y1)));
-    wasm_v128_store(r + 4, wasm_f64x2_add(wasm_f64x2_mul(c, x2), wasm_f64x2_mul(s, y2)));
-    wasm_v128_store(r + 6, wasm_f64x2_add(wasm_f64x2_mul(c, x3), wasm_f64x2_mul(s, y3)));
-    x0 = wasm_f64x2_sub(wasm_f64x2_mul(c, y0), wasm_f64x2_mul(s, x0));
-    x1 = wasm_f64x2_sub(wasm_f64x2_mul(c, y1), wasm_f64x2_mul(s, x1));
-    x2 = wasm_f64x2_sub(wasm_f64x2_mul(c, y2), wasm_f64x2_mul(s, x2));
-    x3 = wasm_f64x2_sub(wasm_f64x2_mul(c, y3), wasm_f64x2_mul(s, x3));
+    wasm_v128_store(r, wasm_f64x2_add(x0, wasm_f64x2_mul(a, y0)));
+    wasm_v128_store(r + 2, wasm_f64x2_add(x1, wasm_f64x2_mul(a, y1)));
+    wasm_v128_store(r + 4, wasm_f64x2_add(x2, wasm_f64x2_mul(a, y2)));
+    wasm_v128_store(r + 6, wasm_f64x2_add(x3, wasm_f64x2_mul(a, y3)));
+    x0 = wasm_f64x2_add(y0, wasm_f64x2_mul(b, x0));
+    x1 = wasm_f64x2_add(y1, wasm_f64x2_mul(b, x1));
+    x2 = wasm_f64x2_add(y2, wasm_f64x2_mul(b, x2));
+    x3 = wasm_f64x2_add(y3, wasm_f64x2_mul(b, x3));
     r = q;
   }
   wasm_v128_store(r, x0);
@@ -457,16 +501,37 @@ static void strip_chain8(f64 *r, int len, int from, int to, const f64 *cs, const
   wasm_v128_store(r + 6, x3);
 }
 
+/* strip_fchain8 on sixteen columns: eight independent running vectors hide the latency of each
+ * step's multiply–add. */
+static void strip_fchain16(f64 *r, int len, int steps, const f64 *al, const f64 *be) {
+  vec x[8];
+  for (int v = 0; v < 8; v++) x[v] = wasm_v128_load(r + 2 * v);
+  for (int j = 0; j < steps; j++) {
+    f64 *q = r + len;
+    vec a = wasm_f64x2_splat(al[j]), b = wasm_f64x2_splat(be[j]);
+#pragma clang loop unroll(full)
+    for (int v = 0; v < 8; v++) {
+      vec y = wasm_v128_load(q + 2 * v);
+      wasm_v128_store(r + 2 * v, wasm_f64x2_add(x[v], wasm_f64x2_mul(a, y)));
+      x[v] = wasm_f64x2_add(y, wasm_f64x2_mul(b, x[v]));
+    }
+    r = q;
+  }
+  for (int v = 0; v < 8; v++) wasm_v128_store(r + 2 * v, x[v]);
+}
+
 /* Replays entry e on columns [i, i+w) of every row it touches. */
 static void replay(struct Log *g, int e, int i, int w) {
   f64 *X = g->X;
   const int len = g->len;
   const int a = g->a[e], b = g->b[e];
   switch (g->op[e]) {
-    case OP_CHAIN: {
-      const f64 *cs = g->cs + g->off[e], *sn = g->sn + g->off[e];
-      if (w == 8) {
-        strip_chain8(X + (size_t)a * len + i, len, a, b, cs, sn);
+    case OP_FCHAIN: {
+      const f64 *al = g->cs + g->off[e], *be = g->sn + g->off[e];
+      if (w == 16) {
+        strip_fchain16(X + (size_t)a * len + i, len, b - a, al, be);
+      } else if (w == 8) {
+        strip_fchain8(X + (size_t)a * len + i, len, b - a, al, be);
       } else {
         for (int c = i; c < i + w; c++) {
           f64 *r = X + (size_t)a * len + c;
@@ -474,8 +539,8 @@ static void replay(struct Log *g, int e, int i, int w) {
           for (int j = 0; j < b - a; j++) {
             f64 *q = r + len;
             f64 y = *q;
-            *r = cs[j] * x + sn[j] * y;
-            x = -sn[j] * x + cs[j] * y;
+            *r = x + al[j] * y;
+            x = y + be[j] * x;
             r = q;
           }
           *r = x;
@@ -488,9 +553,10 @@ static void replay(struct Log *g, int e, int i, int w) {
       rotate_rows(X + (size_t)a * len + i, X + (size_t)b * len + i, w, c, s);
       break;
     }
-    case OP_NEG: {
+    case OP_SCALE: {
+      const f64 f = g->cs[g->off[e]];
       f64 *r = X + (size_t)a * len + i;
-      for (int c = 0; c < w; c++) r[c] = -r[c];
+      for (int c = 0; c < w; c++) r[c] *= f;
       break;
     }
     default:
@@ -501,6 +567,8 @@ static void replay(struct Log *g, int e, int i, int w) {
 static void log_flush(struct Log *g) {
   if (g->count == 0) return;
   int i = 0;
+  for (; i + 16 <= g->len; i += 16)
+    for (int e = 0; e < g->count; e++) replay(g, e, i, 16);
   for (; i + 8 <= g->len; i += 8)
     for (int e = 0; e < g->count; e++) replay(g, e, i, 8);
   if (i < g->len)
@@ -509,31 +577,74 @@ static void log_flush(struct Log *g) {
   g->used = 0;
 }
 
-static void log_push(struct Log *g, int op, int a, int b, int rotations) {
-  if (g->count == LOG_ENTRIES || g->used + rotations > g->pool) log_flush(g);
+/* Appends an entry with room for `coefficients` pool values; returns the entry's pool offset. */
+static int log_push(struct Log *g, int op, int a, int b, int coefficients) {
+  if (g->count == LOG_ENTRIES || g->used + coefficients > g->pool) log_flush(g);
   g->op[g->count] = op;
   g->a[g->count] = a;
   g->b[g->count] = b;
   g->off[g->count] = g->used;
   g->count++;
-  g->used += rotations;
+  g->used += coefficients;
+  return g->off[g->count - 1];
+}
+
+/* W_r ← d_r·W_r, d_r ← 1. */
+static void log_scale(struct Log *g, int r) {
+  if (g->d[r] == 1) return;
+  int o = log_push(g, OP_SCALE, r, r, 1);
+  g->cs[o] = g->d[r];
+  g->d[r] = 1;
+}
+
+/* A standard rotation of true rows r1, r2 (rows rescaled first). */
+static void log_rot(struct Log *g, int r1, int r2, f64 c, f64 s) {
+  log_scale(g, r1);
+  log_scale(g, r2);
+  int o = log_push(g, OP_ROT, r1, r2, 1);
+  g->cs[o] = c;
+  g->sn[o] = s;
 }
 
 /* Records the chain of rotations j = from..to−1 (rotation j mixes rows j and j+1). */
 static void log_chain(struct Log *g, int from, int to, const f64 *cs, const f64 *sn) {
-  if (to <= from) return;
-  log_push(g, OP_CHAIN, from, to, to - from);
-  f64 *c = g->cs + g->off[g->count - 1], *s = g->sn + g->off[g->count - 1];
-  for (int j = from; j < to; j++) {
-    c[j - from] = cs[j];
-    s[j - from] = sn[j];
+  int j = from;
+  while (j < to) {
+    if (absd(cs[j]) < FAST_MIN_COS) {
+      log_rot(g, j, j + 1, cs[j], sn[j]);
+      j++;
+      continue;
+    }
+    int end = j;
+    while (end < to && absd(cs[end]) >= FAST_MIN_COS) end++;
+    int o = log_push(g, OP_FCHAIN, j, end, end - j);
+    f64 *al = g->cs + o, *be = g->sn + o, *d = g->d;
+    for (int q = j; q < end; q++) {
+      f64 t = sn[q] / cs[q];
+      al[q - j] = t * (d[q + 1] / d[q]);
+      be[q - j] = -t * (d[q] / d[q + 1]);
+      d[q] *= cs[q];
+      d[q + 1] *= cs[q];
+    }
+    for (int q = j; q <= end; q++)
+      if (absd(d[q]) < SCALE_LIMIT) log_scale(g, q);
+    j = end;
   }
 }
 
-static void log_rot(struct Log *g, int r1, int r2, f64 c, f64 s) {
-  log_push(g, OP_ROT, r1, r2, 1);
-  g->cs[g->off[g->count - 1]] = c;
-  g->sn[g->off[g->count - 1]] = s;
+static void log_negate(struct Log *g, int r) { g->d[r] = -g->d[r]; }
+
+static void log_swap(struct Log *g, int r1, int r2) {
+  log_push(g, OP_SWAP, r1, r2, 0);
+  f64 t = g->d[r1];
+  g->d[r1] = g->d[r2];
+  g->d[r2] = t;
+}
+
+/* Rescales every row and replays what is left. */
+static void log_finish(struct Log *g) {
+  for (int r = 0; r < g->rows; r++) log_scale(g, r);
+  log_flush(g);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -671,8 +782,9 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
 
   /* U and V stay column stores: a rotation of columns j and j+1 of U is a rotation of two rows.
    * Their updates are logged and replayed in batches (see struct Log). */
-  struct Log logV = log_init(Vt, n, n, logMem);
-  struct Log logU = log_init(Ut, m, n, logMem + log_scratch_size(n) / 2);
+  const struct Log none = {0};
+  struct Log logV = wantV ? log_init(Vt, n, n, logMem) : none;
+  struct Log logU = wantU ? log_init(Ut, m, nu, logMem + log_scratch_size(n) / 2) : none;
   const int pp = p - 1;
   int iter = 0;
   const int maxIter = 75 * (n > 10 ? n : 10);
@@ -769,30 +881,30 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
       if (wantU) log_chain(&logU, k, p - 1, csU, snU);
       iter++;
       if (iter > maxIter) {
-        if (wantV) log_flush(&logV);
-        if (wantU) log_flush(&logU);
+        if (wantV) log_finish(&logV);
+        if (wantU) log_finish(&logU);
         return 1;
       }
     } else {
       if (s[k] <= 0) {
         s[k] = s[k] < 0 ? -s[k] : 0;
-        if (wantV) log_push(&logV, OP_NEG, k, k, 0); /* the whole row: pp = n − 1 as m ≥ n */
+        if (wantV) log_negate(&logV, k); /* the whole row: pp = n − 1 as m ≥ n */
       }
       while (k < pp) {
         if (s[k] >= s[k + 1]) break;
         f64 t = s[k];
         s[k] = s[k + 1];
         s[k + 1] = t;
-        if (wantV && k < n - 1) log_push(&logV, OP_SWAP, k, k + 1, 0);
-        if (wantU && k < m - 1) log_push(&logU, OP_SWAP, k, k + 1, 0);
+        if (wantV && k < n - 1) log_swap(&logV, k, k + 1);
+        if (wantU && k < m - 1) log_swap(&logU, k, k + 1);
         k++;
       }
       iter = 0;
       p--;
     }
   }
-  if (wantV) log_flush(&logV);
-  if (wantU) log_flush(&logU);
+  if (wantV) log_finish(&logV);
+  if (wantU) log_finish(&logU);
   return 0;
 }
 
