@@ -5,7 +5,8 @@
  *
  * `ProcrustesTranslator` takes U·Vᵀ from the SVD of the d_x×d_y cross-covariance X̃ᵀỸ: ~13 s for
  * 2,048×1,792 on this machine (this class: ~2 s with 500 anchors), which adds up over the hundreds
- * of fits of a stitching table over 1,280–2,048-d backbones. But with k anchors X̃ᵀỸ has rank ≤ k: with the thin SVDs X̃ = Ua·Sa·Vaᵀ and Ỹ = Ub·Sb·Vbᵀ,
+ * of fits of a stitching table over 1,280–2,048-d backbones. But with k anchors X̃ᵀỸ has rank
+ * ≤ k: with the thin SVDs X̃ = Ua·Sa·Vaᵀ and Ỹ = Ub·Sb·Vbᵀ,
  * X̃ᵀỸ = Va·(Sa·Uaᵀ·Ub·Sb)·Vbᵀ, and the SVD of the small middle matrix M = Um·S·Vmᵀ gives
  * X̃ᵀỸ = (Va·Um)·S·(Vb·Vm)ᵀ. The map is R = (Va·Um)·(Vb·Vm)ᵀ, kept factored.
  *
