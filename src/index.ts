@@ -9,6 +9,7 @@ export { Matrix, transpose, selectRows, padCols, sliceCols, columnMeans, rowNorm
 export { matmul, matmulTransA, matmulTransB, matvec, dot } from "./linalg/product";
 export { Random } from "./linalg/random";
 export { svd, singularValues, ConvergenceError, type SvdResult } from "./linalg/svd";
+export { kernelBackend } from "./linalg/wasm/kernels";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
 export { orthogonalProcrustes } from "./linalg/procrustes";
 export { lstsq } from "./linalg/lstsq";
@@ -35,4 +36,5 @@ export {
   parseNpy, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
   type NpyArray, type NpyDtype, type NpyData,
 } from "./io/npy";
+export { figuresDir, isQuickMode, repoRoot } from "./config";
 export { toMatrix, type MatrixInput } from "./validate";

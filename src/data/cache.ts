@@ -15,7 +15,7 @@ import { Matrix } from "../linalg/matrix";
 import { parseNpy, npyToMatrix, serializeNpy } from "../io/npy";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { repoRoot } from "../plot/paths";
+import { repoRoot } from "../config";
 import { progress as makeProgress } from "../engine/progress";
 
 export interface EmbeddingKey {

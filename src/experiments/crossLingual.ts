@@ -32,7 +32,7 @@ import {
   cachedLanguageEncoder, cachedMultilingualEncoder, loadParallelCorpus, MULTILINGUAL_LANGUAGES,
   type ParallelCorpus, type ParallelCorpusName,
 } from "../encoders/trained/multilingual";
-import { isQuickMode } from "../plot/paths";
+import { isQuickMode } from "../config";
 
 /** Written where a comparison cannot be made (Absolute across dimensions; no multilingual encodings). */
 export const NOT_AVAILABLE = "n/a";

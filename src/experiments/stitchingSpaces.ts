@@ -10,7 +10,7 @@
  * so a CI run embeds those images once. Full mode: a few thousand items, every class.
  */
 import { InvalidParameterError } from "../errors";
-import { isQuickMode } from "../plot/paths";
+import { isQuickMode } from "../config";
 import { EMOJI_MLP_SPEC, EMOJI_NAMES_LSA_DIM, emojiStitchingSpaces } from "./emojiSpaces";
 import { fashionMnistStitchingSpaces } from "./imageSpaces";
 import type { StitchingSpaces } from "./spaces";

@@ -11,7 +11,7 @@ import { loadGlove } from "../encoders/pretrained/index";
 import { cachedTextEncoder, loadTextCorpus, TEXT_ENCODER_IDS, textEncoderSpec, type TextCorpusName } from "../encoders/trained/index";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
-import { isQuickMode } from "../plot/paths";
+import { isQuickMode } from "../config";
 import { assembleSpaces, topClasses, type EncoderEmbeddings, type StitchingSpaces } from "./spaces";
 
 export interface TextStitchingOptions {

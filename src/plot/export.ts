@@ -19,7 +19,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { locatePlotlyBundle } from "./bundle";
 import { MissingDependencyError } from "../errors";
 import { EXPORT_WORKER_SOURCE } from "./exportWorker";
-import { figuresDir } from "./paths";
+import { figuresDir } from "../config";
 import { resolveInstalled } from "./resolve";
 import { plainFigure } from "./serialize";
 import type { Figure } from "./types";

@@ -27,7 +27,7 @@ export {
   type ColorscaleInput, type ColorscaleName, type Rgb,
 } from "./colors";
 export { MissingDependencyError } from "../errors";
-export { figuresDir, isQuickMode, repoRoot } from "./paths";
+export { figuresDir, isQuickMode, repoRoot } from "../config";
 export { locatePlotlyBundle, readPlotlyBundle, plotlyVersion, PLOTLY_BUNDLE } from "./bundle";
 export { resolveInstalled, type ResolveFrom } from "./resolve";
 export { writeFileAtomic } from "../io/atomicWrite";

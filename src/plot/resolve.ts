@@ -9,7 +9,7 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { repoRoot } from "./paths";
+import { repoRoot } from "../config";
 
 export interface ResolveFrom {
   /** A CommonJS require to try first; null to skip (default: the module-scope require, if any). */

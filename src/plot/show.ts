@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { plotlyVersion, readPlotlyBundle } from "./bundle";
 import { renderFigure, saveFigure, type SaveFigureOptions, type SavedFiles } from "./export";
 import { bundleHtml, figureHtml, figureTitle } from "./notebookHtml";
-import { figuresDir } from "./paths";
+import { figuresDir } from "../config";
 import type { Figure } from "./types";
 
 export interface ShowOptions {

@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { join, resolve } from "node:path";
 import { tslabModule } from "../engine/notebook";
 import { InvalidParameterError } from "../errors";
-import { figuresDir } from "../plot/paths";
+import { figuresDir } from "../config";
 import { dataFrameToRows, isDataFrame, type DataFrame } from "./danfo";
 import { csvTable, htmlTable, markdownTable, textTable, validateRows, DEFAULT_DIGITS, type Row } from "./format";
 
@@ -49,7 +49,7 @@ export function showTable(table: TableInput, options: ShowTableOptions = {}): vo
   process.stdout.write(textTable(rows, { title: options.title, digits }));
 }
 
-/** Where tables are saved by default: the figures folder (see src/plot/paths: env, quick mode, <repo>/figures). */
+/** Where tables are saved by default: the figures folder (see src/config.ts: env, quick mode, <repo>/figures). */
 export function tablesDir(): string {
   return figuresDir();
 }

@@ -42,7 +42,7 @@ import { ClassificationHead } from "../../heads/classifier";
 import type { HeadState } from "../../heads/spec";
 import { Matrix } from "../../linalg/matrix";
 import { Random } from "../../linalg/random";
-import { isQuickMode } from "../../plot/paths";
+import { isQuickMode } from "../../config";
 import {
   activate, ENCODER_ACTIVATIONS, initWeight, readVariables, toConstants, toVariables, trainSoftmax,
   type EncoderActivation, type ParamSpec, type SoftmaxHistory,

@@ -30,7 +30,7 @@ import { loadGettextPairs } from "../../data/text/gettext";
 import { FileFormatError, InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import { Random } from "../../linalg/random";
-import { isQuickMode } from "../../plot/paths";
+import { isQuickMode } from "../../config";
 import { encoderCacheDir } from "./imageEncoders";
 import { fitLsa, lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
 import { bundleChecksum, bundleFail, readBundle, shortHash, takeArray, writeBundle, type EncoderBundle } from "./persist";

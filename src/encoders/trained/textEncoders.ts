@@ -36,7 +36,7 @@ import { ClassificationHead } from "../../heads/classifier";
 import type { HeadState } from "../../heads/spec";
 import { Matrix } from "../../linalg/matrix";
 import { Random } from "../../linalg/random";
-import { isQuickMode } from "../../plot/paths";
+import { isQuickMode } from "../../config";
 import { encoderCacheDir } from "./imageEncoders";
 import { fitLsa, lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
 import { activate, ENCODER_ACTIVATIONS, initWeight, toConstants, type EncoderActivation, type ParamSpec, type SoftmaxHistory } from "./nn";

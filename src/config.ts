@@ -1,5 +1,6 @@
 /**
- * Where figures go, and the quick-mode switch.
+ * Project-wide settings read from the environment: the repository root, the quick-mode switch and
+ * where figures go (used by data, caches, encoders, tables and plots alike).
  *
  *   figuresDir():  $LATENT_BRIDGE_FIGURES_DIR if set,
  *                  else <repo root>/build/quick/figures in quick mode (LATENT_BRIDGE_QUICK=1),
