@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -51,6 +51,26 @@ describe("headless notebook runner", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("typed.ipynb: cell 2 (code cell 1) failed");
     expect(r.stderr).toMatch(/Type 'string' is not assignable to type 'number'/);
+  }, 120_000);
+
+  it("keeps a cell alive through a progress bar ticked in long synchronous stretches (tslab sends one display update at a time)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-planted-"));
+    writeFileSync(join(dir, "storm.ipynb"), notebook([[
+      'import { progress } from "./src/engine/progress";',
+      'const bar = progress({ total: 3000, label: "storm", minIntervalSeconds: 0 });',
+      "for (let i = 0; i < 3000; i++) {",
+      "  const until = Date.now() + 1; while (Date.now() < until) {}",
+      "  bar.tick();",
+      "  if (i % 20 === 19) await new Promise<void>((r) => setImmediate(r));",
+      "}",
+      "bar.done();",
+      'console.log("survived");',
+    ].join("\n")]));
+    const r = runRunner(["--notebooks-dir", dir, "--out-dir", join(dir, "out"), "storm"], { LATENT_BRIDGE_PROGRESS: "auto" });
+    expect(r.stderr + r.stdout).toContain("storm ... ok");
+    const executed = readFileSync(join(dir, "out", "storm.ipynb"), "utf8");
+    expect(executed).toContain("survived");
+    expect(executed).toContain("storm 3000/3000 100%");
   }, 120_000);
 
   it("names the notebooks it has when asked for one that does not exist", () => {

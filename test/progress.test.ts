@@ -135,6 +135,33 @@ describe("progress bar", () => {
     expect(progress({ total: 10, stream: fakeStream(true) }).mode).toBe("log");
   });
 
+  it("notebook mode sends at most one display update per event-loop turn, and the final line after it", async () => {
+    // tslab fails the cell when a second update is sent before the loop has run (see showNotebook).
+    const sent: string[] = [];
+    const clock = fakeClock();
+    const bar = progress({
+      total: 100, label: "train", mode: "notebook", now: clock.now, stream: fakeStream(false),
+      newDisplay: () => ({ html: (s: string) => sent.push(s) }) as never,
+    });
+    expect(bar.mode).toBe("notebook");
+    for (let i = 0; i < 40; i++) {
+      clock.advance(1); // far beyond the minimum interval: only the event loop holds updates back
+      bar.tick();
+    }
+    expect(sent.length).toBe(1);
+    await new Promise<void>((r) => setImmediate(r));
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1);
+      bar.tick();
+    }
+    bar.done();
+    expect(sent.length).toBe(2);
+    expect(sent[1]).toContain("train 41/100");
+    await new Promise<void>((r) => setImmediate(r));
+    expect(sent.length).toBe(3);
+    expect(sent[2]).toContain("train 100/100 100%");
+  });
+
   it("is not a notebook here, and rejects bad totals", () => {
     expect(inTslabKernel()).toBe(false);
     expect(progress({ total: 3, mode: "notebook", stream: fakeStream(false) }).mode).toBe("log");
