@@ -14,7 +14,7 @@ export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, ty
 export { orthogonalProcrustes } from "./linalg/procrustes";
 export { lstsq } from "./linalg/lstsq";
 export { relativeProjection, type RelativeProjectionOptions } from "./relative/relativeProjection";
-export { anchorStats, center, centerAndNormalize, normalizeRows, denormalize, type SpaceStats } from "./relative/normalize";
+export { anchorStats, center, centerAndNormalize, centerAndScale, unscaleInPlace, normalizeRows, denormalize, type SpaceStats } from "./relative/normalize";
 export {
   farthestPointSample, farthestPointSampleFromGram, absoluteCosineGram, anchorSubspaces, drawAnchorSubspaces,
   type AnchorSubspace, type FarthestPointSampleOptions,

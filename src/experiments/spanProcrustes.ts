@@ -21,7 +21,7 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { svd } from "../linalg/svd";
-import { anchorStats, center, type SpaceStats } from "../relative/normalize";
+import { anchorStats, centerAndScale, unscaleInPlace, type SpaceStats } from "../relative/normalize";
 import { requireFitted } from "../translate/fitted";
 import type { Translator, TranslatorDiagnostics } from "../translate/translator";
 import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
@@ -59,9 +59,7 @@ export class SpanProcrustesTranslator implements Translator {
     assertParallelAnchors(ax, ay, 2);
     const source = anchorStats(ax);
     const target = anchorStats(ay);
-    const px = scaleInPlace(center(ax, source.mean), 1 / source.meanNorm);
-    const py = scaleInPlace(center(ay, target.mean), 1 / target.meanNorm);
-    const x = rowSpace(px), y = rowSpace(py);
+    const x = rowSpace(centerAndScale(ax, source)), y = rowSpace(centerAndScale(ay, target));
     // M = (Ua·Sa)ᵀ·(Ub·Sb): r_x × r_y.
     const m = svd(matmulTransA(x.us, y.us));
     const left = matmul(x.v, m.U!), right = matmul(y.v, m.V!);
@@ -79,12 +77,7 @@ export class SpanProcrustesTranslator implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    const y = matmulTransB(matmul(scaleInPlace(center(xm, s.source.mean), 1 / s.source.meanNorm), s.left), s.right);
-    const d = y.cols;
-    for (let i = 0; i < y.rows; i++) {
-      for (let j = 0; j < d; j++) y.data[i * d + j] = y.data[i * d + j] * s.target.meanNorm + s.target.mean[j];
-    }
-    return y;
+    return unscaleInPlace(matmulTransB(matmul(centerAndScale(xm, s.source), s.left), s.right), s.target);
   }
 
   /** The d_x × d_y map on normalised vectors (formed on demand). */
@@ -96,9 +89,4 @@ export class SpanProcrustesTranslator implements Translator {
   get diagnostics(): TranslatorDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
-}
-
-function scaleInPlace(m: Matrix, f: number): Matrix {
-  for (let i = 0; i < m.data.length; i++) m.data[i] *= f;
-  return m;
 }

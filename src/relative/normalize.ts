@@ -70,6 +70,27 @@ export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string):
  * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as exactly zero
  * has no direction and is mapped to the centre itself.
  */
+/**
+ * (x − mean) / meanNorm: one scale factor for the whole space (the orthogonal Procrustes baseline's
+ * normalisation), unlike `centerAndNormalize`, which normalises every row.
+ */
+export function centerAndScale(x: Matrix, stats: SpaceStats): Matrix {
+  const out = center(x, stats.mean);
+  const f = 1 / stats.meanNorm;
+  for (let i = 0; i < out.data.length; i++) out.data[i] *= f;
+  return out;
+}
+
+/** The inverse of `centerAndScale`, in place: y·meanNorm + mean. */
+export function unscaleInPlace(y: Matrix, stats: SpaceStats): Matrix {
+  const d = y.cols;
+  for (let i = 0; i < y.rows; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) y.data[o + j] = y.data[o + j] * stats.meanNorm + stats.mean[j];
+  }
+  return y;
+}
+
 export function denormalize(y: Matrix, stats: SpaceStats): Matrix {
   const out = new Float64Array(y.data.length);
   const d = y.cols;

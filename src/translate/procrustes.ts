@@ -1,7 +1,7 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { svd } from "../linalg/svd";
-import { anchorStats, center, type SpaceStats } from "../relative/normalize";
+import { anchorStats, centerAndScale, unscaleInPlace, type SpaceStats } from "../relative/normalize";
 import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
@@ -41,9 +41,7 @@ export class ProcrustesTranslator implements Translator {
     const source = anchorStats(ax);
     const target = anchorStats(ay);
     const dim = Math.max(ax.cols, ay.cols);
-    const px = scaleInPlace(center(ax, source.mean), 1 / source.meanNorm);
-    const py = scaleInPlace(center(ay, target.mean), 1 / target.meanNorm);
-    const { U, V } = svd(matmulTransA(px, py));
+    const { U, V } = svd(matmulTransA(centerAndScale(ax, source), centerAndScale(ay, target)));
     const rotation = matmulTransB(U!, V!);
     this.state = {
       source, target, rotation,
@@ -59,12 +57,7 @@ export class ProcrustesTranslator implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    const y = matmul(scaleInPlace(center(xm, s.source.mean), 1 / s.source.meanNorm), s.rotation);
-    const d = y.cols;
-    for (let i = 0; i < y.rows; i++) {
-      for (let j = 0; j < d; j++) y.data[i * d + j] = y.data[i * d + j] * s.target.meanNorm + s.target.mean[j];
-    }
-    return y;
+    return unscaleInPlace(matmul(centerAndScale(xm, s.source), s.rotation), s.target);
   }
 
   get rotation(): Matrix {
@@ -74,9 +67,4 @@ export class ProcrustesTranslator implements Translator {
   get diagnostics(): TranslatorDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
-}
-
-function scaleInPlace(m: Matrix, f: number): Matrix {
-  for (let i = 0; i < m.data.length; i++) m.data[i] *= f;
-  return m;
 }
