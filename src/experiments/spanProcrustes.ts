@@ -20,7 +20,8 @@
  */
 import { Matrix } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
-import { svd } from "../linalg/svd";
+import { numericalRank, svd } from "../linalg/svd";
+import { defaultRcond } from "../linalg/pinv";
 import { anchorStats, centerAndScale, unscaleInPlace, type SpaceStats } from "../relative/normalize";
 import { requireFitted } from "../translate/fitted";
 import type { Translator, TranslatorDiagnostics } from "../translate/translator";
@@ -38,9 +39,7 @@ interface State {
 /** Row space of a k×d matrix: V (d × r) and U·S (k × r) of its thin SVD, r = numerical rank (numpy's tolerance). */
 function rowSpace(a: Matrix): { v: Matrix; us: Matrix; rank: number } {
   const { U, s, V } = svd(a);
-  const tol = (s[0] ?? 0) * Math.max(a.rows, a.cols) * 2 ** -52;
-  let r = 0;
-  while (r < s.length && s[r] > tol) r++;
+  const r = numericalRank(s, defaultRcond(a.rows, a.cols));
   const v = new Matrix(a.cols, r), us = new Matrix(a.rows, r);
   const n = s.length;
   for (let i = 0; i < a.cols; i++) for (let j = 0; j < r; j++) v.data[i * r + j] = V!.data[i * n + j];

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from "../errors";
 import { Matrix } from "./matrix";
-import { pinvWasm, singularValues, svdTransposed } from "./svd";
+import { numericalRank, pinvWasm, singularValues, svdTransposed } from "./svd";
 import { matmul } from "./product";
 
 export interface PinvOptions {
@@ -49,13 +49,6 @@ export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
   return result(out, rank, s);
 }
 
-function numericalRank(s: Float64Array, rcond: number): number {
-  const cutoff = rcond * (s.length > 0 ? s[0] : 0);
-  let rank = 0;
-  while (rank < s.length && s[rank] > cutoff) rank++;
-  return rank;
-}
-
 function result(pinv: Matrix, rank: number, s: Float64Array): PinvResult {
   const r = s.length;
   return {
@@ -80,8 +73,6 @@ export function conditionNumber(a: Matrix, options: PinvOptions & { kept?: boole
   const s = singularValues(a);
   if (s.length === 0 || s[0] === 0) return NaN;
   if (!options.kept) return s[s.length - 1] === 0 ? Infinity : s[0] / s[s.length - 1];
-  const cutoff = (options.rcond ?? defaultRcond(a.rows, a.cols)) * s[0];
-  let last = 0;
-  while (last + 1 < s.length && s[last + 1] > cutoff) last++;
+  const last = Math.max(1, numericalRank(s, options.rcond ?? defaultRcond(a.rows, a.cols))) - 1;
   return s[0] / s[last];
 }

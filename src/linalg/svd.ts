@@ -57,17 +57,30 @@ export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdR
  * stores them, so callers that want rows (the pseudo-inverse's U_kᵀ) skip two transposes.
  */
 export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64Array; Vt?: Matrix } {
-  const wide = a.rows < a.cols;
-  // The iteration needs m ≥ n: a wide A is decomposed through Aᵀ = V·S·Uᵀ. Columns are stored as
-  // contiguous rows, so Aᵀ's column store is A's own row-major data.
-  const m = wide ? a.cols : a.rows;
-  const n = wide ? a.rows : a.cols;
-  const columns = wide ? a.data.slice() : transpose(a).data;
+  const { wide, m, n, columns, qrFirst } = tallColumnStore(a);
   const kernels = n > 0 ? wasmKernels() : null;
-  const qrFirst = m >= QR_FIRST_RATIO * n;
   const r = kernels ? svdWasm(kernels, columns, m, n, want, qrFirst)
     : qrFirst ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
   return wide ? { Ut: r.Vt, s: r.s, Vt: r.Ut } : r;
+}
+
+/**
+ * The iteration needs m ≥ n: a wide A is decomposed through Aᵀ = V·S·Uᵀ. Columns are stored as
+ * contiguous rows, so Aᵀ's column store is A's own row-major data.
+ */
+function tallColumnStore(a: Matrix): { wide: boolean; m: number; n: number; columns: Float64Array; qrFirst: boolean } {
+  const wide = a.rows < a.cols;
+  const m = wide ? a.cols : a.rows;
+  const n = wide ? a.rows : a.cols;
+  return { wide, m, n, columns: wide ? a.data.slice() : transpose(a).data, qrFirst: m >= QR_FIRST_RATIO * n };
+}
+
+/** How many singular values (decreasing) exceed rcond·σ_max: the rank a pseudo-inverse keeps. */
+export function numericalRank(s: Float64Array, rcond: number): number {
+  const cutoff = rcond * (s.length > 0 ? s[0] : 0);
+  let rank = 0;
+  while (rank < s.length && s[rank] > cutoff) rank++;
+  return rank;
 }
 
 /**
@@ -141,9 +154,7 @@ function svdWasm(
   const pUt = qrFirst ? pQU : pU, ut = qrFirst ? view[12] : view[6];
   if (pinv) {
     // pinv(T) = Σ_q v_q·u_qᵀ/s_q (n×m) for the tall T; a wide A = Tᵀ takes its transpose, Σ_q u_q·v_qᵀ/s_q.
-    const cutoff = pinv.rcond * (s.length > 0 ? s[0] : 0);
-    let rank = 0;
-    while (rank < s.length && s[rank] > cutoff) rank++;
+    const rank = numericalRank(s, pinv.rcond);
     if (pinv.wide) k.pinv_from_rows(pUt, m, pV, n, pS, rank, pC, pPackA, pPackB);
     else k.pinv_from_rows(pV, n, pUt, m, pS, rank, pC, pPackA, pPackB);
     return { s, rank, pinv: pinv.wide ? new Matrix(m, n, view[17].slice()) : new Matrix(n, m, view[17].slice()) };
@@ -158,11 +169,8 @@ function svdWasm(
 export function pinvWasm(a: Matrix, rcond: number): { pinv: Matrix; s: Float64Array; rank: number } | null {
   const kernels = Math.min(a.rows, a.cols) > 0 ? wasmKernels() : null;
   if (!kernels) return null;
-  const wide = a.rows < a.cols;
-  const m = wide ? a.cols : a.rows;
-  const n = wide ? a.rows : a.cols;
-  const columns = wide ? a.data.slice() : transpose(a).data;
-  const r = svdWasm(kernels, columns, m, n, true, m >= QR_FIRST_RATIO * n, { rcond, wide });
+  const { wide, m, n, columns, qrFirst } = tallColumnStore(a);
+  const r = svdWasm(kernels, columns, m, n, true, qrFirst, { rcond, wide });
   return { pinv: r.pinv!, s: r.s, rank: r.rank! };
 }
 
