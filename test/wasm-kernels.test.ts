@@ -9,7 +9,7 @@ import { Matrix, maxAbsDiff, transpose } from "../src/linalg/matrix";
 import { matmul, matmulTransA } from "../src/linalg/product";
 import { svd } from "../src/linalg/svd";
 import { pinvWithInfo } from "../src/linalg/pinv";
-import { kernelBackend, resetKernels } from "../src/linalg/wasm/kernels";
+import { kernelBackend, resetKernels, wasmKernels } from "../src/linalg/wasm/kernels";
 import { KERNELS_SOURCE_SHA256 } from "../src/linalg/wasm/kernelsBinary";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -78,6 +78,86 @@ describe("WebAssembly kernels", () => {
     expect(orthonormalityError(wasm.V!)).toBeLessThan(1e-12);
     // Singular vectors of a zero singular value are not unique; only the full-rank shapes compare U.
     expect(orthonormalityError(wasm.U!)).toBeLessThan(1e-12);
+  });
+
+  /** An n×n upper bidiagonal matrix: what divide and conquer sees after the bidiagonalisation. */
+  function bidiagonal(n: number, d: (i: number) => number, e: (i: number) => number): Matrix {
+    const b = new Matrix(n, n);
+    for (let i = 0; i < n; i++) {
+      b.data[i * n + i] = d(i);
+      if (i + 1 < n) b.data[i * n + i + 1] = e(i);
+    }
+    return b;
+  }
+
+  /** Orthogonal factors around a chosen spectrum. */
+  function withSpectrum(n: number, sigma: (i: number) => number, seed: number): Matrix {
+    const q1 = withBackend("js", () => svd(randomMatrix(n, n, seed)).U!), q2 = withBackend("js", () => svd(randomMatrix(n, n, seed + 1)).V!);
+    const d = new Matrix(n, n);
+    for (let i = 0; i < n; i++) d.data[i * n + i] = sigma(i);
+    return matmul(matmul(q1, d), transpose(q2));
+  }
+
+  const kahan = (n: number, theta: number) => {
+    const k = new Matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) k.data[i * n + j] = Math.sin(theta) ** i * (i === j ? 1 : -Math.cos(theta));
+    return k;
+  };
+
+  // Sizes ≥ 48 take the divide-and-conquer path for the vectors; these stress its deflation (equal,
+  // clustered, zero and tiny values, tiny z) and its secular equation (graded, ill-conditioned).
+  const hard: Array<[string, () => Matrix]> = [
+    ["identity 120 (every value equal)", () => Matrix.identity(120)],
+    ["zero 80", () => new Matrix(80, 80)],
+    ["all ones 100 (rank 1)", () => new Matrix(100, 100, new Float64Array(100 * 100).fill(1))],
+    ["random 49 (one split)", () => randomMatrix(49, 49, 31)],
+    ["bidiagonal with zeros on the diagonal", () => bidiagonal(120, (i) => (i % 7 === 0 ? 0 : 1 + i), () => 1)],
+    ["bidiagonal with zeros on the superdiagonal", () => bidiagonal(120, () => 2, (i) => (i % 5 === 0 ? 0 : 0.5))],
+    ["bidiagonal, graded over 15 decades", () => bidiagonal(150, (i) => 10 ** (-i / 10), (i) => 10 ** (-i / 10))],
+    ["bidiagonal, near-equal pairs", () => bidiagonal(128, (i) => Math.floor(i / 2) + 1, () => 1e-9)],
+    ["bidiagonal, mixed signs", () => bidiagonal(100, (i) => (i % 2 ? -1 : 1) * (i + 1), (i) => (i % 3 ? -0.3 : 0.7))],
+    ["Kahan 100 (cond ~1e18)", () => kahan(100, 1.2)],
+    ["two clusters 1 ± 1e-12", () => withSpectrum(120, (i) => (i < 60 ? 1 : 1 + 1e-14 * i), 40)],
+    ["geometric spectrum 1 … 1e-15", () => withSpectrum(120, (i) => 1e-15 ** (i / 119), 42)],
+    ["rank 5 of 120", () => withSpectrum(120, (i) => (i < 5 ? 1 + i : 0), 44)],
+  ];
+
+  it.each(hard)("divide-and-conquer vectors of %s: exact reconstruction, orthonormal, reference values", (_name, make) => {
+    const a = make();
+    const { wasm, fallbacks } = withBackend("wasm", () => {
+      const k = wasmKernels()!, before = k.dc_fallback_count();
+      return { wasm: svd(a), fallbacks: k.dc_fallback_count() - before };
+    });
+    const js = withBackend("js", () => svd(a));
+    const scale = js.s[0] || 1;
+    expect(reconstructionError(a, wasm)).toBeLessThan(1e-13 * scale);
+    expect(orthonormalityError(wasm.U!)).toBeLessThan(1e-12);
+    expect(orthonormalityError(wasm.V!)).toBeLessThan(1e-12);
+    for (let i = 0; i < js.s.length; i++) {
+      expect(Math.abs(wasm.s[i] - js.s[i])).toBeLessThan(1e-13 * scale);
+      if (i > 0) expect(wasm.s[i]).toBeLessThanOrEqual(wasm.s[i - 1]);
+    }
+    expect(wasm.s[wasm.s.length - 1]).toBeGreaterThanOrEqual(0);
+    // It solved every secular equation itself (no fall-back to the QR iteration).
+    expect(fallbacks).toBe(0);
+  });
+
+  it.each([
+    ["1e300", 1e300],
+    ["1e-300", 1e-300],
+  ])("entries of size %s: no overflow or underflow in either backend, pseudo-inverse scaled back", (_name, size) => {
+    // Regression: the fused bidiagonalisation multiplies two entries, which overflowed above ~1e154
+    // (the iteration then never converged).
+    const unit = randomMatrix(70, 60, 50);
+    const a = new Matrix(70, 60, unit.data.map((v) => v * size));
+    for (const backend of ["js", "wasm"] as const) {
+      const ref = withBackend(backend, () => svd(unit));
+      const r = withBackend(backend, () => svd(a));
+      for (let i = 0; i < ref.s.length; i++) expect(Math.abs(r.s[i] / size - ref.s[i])).toBeLessThan(1e-12 * ref.s[0]);
+      expect(reconstructionError(a, r) / size).toBeLessThan(1e-12 * ref.s[0]);
+      const p = withBackend(backend, () => pinvWithInfo(a)).pinv, pRef = withBackend(backend, () => pinvWithInfo(unit)).pinv;
+      expect(maxAbsDiff(new Matrix(p.rows, p.cols, p.data.map((v) => v * size)), pRef)).toBeLessThan(1e-10 * Math.max(...pRef.data.map(Math.abs)));
+    }
   });
 
   it("singular values without vectors equal those with vectors", () => {

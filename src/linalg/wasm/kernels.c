@@ -7,7 +7,10 @@
  * checks and two doubles per instruction. Everything is double precision and follows the
  * TypeScript reference implementation in src/linalg/svd.ts step by step (test/wasm-kernels.test.ts
  * checks that both agree), so the numerical behaviour (backward stability, rank cut-offs, the
- * order of singular values) is the same.
+ * order of singular values) is the same. One exception: the singular vectors of matrices with
+ * ≥ DC_MIN columns come from a divide-and-conquer bidiagonal SVD that the TypeScript code does not
+ * have (same singular values to rounding; vectors may differ in sign, or within the span of equal
+ * singular values).
  *
  * Memory: the module exports its linear memory; the TypeScript side (src/linalg/wasm/kernels.ts)
  * places the operands in it and passes byte offsets. No allocation happens here.
@@ -649,6 +652,364 @@ static void log_finish(struct Log *g) {
 
 /* ------------------------------------------------------------------------------------------ */
 /*
+ * Divide and conquer SVD of an upper bidiagonal matrix (Gu & Eisenstat 1995, the algorithm of
+ * LAPACK's dbdsdc / dlasd0–dlasd4 that numpy's gesdd uses), for the singular vectors of large
+ * matrices. The QR iteration above spends ~6n³ flops of Givens rotations on U and V; here almost all
+ * the work is matrix products (gemm_acc), whose flop rate is ~1.3× higher and whose count is ~3× lower.
+ *
+ * A node is an N×(N+sqre) upper bidiagonal B (diagonal d, superdiagonal e; sqre = 1 adds a last
+ * column). Splitting at row k leaves B1 (rows < k, k×(k+1)), row k (α = d_k at column k, β = e_k at
+ * column k+1) and B2 (rows > k, nr×(nr+sqre)). With B1 = U1·[Σ1 0]·W1ᵀ and B2 = U2·[Σ2 0]·W2ᵀ,
+ * B = Q_L·M·Q_Rᵀ where M is an "arrow": first row z, diagonal (0, Σ1, Σ2) — z_j = α·(last row of
+ * W1) or β·(first row of W2), and the two null vectors of the halves are rotated into one column
+ * (the other is the null vector of B when sqre = 1). M's singular values are the roots of the secular
+ * equation f(σ) = 1 + Σ z_j²/(d_j² − σ²); its vectors are v ∝ z_j/(d_j² − σ²), u ∝ (−1, d_j·v_j),
+ * computed with Löwner's recomputed z so that they are orthogonal to working precision. Tiny z_j and
+ * nearly equal d_j deflate (the entry is a singular value already). Leaves (N ≤ DC_LEAF) use the
+ * QR iteration. Singular values come out ascending; U (N×N) and W ((N+sqre)², null vector last)
+ * are row-major blocks of leading dimension ld, the node's at (r0, r0).
+ */
+#define DC_LEAF 24
+#define DC_MIN 48
+
+int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 *Ut, f64 *Vt,
+                f64 *csV, f64 *snV, f64 *csU, f64 *snU, f64 *Vr, f64 *tau, f64 *scratch, f64 *logMem, f64 *dcMem);
+
+static int dc_leaf_size(void) {
+  const int m = DC_LEAF + 1, n = DC_LEAF;
+  return m * n + (n + 2) + (n + 1) + (m + 1) + n * m + n * n + 4 * n + n * n + 2 * n + qr_scratch_size(m, n) +
+         log_scratch_size(n) + m + 16;
+}
+
+struct Dc {
+  int nmax;
+  f64 *ut, *vt, *t;                           /* (nmax+1)² each */
+  f64 *p, *z, *dd, *zz, *pk, *zk, *zhat, *tau, *xu, *xv, *val, *rc, *rs, *ds, *de; /* nmax+2 each */
+  int *perm, *kind, *keep, *origin, *ra, *rb, *order;                   /* nmax+2 each */
+  f64 *packA, *packB, *leaf;
+};
+
+#define DC_VECTORS 15
+#define DC_INTS 7
+EXPORT(dc_scratch_size)
+int dc_scratch_size(int n) {
+  return 3 * (n + 1) * (n + 1) + (DC_VECTORS + DC_INTS) * (n + 2) + PACK_A_SIZE + PACK_B_SIZE + dc_leaf_size() + 64;
+}
+
+static struct Dc dc_carve(f64 *mem, int n) {
+  struct Dc w;
+  const size_t sq = (size_t)(n + 1) * (n + 1), v = (size_t)n + 2;
+  w.nmax = n;
+  w.ut = mem; w.vt = w.ut + sq; w.t = w.vt + sq;
+  f64 *q = w.t + sq;
+  f64 **vecs[DC_VECTORS] = {&w.p, &w.z, &w.dd, &w.zz, &w.pk, &w.zk, &w.zhat, &w.tau, &w.xu, &w.xv, &w.val, &w.rc, &w.rs, &w.ds, &w.de};
+  for (int i = 0; i < DC_VECTORS; i++, q += v) *vecs[i] = q;
+  int **ints[DC_INTS] = {&w.perm, &w.kind, &w.keep, &w.origin, &w.ra, &w.rb, &w.order};
+  for (int i = 0; i < DC_INTS; i++, q += v) *ints[i] = (int *)q;
+  w.packA = q; w.packB = w.packA + PACK_A_SIZE; w.leaf = w.packB + PACK_B_SIZE;
+  return w;
+}
+
+/* Column `cols` of W (rows×(cols+1), ld): a unit vector orthogonal to its first cols (orthonormal)
+ * columns — the standard basis vector least covered by them, projected out twice. */
+static void null_complement(f64 *W, int ld, int rows, int cols, f64 *x) {
+  int best = 0;
+  f64 bestNorm = 2;
+  for (int i = 0; i < rows; i++) {
+    f64 r = 0;
+    for (int c = 0; c < cols; c++) r += W[(size_t)i * ld + c] * W[(size_t)i * ld + c];
+    if (r < bestNorm) { bestNorm = r; best = i; }
+  }
+  for (int i = 0; i < rows; i++) x[i] = i == best ? 1 : 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int c = 0; c < cols; c++) {
+      f64 coef = 0;
+      for (int i = 0; i < rows; i++) coef += W[(size_t)i * ld + c] * x[i];
+      for (int i = 0; i < rows; i++) x[i] -= coef * W[(size_t)i * ld + c];
+    }
+  }
+  f64 nrm = 0;
+  for (int i = 0; i < rows; i++) nrm = hypotd(nrm, x[i]);
+  for (int i = 0; i < rows; i++) W[(size_t)i * ld + cols] = x[i] / nrm;
+}
+
+/* A leaf: the dense N×(N+sqre) B through the QR iteration on Bᵀ (m = N+sqre ≥ n = N). */
+static int dc_leaf(int N, int sqre, f64 *d, const f64 *e, f64 *U, f64 *W, int ld, f64 *mem) {
+  const int m = N + sqre, n = N;
+  f64 *B = mem, *s = B + m * n, *ev = s + n + 2, *work = ev + n + 1, *Ut = work + m + 1, *Vt = Ut + n * m;
+  f64 *cs = Vt + n * n, *Vr = cs + 4 * n, *tau = Vr + n * n, *scratch = tau + 2 * n;
+  f64 *logMem = scratch + qr_scratch_size(m, n), *x = logMem + log_scratch_size(n);
+  for (int i = 0; i < m * n; i++) B[i] = 0;
+  for (int j = 0; j < n; j++) {
+    B[j * m + j] = d[j];
+    if (j + 1 < m) B[j * m + j + 1] = e[j];
+  }
+  // Bᵀ = P·Σ·Qᵀ (P in Ut's rows, Q in Vt's), so B = Q·Σ·Pᵀ: U = Q, W = P. Descending → ascending.
+  if (svd_columns(B, m, n, 3, s, ev, work, Ut, Vt, cs, cs + n, cs + 2 * n, cs + 3 * n, Vr, tau, scratch, logMem, 0)) return 1;
+  for (int j = 0; j < n; j++) {
+    const int c = n - 1 - j;
+    d[c] = s[j];
+    for (int i = 0; i < n; i++) U[(size_t)i * ld + c] = Vt[j * n + i];
+    for (int i = 0; i < m; i++) W[(size_t)i * ld + c] = Ut[j * m + i];
+  }
+  if (sqre) null_complement(W, ld, m, n, x);
+  return 0;
+}
+
+/*
+ * Root i of f(σ) = 1 + Σ_j Z_j²/((P_j − σ)(P_j + σ)) for poles 0 = P_0 < … < P_{K−1}: σ_i lies in
+ * (P_i, P_{i+1}), the last one in (P_{K−1}, √(P_{K−1}² + ‖Z‖²)]. The root is kept as an origin pole o
+ * and an offset τ = σ − P_o, so that every P_j − σ = (P_j − P_o) − τ keeps its relative accuracy
+ * (the point of Gu and Eisenstat's method). Each step fits f by a constant plus the two poles
+ * around the root, the one at the origin exact (Li's "middle way", as dlasd4), inside a bracket
+ * that falls back to bisection. Returns 0, or 1 without convergence.
+ */
+static int secular_root(int K, int i, const f64 *P, const f64 *Z, f64 zz, int *origin, f64 *tauOut, f64 *dif) {
+  const int last = i == K - 1;
+  int o;
+  f64 lo, hi, tau;
+  if (last) {
+    o = i;
+    lo = 0;
+    hi = zz / (P[o] + __builtin_sqrt(P[o] * P[o] + zz));
+    tau = hi;
+  } else {
+    const f64 mu = (P[i + 1] - P[i]) * (P[i] + P[i + 1]) / 2; // σ_mid² − P_i² = P_{i+1}² − σ_mid²
+    const f64 smid = __builtin_sqrt(P[i] * P[i] + mu);
+    const f64 tmid = mu / (smid + P[i]);
+    f64 f = 1;
+    for (int j = 0; j < K; j++) f += Z[j] * (Z[j] / (((P[j] - P[i]) - tmid) * (P[j] + P[i] + tmid)));
+    if (f >= 0) { o = i; lo = 0; hi = tmid; tau = hi; }
+    else { o = i + 1; hi = 0; lo = -mu / (P[i + 1] + smid); tau = lo; }
+  }
+  const int ia = last ? i - 1 : i, ib = last ? i : i + 1; // the two poles of the model
+  const int keepA = !last && o == i;
+  const f64 delsq = ia >= 0 ? (P[ib] - P[ia]) * (P[ib] + P[ia]) : 0;
+  for (int j = 0; j < K; j++) dif[j] = P[j] - P[o];
+  for (int iter = 0; iter < 200; iter++) {
+    f64 psi = 0, phi = 0, dpsi = 0, dphi = 0, err = 0, Da = 0, Db = 0;
+    for (int j = 0; j < K; j++) {
+      const f64 D = (dif[j] - tau) * (P[j] + P[o] + tau); // P_j² − σ²
+      const f64 t = Z[j] / D, term = Z[j] * t;
+      if (j <= i) { psi += term; dpsi += t * t; } else { phi += term; dphi += t * t; }
+      err += absd(term);
+      if (j == ia) Da = D;
+      if (j == ib) Db = D;
+    }
+    const f64 w = 1 + psi + phi, dw = dpsi + dphi;
+    const f64 sigma = P[o] + tau, mu = tau * (P[o] + sigma);
+    if (absd(w) <= EPS * (8 * (1 + err) + absd(mu) * dw)) break;
+    if (w > 0) hi = tau; else lo = tau;
+    if (hi - lo <= 4 * EPS * maxd(absd(lo), absd(hi))) break;
+    // η: the change of σ² that zeroes the model C + S_a/(D_a − η) + S_b/(D_b − η).
+    f64 eta;
+    if (ia < 0) {
+      eta = -w / dw; // not reached: a single pole (K = 1) is solved by the caller
+    } else {
+      const f64 C = keepA ? w - Db * dw + delsq * (Z[ia] / Da) * (Z[ia] / Da) : w - Da * dw - delsq * (Z[ib] / Db) * (Z[ib] / Db);
+      const f64 A = (Da + Db) * w - Da * Db * dw, B = Da * Db * w;
+      if (C == 0) eta = A != 0 ? B / A : -w / dw;
+      else {
+        const f64 disc = __builtin_sqrt(absd(A * A - 4 * B * C));
+        eta = A <= 0 ? (A - disc) / (2 * C) : 2 * B / (A + disc);
+      }
+    }
+    if (w * eta >= 0) eta = -w / dw; // the step must move towards the root
+    const f64 s2 = sigma * sigma + eta;
+    f64 next = s2 >= 0 ? tau + eta / (sigma + __builtin_sqrt(s2)) : lo - 1;
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    tau = next;
+    if (iter == 199) return 1;
+  }
+  *origin = o;
+  *tauOut = tau;
+  return 0;
+}
+
+/* Merges the two solved halves of a node split at row k (see above). d: the halves' singular values
+ * at [0, k) and [k+1, N) on entry, the node's on return. */
+static int dc_merge(int N, int sqre, int k, f64 alpha, f64 beta, f64 *d, f64 *U, f64 *W, int ld, struct Dc *w) {
+  const int nr = N - k - 1, Nw = N + sqre;
+  // The two null vectors, rotated so that only one meets row k.
+  const f64 z0a = alpha * W[(size_t)k * ld + k], z0b = sqre ? beta * W[(size_t)(k + 1) * ld + N] : 0;
+  const f64 r0 = hypotd(z0a, z0b);
+  const f64 c0 = r0 != 0 ? z0a / r0 : 1, s0 = r0 != 0 ? z0b / r0 : 0;
+  // The arrow in its original column order j: column 0, then B1's singular pairs, then B2's.
+  f64 *dd = w->dd, *zz = w->zz;
+  dd[0] = 0;
+  zz[0] = r0;
+  for (int j = 1; j <= k; j++) { dd[j] = d[j - 1]; zz[j] = alpha * W[(size_t)k * ld + (j - 1)]; }
+  for (int j = k + 1; j < N; j++) { dd[j] = d[j]; zz[j] = beta * W[(size_t)(k + 1) * ld + j]; }
+  f64 scale = maxd(absd(alpha), absd(beta));
+  for (int j = 1; j < N; j++) scale = maxd(scale, dd[j]);
+  const int zero = scale == 0; // B = 0: every singular value is 0, no perturbation below
+  if (zero) scale = 1;
+  // Sorted order (merging the halves' ascending lists), scaled to ≤ 1.
+  int *perm = w->perm;
+  perm[0] = 0;
+  for (int a = 1, l = 1, r = k + 1; a < N; a++) perm[a] = (r >= N || (l <= k && dd[l] <= dd[r])) ? l++ : r++;
+  f64 *p = w->p, *z = w->z;
+  for (int a = 0; a < N; a++) { p[a] = dd[perm[a]] / scale; z[a] = zz[perm[a]] / scale; }
+  // Deflation (dlasd2's tolerance).
+  const f64 tol = 64 * EPS * maxd(1, maxd(p[N - 1], maxd(absd(alpha), absd(beta)) / scale));
+  int *kind = w->kind, nrot = 0;
+  if (z[0] <= tol && !zero) z[0] = tol; // z_0 = r0 ≥ 0; a tiny one is lifted, as dlasd2 does
+  kind[0] = 0;
+  for (int a = 1, lastKept = 0; a < N; a++) {
+    kind[a] = 0;
+    if (absd(z[a]) <= tol) { kind[a] = 1; continue; }
+    if (lastKept >= 1 && p[a] - p[lastKept] <= tol) {
+      // Nearly equal values: rotate the pair so that lastKept's z vanishes, and deflate it.
+      const f64 r = hypotd(z[lastKept], z[a]);
+      w->ra[nrot] = lastKept; w->rb[nrot] = a; w->rc[nrot] = z[a] / r; w->rs[nrot] = z[lastKept] / r;
+      nrot++;
+      z[a] = r;
+      z[lastKept] = 0;
+      kind[lastKept] = 1;
+    }
+    lastKept = a;
+  }
+  int K = 0;
+  for (int a = 0; a < N; a++) if (!kind[a]) w->keep[K++] = a;
+  f64 *P = w->pk, *Z = w->zk, sumZ2 = 0;
+  for (int i = 0; i < K; i++) { P[i] = p[w->keep[i]]; Z[i] = z[w->keep[i]]; sumZ2 += Z[i] * Z[i]; }
+  // Keeps every P_j − P_0 representable with full relative accuracy.
+  if (K > 1 && P[1] < tol / 2) P[1] = tol / 2;
+  // Secular roots, Löwner's z, then each root's vectors in the kept coordinates.
+  f64 *tau = w->tau, *zhat = w->zhat;
+  int *origin = w->origin;
+  if (K == 1) { origin[0] = 0; tau[0] = absd(Z[0]); }
+  else for (int i = 0; i < K; i++) if (secular_root(K, i, P, Z, sumZ2, origin + i, tau + i, w->xu)) return 1;
+#define DIFF(j, i) ((P[j] - P[origin[i]]) - tau[i]) /* P_j − σ_i */
+#define SUMS(j, i) (P[j] + P[origin[i]] + tau[i])  /* P_j + σ_i */
+  for (int j = 0; j < K; j++) {
+    f64 prod = DIFF(j, K - 1) * SUMS(j, K - 1);
+    for (int i = 0; i < j; i++) prod *= (DIFF(j, i) * SUMS(j, i)) / ((P[j] - P[i]) * (P[j] + P[i]));
+    for (int i = j; i < K - 1; i++) prod *= (DIFF(j, i) * SUMS(j, i)) / ((P[j] - P[i + 1]) * (P[j] + P[i + 1]));
+    const f64 mag = __builtin_sqrt(absd(prod));
+    zhat[j] = Z[j] < 0 ? -mag : mag;
+  }
+  // Output order: the K roots and the deflated values, ascending.
+  f64 *val = w->val;
+  int *order = w->order; // ≥ 0: root index; < 0: −1 − (deflated sorted index)
+  {
+    int i = 0, a = 0, c = 0;
+    while (c < N) {
+      while (a < N && !kind[a]) a++;
+      const f64 root = i < K ? P[origin[i]] + tau[i] : 0;
+      if (i < K && (a >= N || root <= p[a])) { order[c] = i; val[c] = root; i++; }
+      else { order[c] = -1 - a; val[c] = p[a]; a++; }
+      c++;
+    }
+  }
+  // Ũ (rows: e_k, U1's columns, U2's) and Ṽ (rows: W1's columns incl. its null vector, W2's).
+  f64 *ut = w->ut, *vt = w->vt, *xu = w->xu, *xv = w->xv;
+  for (size_t i = 0; i < (size_t)N * N; i++) ut[i] = 0;
+  for (size_t i = 0; i < (size_t)Nw * Nw; i++) vt[i] = 0;
+  for (int c = 0; c < N; c++) {
+    for (int a = 0; a < N; a++) xu[a] = xv[a] = 0;
+    if (order[c] >= 0 && K == 1) {
+      xu[w->keep[0]] = xv[w->keep[0]] = 1; // the 1×1 arrow [z_0], z_0 ≥ 0
+    } else if (order[c] >= 0) {
+      const int i = order[c];
+      f64 nu = 0, nv = 0;
+      for (int j = 0; j < K; j++) {
+        const f64 v = zhat[j] / (DIFF(j, i) * SUMS(j, i));
+        const f64 u = j == 0 ? -1 : P[j] * v;
+        xv[w->keep[j]] = v;
+        xu[w->keep[j]] = u;
+        nv = hypotd(nv, v);
+        nu = hypotd(nu, u);
+      }
+      for (int j = 0; j < K; j++) { xv[w->keep[j]] /= nv; xu[w->keep[j]] /= nu; }
+    } else {
+      const int a = -1 - order[c];
+      xu[a] = xv[a] = 1;
+    }
+    // Back from the deflation-rotated basis to the arrow's own.
+    for (int r = nrot - 1; r >= 0; r--) {
+      const int a1 = w->ra[r], a2 = w->rb[r];
+      const f64 cr = w->rc[r], sr = w->rs[r];
+      f64 x1 = xu[a1], x2 = xu[a2];
+      xu[a1] = cr * x1 + sr * x2; xu[a2] = -sr * x1 + cr * x2;
+      x1 = xv[a1]; x2 = xv[a2];
+      xv[a1] = cr * x1 + sr * x2; xv[a2] = -sr * x1 + cr * x2;
+    }
+    for (int a = 0; a < N; a++) {
+      const int j = perm[a];
+      ut[(size_t)j * N + c] = xu[a];
+      if (j == 0) {
+        vt[(size_t)k * Nw + c] = c0 * xv[a];
+        if (sqre) vt[(size_t)N * Nw + c] = s0 * xv[a];
+      } else {
+        vt[(size_t)(j <= k ? j - 1 : j) * Nw + c] = xv[a];
+      }
+    }
+  }
+#undef DIFF
+#undef SUMS
+  if (sqre) { vt[(size_t)k * Nw + N] = -s0; vt[(size_t)N * Nw + N] = c0; }
+  // U ← Q_L·Ũ and W ← Q_R·Ṽ, block by block (Q_L, Q_R are block diagonal).
+  f64 *t = w->t;
+  for (size_t i = 0; i < (size_t)N * N; i++) t[i] = 0;
+  gemm_acc(k, k, N, 1, U, ld, 0, ut + N, N, t, N, w->packA, w->packB);
+  for (int c = 0; c < N; c++) t[(size_t)k * N + c] = ut[c];
+  gemm_acc(nr, nr, N, 1, U + (size_t)(k + 1) * ld + k + 1, ld, 0, ut + (size_t)(k + 1) * N, N, t + (size_t)(k + 1) * N, N, w->packA, w->packB);
+  for (int i = 0; i < N; i++) for (int c = 0; c < N; c++) U[(size_t)i * ld + c] = t[(size_t)i * N + c];
+  for (size_t i = 0; i < (size_t)Nw * Nw; i++) t[i] = 0;
+  gemm_acc(k + 1, k + 1, Nw, 1, W, ld, 0, vt, Nw, t, Nw, w->packA, w->packB);
+  gemm_acc(nr + sqre, nr + sqre, Nw, 1, W + (size_t)(k + 1) * ld + k + 1, ld, 0, vt + (size_t)(k + 1) * Nw, Nw, t + (size_t)(k + 1) * Nw, Nw,
+           w->packA, w->packB);
+  for (int i = 0; i < Nw; i++) for (int c = 0; c < Nw; c++) W[(size_t)i * ld + c] = t[(size_t)i * Nw + c];
+  for (int c = 0; c < N; c++) d[c] = val[c] * scale;
+  return 0;
+}
+
+static int dc_node(int N, int sqre, f64 *d, f64 *e, f64 *U, f64 *W, int ld, struct Dc *w) {
+  if (N <= DC_LEAF) return dc_leaf(N, sqre, d, e, U, W, ld, w->leaf);
+  const int k = N / 2;
+  const f64 alpha = d[k], beta = e[k];
+  if (dc_node(k, 1, d, e, U, W, ld, w)) return 1;
+  if (dc_node(N - k - 1, sqre, d + k + 1, e + k + 1, U + (size_t)(k + 1) * ld + k + 1, W + (size_t)(k + 1) * ld + k + 1, ld, w)) return 1;
+  return dc_merge(N, sqre, k, alpha, beta, d, U, W, ld, w);
+}
+
+/*
+ * The n×n bidiagonal (s, e) by divide and conquer: on success s holds the singular values in
+ * decreasing order and Ut, Vt the column stores (row j = column j; Ut's rows m long, zero past n) of
+ * its singular vectors, ready for the reflectors of the bidiagonalisation. On failure (a secular
+ * root did not converge) returns 1 with s and e untouched.
+ */
+static int dc_fallbacks = 0;
+
+/* How many times divide and conquer gave up and the QR iteration took over (tests expect 0). */
+EXPORT(dc_fallback_count)
+int dc_fallback_count(void) { return dc_fallbacks; }
+
+static int bidiagonal_dc(int n, int m, f64 *s, const f64 *e, f64 *Ut, f64 *Vt, f64 *mem) {
+  struct Dc w = dc_carve(mem, n);
+  for (int i = 0; i < n; i++) { w.ds[i] = s[i]; w.de[i] = i + 1 < n ? e[i] : 0; }
+  // U_B and V_B, row-major n×n, in the first n² entries of Ut and Vt.
+  if (dc_node(n, 0, w.ds, w.de, Ut, Vt, n, &w)) {
+    dc_fallbacks++;
+    return 1;
+  }
+  f64 *t = w.t;
+  for (size_t i = 0; i < (size_t)n * n; i++) t[i] = Ut[i];
+  for (int j = 0; j < n; j++) {
+    f64 *row = Ut + (size_t)j * m;
+    for (int i = 0; i < n; i++) row[i] = t[(size_t)i * n + (n - 1 - j)];
+    for (int i = n; i < m; i++) row[i] = 0;
+  }
+  for (size_t i = 0; i < (size_t)n * n; i++) t[i] = Vt[i];
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++) Vt[(size_t)j * n + i] = t[(size_t)i * n + (n - 1 - j)];
+  for (int j = 0; j < n; j++) s[j] = w.ds[n - 1 - j];
+  return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/*
  * Golub–Kahan–Reinsch SVD of an m×n matrix, m ≥ n, given as a column store At (row j = column j;
  * overwritten). s: min(m+1, n)+1 doubles, e: n+1, work: m, cs/sn scratch: 4 arrays of n. want is a
  * bit set: 1 computes V into Vt (n×n), 2 computes U into Ut (n×m), both as column stores (row j =
@@ -658,7 +1019,7 @@ static void log_finish(struct Log *g) {
  */
 EXPORT(svd_columns)
 int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 *Ut, f64 *Vt,
-                f64 *csV, f64 *snV, f64 *csU, f64 *snU, f64 *Vr, f64 *tau, f64 *scratch, f64 *logMem) {
+                f64 *csV, f64 *snV, f64 *csU, f64 *snU, f64 *Vr, f64 *tau, f64 *scratch, f64 *logMem, f64 *dcMem) {
   const int wantV = want & 1, wantU = want & 2;
   const int nu = n;
   int nct = m - 1 < n ? m - 1 : n;
@@ -756,14 +1117,11 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
         tau[k] = 0;
       }
     }
-    for (size_t i = 0; i < (size_t)nu * m; i++) Ut[i] = 0;
-    for (int j = 0; j < nu; j++) Ut[(size_t)j * m + j] = 1;
-    apply_q_ld(At, m, m, nct, tau, Ut, m, nu, scratch);
   }
+  // V's reflectors, shifted by one coordinate: row k of Vr holds v_k over coordinates 1..n−1.
+  f64 *tauV = tau + n;
+  const int n1 = n - 1;
   if (wantV) {
-    // V's reflectors, shifted by one coordinate: row k of Vr holds v_k over coordinates 1..n−1.
-    f64 *tauV = tau + n;
-    const int n1 = n - 1;
     for (int k = 0; k < nrt; k++) {
       const f64 *vk = Vt + (size_t)k * n;
       f64 *r = Vr + (size_t)k * n1;
@@ -775,10 +1133,24 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
         tauV[k] = 0;
       }
     }
+  }
+  // Large problems: the bidiagonal's vectors by divide and conquer, then U = H·[U_B; 0], V = G·V_B.
+  const int dc = wantU && wantV && dcMem && n >= DC_MIN && bidiagonal_dc(n, m, s, e, Ut, Vt, dcMem) == 0;
+  if (wantU) {
+    if (!dc) {
+      for (size_t i = 0; i < (size_t)nu * m; i++) Ut[i] = 0;
+      for (int j = 0; j < nu; j++) Ut[(size_t)j * m + j] = 1;
+    }
+    apply_q_ld(At, m, m, nct, tau, Ut, m, nu, scratch);
+  }
+  if (wantV && dc) {
+    if (n1 > 0) apply_q_ld(Vr, n1, n1, nrt, tauV, Vt + 1, n, n, scratch);
+  } else if (wantV) {
     for (size_t i = 0; i < (size_t)n * n; i++) Vt[i] = 0;
     for (int j = 0; j < n; j++) Vt[(size_t)j * n + j] = 1;
     if (n1 > 0) apply_q_ld(Vr, n1, n1, nrt, tauV, Vt + n + 1, n, n1, scratch);
   }
+  if (dc) return 0;
 
   /* U and V stay column stores: a rotation of columns j and j+1 of U is a rotation of two rows.
    * Their updates are logged and replayed in batches (see struct Log). */
@@ -920,7 +1292,7 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
 #define WARM_N 96
 EXPORT(warm_up_size)
 int warm_up_size(void) {
-  return 3 * WARM_M * WARM_N + 3 * WARM_N * WARM_N + 16 * WARM_N + qr_scratch_size(WARM_M, WARM_N) + log_scratch_size(WARM_N);
+  return 3 * WARM_M * WARM_N + 3 * WARM_N * WARM_N + 16 * WARM_N + qr_scratch_size(WARM_M, WARM_N) + log_scratch_size(WARM_N) + dc_scratch_size(WARM_N);
 }
 
 EXPORT(warm_up)
@@ -941,7 +1313,7 @@ void warm_up(f64 *mem) {
     for (int j = 0; j < n; j++)
       for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
     svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
-                vr, vec + 11 * n, scratch, logMem);
+                vr, vec + 11 * n, scratch, logMem, logMem + log_scratch_size(n));
     dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
   }
 }

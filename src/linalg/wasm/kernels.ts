@@ -28,8 +28,10 @@ export interface Exports {
   apply_q(v: number, m: number, nref: number, tau: number, u: number, ncols: number, scratch: number): void;
   qr_scratch_size(m: number, n: number): number;
   svd_columns(At: number, m: number, n: number, want: number, s: number, e: number, work: number, Ut: number, Vt: number,
-    csV: number, snV: number, csU: number, snU: number, Vr: number, tau: number, scratch: number, logMem: number): number;
+    csV: number, snV: number, csU: number, snU: number, Vr: number, tau: number, scratch: number, logMem: number, dcMem: number): number;
   log_scratch_size(n: number): number;
+  dc_scratch_size(n: number): number;
+  dc_fallback_count(): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
   pinv_from_rows(P: number, lp: number, Q: number, lq: number, s: number, rank: number, C: number, packA: number, packB: number): void;
