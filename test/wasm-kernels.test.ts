@@ -9,12 +9,13 @@ import { Matrix, maxAbsDiff, transpose } from "../src/linalg/matrix";
 import { matmul, matmulTransA } from "../src/linalg/product";
 import { svd } from "../src/linalg/svd";
 import { pinvWithInfo } from "../src/linalg/pinv";
-import { kernelBackend, resetKernels, wasmKernels } from "../src/linalg/wasm/kernels";
+import { kernelBackend, reserve, resetKernels, wasmKernels } from "../src/linalg/wasm/kernels";
 import { KERNELS_SOURCE_SHA256 } from "../src/linalg/wasm/kernelsBinary";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomMatrix } from "./helpers";
+import { Random } from "../src/linalg/random";
 
 function withBackend<T>(backend: "js" | "wasm", f: () => T): T {
   const before = process.env.LATENT_BRIDGE_KERNELS;
@@ -140,6 +141,58 @@ describe("WebAssembly kernels", () => {
     expect(wasm.s[wasm.s.length - 1]).toBeGreaterThanOrEqual(0);
     // It solved every secular equation itself (no fall-back to the QR iteration).
     expect(fallbacks).toBe(0);
+  });
+
+  /** Root i of the merge's secular equation 1 + Σ z_j²/(p_j² − σ²) = 0, by the kernel alone. */
+  function secularRoot(p: number[], z: number[], i: number): { steps: number; origin: number; tau: number; residual: number } {
+    const k = wasmKernels()!, n = p.length;
+    const { ptr, view } = reserve(k, [n, n, 2, n]);
+    view[0].set(p);
+    view[1].set(z);
+    const steps = k.dc_secular(n, i, ptr[0], ptr[1], ptr[2], ptr[3]);
+    const o = view[2][0], tau = view[2][1], sigma = p[o] + tau;
+    let f = 1, size = 1;
+    for (let j = 0; j < n; j++) {
+      const t = (z[j] * z[j]) / ((p[j] - p[o] - tau) * (p[j] + sigma));
+      f += t;
+      size += Math.abs(t);
+    }
+    return { steps, origin: o, tau, residual: Math.abs(f) / size };
+  }
+
+  it("secular equation: roots interlace the poles, f(σ) ≈ 0, and hard cases converge in few steps", () => {
+    const tol = 64 * 2 ** -52;
+    // Regressions: the last root with two near poles (79 steps, mostly bisection, before the model
+    // picked the root of its quadratic inside the bracket), and a root far from both model poles with
+    // a large z_0 (55 steps before the switch between the middle-way and fixed-weight models).
+    const hard: Array<[number[], number[], number]> = [
+      [[0, 1 - 2 * tol, 1], [1e-3, 3 * tol, tol], 2],
+      [[0, 5e-14, 1e-13, 1], [0.24, tol, 1e-8, tol], 2],
+    ];
+    for (const [p, z, i] of hard) {
+      const r = secularRoot(p, z, i);
+      expect(r.steps).toBeGreaterThan(0);
+      expect(r.steps).toBeLessThanOrEqual(20);
+      expect(r.residual).toBeLessThan(1e-14);
+    }
+    // Random poles with clusters near the tolerance and z over ten decades.
+    const rng = new Random(5);
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 2 + Math.floor(rng.uniform() * 30);
+      const p = [0];
+      for (let j = 1; j < n; j++) p.push(p[j - 1] + (rng.uniform() < 0.3 ? tol * (1 + 10 * rng.uniform()) : 10 ** (-12 * rng.uniform())));
+      const top = p[n - 1];
+      for (let j = 0; j < n; j++) p[j] /= top;
+      const z = p.map(() => (rng.uniform() < 0.3 ? tol * (1 + rng.uniform()) : 10 ** (-10 * rng.uniform())));
+      for (let i = 0; i < n; i++) {
+        const r = secularRoot(p, z, i);
+        expect(r.steps).toBeGreaterThan(0);
+        // σ = p_origin + τ (σ itself may round onto a pole): p_i < σ < p_{i+1}.
+        expect(p[r.origin] - p[i] + r.tau).toBeGreaterThan(0);
+        if (i + 1 < n) expect(p[i + 1] - p[r.origin] - r.tau).toBeGreaterThan(0);
+        expect(r.residual).toBeLessThan(1e-13);
+      }
+    }
   });
 
   it.each([

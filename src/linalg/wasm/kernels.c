@@ -764,6 +764,8 @@ static int dc_leaf(int N, int sqre, f64 *d, const f64 *e, f64 *U, f64 *W, int ld
  * around the root, the one at the origin exact (Li's "middle way", as dlasd4), inside a bracket
  * that falls back to bisection. Returns 0, or 1 without convergence.
  */
+static int secular_steps; /* steps of the last secular_root call (dc_secular reports them) */
+
 static int secular_root(int K, int i, const f64 *P, const f64 *Z, f64 zz, int *origin, f64 *tauOut, f64 *dif) {
   const int last = i == K - 1;
   int o;
@@ -786,12 +788,17 @@ static int secular_root(int K, int i, const f64 *P, const f64 *Z, f64 zz, int *o
   const int keepA = !last && o == i;
   const f64 delsq = ia >= 0 ? (P[ib] - P[ia]) * (P[ib] + P[ia]) : 0;
   for (int j = 0; j < K; j++) dif[j] = P[j] - P[o];
-  for (int iter = 0; iter < 200; iter++) {
+  int fixedWeight = 0;
+  f64 prevW = 0;
+  for (int iter = 0;; iter++) {
+    secular_steps = iter + 1;
+    if (iter == 200) return 1;
+    // ψ: the poles up to ia, φ: from ib on.
     f64 psi = 0, phi = 0, dpsi = 0, dphi = 0, err = 0, Da = 0, Db = 0;
     for (int j = 0; j < K; j++) {
       const f64 D = (dif[j] - tau) * (P[j] + P[o] + tau); // P_j² − σ²
       const f64 t = Z[j] / D, term = Z[j] * t;
-      if (j <= i) { psi += term; dpsi += t * t; } else { phi += term; dphi += t * t; }
+      if (j <= ia) { psi += term; dpsi += t * t; } else { phi += term; dphi += t * t; }
       err += absd(term);
       if (j == ia) Da = D;
       if (j == ib) Db = D;
@@ -801,29 +808,59 @@ static int secular_root(int K, int i, const f64 *P, const f64 *Z, f64 zz, int *o
     if (absd(w) <= EPS * (8 * (1 + err) + absd(mu) * dw)) break;
     if (w > 0) hi = tau; else lo = tau;
     if (hi - lo <= 4 * EPS * maxd(absd(lo), absd(hi))) break;
-    // η: the change of σ² that zeroes the model C + S_a/(D_a − η) + S_b/(D_b − η).
-    f64 eta;
-    if (ia < 0) {
-      eta = -w / dw; // not reached: a single pole (K = 1) is solved by the caller
-    } else {
-      const f64 C = keepA ? w - Db * dw + delsq * (Z[ia] / Da) * (Z[ia] / Da) : w - Da * dw - delsq * (Z[ib] / Db) * (Z[ib] / Db);
+    // When |f| fell less than tenfold, the other model is used for the next steps (dlasd4's switch):
+    // the middle way fits f with the origin's own term exact, the fixed-weight one ψ and φ separately.
+    if (iter > 0 && w * prevW > 0 && absd(w) > absd(prevW) / 10) fixedWeight = !fixedWeight;
+    prevW = w;
+    // η: the change of σ² that zeroes the model C + S_a/(D_a − η) + S_b/(D_b − η), i.e.
+    // C·η² − A·η + B = 0; of its roots, the one that keeps σ inside the bracket.
+    f64 eta = -w / dw; // Newton, when the model gives nothing usable
+    if (ia >= 0) {
+      const f64 C = fixedWeight ? w - Da * dpsi - Db * dphi
+                  : keepA ? w - Db * dw + delsq * (Z[ia] / Da) * (Z[ia] / Da) : w - Da * dw - delsq * (Z[ib] / Db) * (Z[ib] / Db);
       const f64 A = (Da + Db) * w - Da * Db * dw, B = Da * Db * w;
-      if (C == 0) eta = A != 0 ? B / A : -w / dw;
-      else {
-        const f64 disc = __builtin_sqrt(absd(A * A - 4 * B * C));
-        eta = A <= 0 ? (A - disc) / (2 * C) : 2 * B / (A + disc);
+      f64 cand[2];
+      int nc = 0;
+      if (C == 0) {
+        if (A != 0) cand[nc++] = B / A;
+      } else {
+        const f64 disc = A * A - 4 * B * C;
+        if (disc >= 0) {
+          const f64 q = (A + (A >= 0 ? __builtin_sqrt(disc) : -__builtin_sqrt(disc))) / 2;
+          cand[nc++] = q / C;
+          if (q != 0) cand[nc++] = B / q;
+        }
       }
+      f64 best = 0;
+      int found = 0;
+      for (int c = 0; c < nc; c++) {
+        const f64 s2 = sigma * sigma + cand[c];
+        if (!(s2 >= 0) || w * cand[c] >= 0) continue; // must move towards the root
+        const f64 t = tau + cand[c] / (sigma + __builtin_sqrt(s2));
+        if (t > lo && t < hi && (!found || absd(cand[c]) < absd(best))) { best = cand[c]; found = 1; }
+      }
+      if (found) eta = best;
     }
-    if (w * eta >= 0) eta = -w / dw; // the step must move towards the root
     const f64 s2 = sigma * sigma + eta;
     f64 next = s2 >= 0 ? tau + eta / (sigma + __builtin_sqrt(s2)) : lo - 1;
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
     tau = next;
-    if (iter == 199) return 1;
   }
   *origin = o;
   *tauOut = tau;
   return 0;
+}
+
+/* Root i of the secular equation alone, for tests: out[0] = origin pole, out[1] = τ. Returns the
+ * number of steps taken, or −1 without convergence. dif: K doubles. */
+EXPORT(dc_secular)
+int dc_secular(int K, int i, const f64 *P, const f64 *Z, f64 *out, f64 *dif) {
+  f64 zz = 0;
+  int o = 0;
+  for (int j = 0; j < K; j++) zz += Z[j] * Z[j];
+  if (secular_root(K, i, P, Z, zz, &o, out + 1, dif)) return -1;
+  out[0] = o;
+  return secular_steps;
 }
 
 /* Merges the two solved halves of a node split at row k (see above). d: the halves' singular values
@@ -1131,6 +1168,7 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
         for (int i = k + 2; i < n; i++) r[i - 1] = vk[i] * inv;
       } else {
         tauV[k] = 0;
+        for (int i = k + 2; i < n; i++) r[i - 1] = 0; // form_wy reads the row even when τ = 0
       }
     }
   }

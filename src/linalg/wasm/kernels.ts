@@ -32,6 +32,7 @@ export interface Exports {
   log_scratch_size(n: number): number;
   dc_scratch_size(n: number): number;
   dc_fallback_count(): number;
+  dc_secular(K: number, i: number, P: number, Z: number, out: number, dif: number): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
   pinv_from_rows(P: number, lp: number, Q: number, lq: number, s: number, rank: number, C: number, packA: number, packB: number): void;
