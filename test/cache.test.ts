@@ -41,7 +41,7 @@ describe("embedding cache", () => {
 
   it("survives a kill during the run: finished chunks are kept, no partial file is read", async () => {
     const root = mkdtempSync(join(tmpdir(), "lb-cache-kill-"));
-    const child = spawn(process.execPath, [join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO, "test", "fixtures", "cache-child.ts"), root, "40", "4", "150"], { cwd: REPO });
+    const child = spawn(process.execPath, [join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO, "test", "fixtures", "cache-child.ts"), root, "40", "4", "150", "4"], { cwd: REPO });
     let out = "";
     await new Promise<void>((done, fail) => {
       child.stdout.on("data", (d) => {
