@@ -3,18 +3,22 @@
  * understand, so one spec (".2f") serves both the cell annotations and `%{z:.2f}` in hovers.
  *
  *   [+][,][.precision][~][type]   type ∈ f (fixed), e (exponent), g (significant digits),
+ *                                 s (significant digits with an SI prefix: 1.08k, 14.6M, 3.20m),
  *                                 % (×100, fixed, "%"), d (integer), "" (up to 12 significant digits)
  */
 import { InvalidParameterError } from "../errors";
 
-const SPEC = /^(\+)?(,)?(?:\.(\d+))?(~)?([fegd%])?$/;
+const SPEC = /^(\+)?(,)?(?:\.(\d+))?(~)?([fegsd%])?$/;
+
+/** SI prefixes from 1e-24 (y) to 1e24 (Y), as d3's "s" type. */
+const SI = ["y", "z", "a", "f", "p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E", "Z", "Y"];
 
 export interface ParsedFormat {
   sign: boolean;
   grouping: boolean;
   precision: number | undefined;
   trim: boolean;
-  type: "f" | "e" | "g" | "d" | "%" | "";
+  type: "f" | "e" | "g" | "s" | "d" | "%" | "";
 }
 
 /** Parses a d3-style format spec; throws InvalidParameterError naming `argument` if unsupported. */
@@ -23,7 +27,7 @@ export function parseFormat(spec: string, argument = "format"): ParsedFormat {
   if (!m) {
     throw new InvalidParameterError(
       argument,
-      `expected a d3-style number format such as ".2f", ".1%", ".3e", ".3g", "d" or ",.0f", got ${JSON.stringify(spec)}`,
+      `expected a d3-style number format such as ".2f", ".1%", ".3e", ".3g", ".3s", "d" or ",.0f", got ${JSON.stringify(spec)}`,
     );
   }
   const precision = m[3] === undefined ? undefined : Number(m[3]);
@@ -71,6 +75,15 @@ export function formatNumber(value: number, spec: string | ParsedFormat = ""): s
     case "g":
       body = Math.abs(v).toPrecision(Math.max(1, f.precision ?? 6));
       break;
+    case "s": {
+      const p = Math.max(1, f.precision ?? 6);
+      const rounded = Number(Math.abs(v).toPrecision(p)); // 999.96 at p = 3 is 1.00k, not 1000
+      const k = rounded === 0 ? 0 : Math.max(-8, Math.min(8, Math.floor(Math.log10(rounded) / 3)));
+      body = (Math.abs(v) / 10 ** (3 * k)).toPrecision(p);
+      if (f.trim) body = trimZeros(body);
+      suffix = SI[k + 8];
+      break;
+    }
     case "d":
       body = Math.abs(Math.round(v)).toFixed(0);
       break;
