@@ -18,10 +18,10 @@
  * `LATENT_BRIDGE_MATMUL_FIX=0` starts with the transpose fix off.
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
+import { requireCandidates } from "../io/resolvePackage";
 import { Matrix } from "../linalg/matrix";
 
 export type Tf = typeof TF;
@@ -110,15 +110,9 @@ function fixActive(): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-async function nodeRequire(): Promise<NodeJS.Require> {
-  // CommonJS (tslab compiles every module to CommonJS): the module's own require.
-  if (typeof require === "function") return require;
-  try {
-    return (await import("./esmRequire")).esmRequire;
-  } catch {
-    // Last resort: resolve from the working directory (works when it is inside the repository).
-    return createRequire(join(process.cwd(), "noop.js"));
-  }
+/** The first place packages resolve from (src/io/resolvePackage.ts: tslab's CommonJS require, or this source tree's). */
+function nodeRequire(): NodeJS.Require {
+  return requireCandidates()[0].require;
 }
 
 function packageName(req: NodeJS.Require, pkg: string): string | undefined {
@@ -131,7 +125,7 @@ function packageName(req: NodeJS.Require, pkg: string): string | undefined {
 }
 
 async function init(): Promise<TfHandle> {
-  const req = await nodeRequire();
+  const req = nodeRequire();
   const forced = process.env.LATENT_BRIDGE_TF_BACKEND?.trim().toLowerCase() || undefined;
   if (forced !== undefined && !["wasm", "cpu", "tensorflow"].includes(forced)) {
     throw new InvalidParameterError("LATENT_BRIDGE_TF_BACKEND", `expected wasm, cpu or tensorflow, got "${forced}"`);

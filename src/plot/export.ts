@@ -20,7 +20,7 @@ import { locatePlotlyBundle } from "./bundle";
 import { MissingDependencyError } from "../errors";
 import { EXPORT_WORKER_SOURCE } from "./exportWorker";
 import { figuresDir } from "../config";
-import { resolveInstalled } from "./resolve";
+import { resolveInstalled } from "../io/resolvePackage";
 import { plainFigure } from "./serialize";
 import type { Figure } from "./types";
 

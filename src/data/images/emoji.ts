@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { FileFormatError, InvalidParameterError, MissingDataError } from "../../errors";
 import { Random } from "../../linalg/random";
-import { requireCandidates } from "../../io/requireCandidates";
+import { requireCandidates } from "../../io/resolvePackage";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
 import { stratifiedSubset } from "./subset";
@@ -171,7 +171,7 @@ export function emojiPackageDir(set: EmojiSet): string {
   const cached = packageDirs.get(set);
   if (cached) return cached;
   const pkg = `emoji-datasource-${set}`;
-  for (const req of requireCandidates()) {
+  for (const { require: req } of requireCandidates()) {
     try {
       const dir = dirname(req.resolve(`${pkg}/package.json`));
       packageDirs.set(set, dir);

@@ -1,13 +1,11 @@
 /**
- * Locating installed npm packages' files without `import.meta` (tslab compiles every module to
- * CommonJS, where `import.meta` is a syntax error), through src/io/requireCandidates.ts:
- * CommonJS `require` where it exists, else a `require` created from this source file's path (read
- * from V8's call-site API), the working directory, the entry script.
+ * Locating installed npm packages' folders and versions (resolved through src/io/resolvePackage.ts,
+ * which works under tslab's CommonJS as well as ESM).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { LatentBridgeError } from "../../errors";
-import { requireCandidates } from "../../io/requireCandidates";
+import { requireCandidates } from "../../io/resolvePackage";
 
 /** A pretrained model or its package is missing, has an unexpected version or unexpected contents. */
 export class PretrainedModelError extends LatentBridgeError {}
@@ -29,7 +27,7 @@ export function installedPackage(name: string): InstalledPackage {
   const hit = found.get(name);
   if (hit) return hit;
   const errors: string[] = [];
-  for (const req of requireCandidates()) {
+  for (const { require: req } of requireCandidates()) {
     let entry: string;
     try {
       entry = req.resolve(name);
