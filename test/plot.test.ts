@@ -117,17 +117,19 @@ describe("formatNumber", () => {
     expect(() => formatNumber(1, "%.2f")).toThrow(InvalidParameterError);
   });
 
-  it("writes SI prefixes with the s type, as d3 (short cell labels for condition numbers)", () => {
-    expect(formatNumber(1083.2, ".3s")).toBe("1.08k");
-    expect(formatNumber(14620, ".3s")).toBe("14.6k");
-    expect(formatNumber(97.66, ".3s")).toBe("97.7");
-    expect(formatNumber(1.5512, ".3s")).toBe("1.55");
-    expect(formatNumber(999.96, ".3s")).toBe("1.00k");
-    expect(formatNumber(2.5e6, ".3s")).toBe("2.50M");
-    expect(formatNumber(0.0032, ".3s")).toBe("3.20m");
-    expect(formatNumber(-1500, ".2s")).toBe("-1.5k");
-    expect(formatNumber(0, ".3s")).toBe("0.00");
-    expect(formatNumber(1000, ".3~s")).toBe("1k");
+  it.each([
+    [1083.2, ".3s", "1.08k"],
+    [14620, ".3s", "14.6k"],
+    [97.66, ".3s", "97.7"],
+    [1.5512, ".3s", "1.55"],
+    [999.96, ".3s", "1.00k"],
+    [2.5e6, ".3s", "2.50M"],
+    [0.0032, ".3s", "3.20m"],
+    [-1500, ".2s", "-1.5k"],
+    [0, ".3s", "0.00"],
+    [1000, ".3~s", "1k"],
+  ])("writes SI prefixes with the s type, as d3 (short cell labels): %d with %s is %s", (value, spec, text) => {
+    expect(formatNumber(value, spec)).toBe(text);
   });
 });
 
