@@ -66,11 +66,6 @@ export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string):
 }
 
 /**
- * Step (4) of IRP: give each decoded row the target scale and add the target centre. Rows are first
- * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as exactly zero
- * has no direction and is mapped to the centre itself.
- */
-/**
  * (x − mean) / meanNorm: one scale factor for the whole space (the orthogonal Procrustes baseline's
  * normalisation), unlike `centerAndNormalize`, which normalises every row.
  */
@@ -91,6 +86,11 @@ export function unscaleInPlace(y: Matrix, stats: SpaceStats): Matrix {
   return y;
 }
 
+/**
+ * Step (4) of IRP: give each decoded row the target scale and add the target centre. Rows are first
+ * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as exactly zero
+ * has no direction and is mapped to the centre itself.
+ */
 export function denormalize(y: Matrix, stats: SpaceStats): Matrix {
   const out = new Float64Array(y.data.length);
   const d = y.cols;

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { FileFormatError, InvalidParameterError, MissingDataError } from "../../errors";
 import { Random } from "../../linalg/random";
-import { requireCandidates } from "../../io/resolvePackage";
+import { resolveInstalled } from "../../io/resolvePackage";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
 import { stratifiedSubset } from "./subset";
@@ -171,18 +171,15 @@ export function emojiPackageDir(set: EmojiSet): string {
   const cached = packageDirs.get(set);
   if (cached) return cached;
   const pkg = `emoji-datasource-${set}`;
-  for (const { require: req } of requireCandidates()) {
-    try {
-      const dir = dirname(req.resolve(`${pkg}/package.json`));
-      packageDirs.set(set, dir);
-      return dir;
-    } catch {
-      // try the next
-    }
+  const found = resolveInstalled(`${pkg}/package.json`);
+  if (found.path) {
+    const dir = dirname(found.path);
+    packageDirs.set(set, dir);
+    return dir;
   }
   throw new MissingDataError(
     pkg,
-    `npm package not found (looked from ${process.cwd()}); run "bash scripts/setup.sh" (or "npm ci") in the latent-bridge folder`,
+    `npm package not found (looked from ${found.tried.join(", ")}); run "bash scripts/setup.sh" (or "npm ci") in the latent-bridge folder`,
   );
 }
 
