@@ -613,7 +613,9 @@ static void log_rot(struct Log *g, int r1, int r2, f64 c, f64 s) {
 static void log_chain(struct Log *g, int from, int to, const f64 *cs, const f64 *sn) {
   int j = from;
   while (j < to) {
-    if (absd(cs[j]) < FAST_MIN_COS) {
+    // Written as !(… >= …) so that a NaN cosine takes the one-rotation branch and the loop still
+    // advances (with `<` it would start a fast chain of length 0 and never move on).
+    if (!(absd(cs[j]) >= FAST_MIN_COS)) {
       log_rot(g, j, j + 1, cs[j], sn[j]);
       j++;
       continue;
