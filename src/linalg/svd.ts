@@ -1,4 +1,4 @@
-import { LatentBridgeError } from "../errors";
+import { ConvergenceError, NonFiniteError } from "../errors";
 import { Matrix, transpose } from "./matrix";
 import { reserve, wasmKernels, type Exports } from "./wasm/kernels";
 
@@ -11,7 +11,8 @@ export interface SvdResult {
   V?: Matrix;
 }
 
-export class ConvergenceError extends LatentBridgeError {}
+/** Re-exported here, where it is thrown, for existing imports; the class lives in errors.ts. */
+export { ConvergenceError };
 
 /** Singular vectors as rows (column stores of U and V), as the algorithms produce them. */
 interface StoresResult {
@@ -57,12 +58,24 @@ export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdR
  * stores them, so callers that want rows (the pseudo-inverse's U_kᵀ) skip two transposes.
  */
 export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64Array; Vt?: Matrix } {
+  assertFiniteInput(a);
   const { wide, m, n, columns, qrFirst, scale } = tallColumnStore(a);
   const kernels = n > 0 ? wasmKernels() : null;
   const r = kernels ? svdWasm(kernels, columns, m, n, want, qrFirst)
     : qrFirst ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
   if (scale !== 1) for (let i = 0; i < r.s.length; i++) r.s[i] /= scale;
   return wide ? { Ut: r.Vt, s: r.s, Vt: r.Ut } : r;
+}
+
+/**
+ * NaN or ±Infinity has no SVD: the iteration would only spin until its step cap. Checked up front
+ * (one pass, negligible beside the O(m·n²) decomposition) so the error names the entry.
+ */
+function assertFiniteInput(a: Matrix): void {
+  const d = a.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new NonFiniteError("a", Math.floor(i / a.cols), i % a.cols, d[i]);
+  }
 }
 
 /**
@@ -190,6 +203,7 @@ function svdWasm(
 export function pinvWasm(a: Matrix, rcond: number): { pinv: Matrix; s: Float64Array; rank: number } | null {
   const kernels = Math.min(a.rows, a.cols) > 0 ? wasmKernels() : null;
   if (!kernels) return null;
+  assertFiniteInput(a);
   const { wide, m, n, columns, qrFirst, scale } = tallColumnStore(a);
   const r = svdWasm(kernels, columns, m, n, true, qrFirst, { rcond, wide, scale });
   return { pinv: r.pinv!, s: r.s, rank: r.rank! };
