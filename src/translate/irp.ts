@@ -1,24 +1,35 @@
-import { Matrix, addScaledInPlace, selectRows, transpose } from "../linalg/matrix";
+import { Matrix, addScaledInPlace, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
 import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
-  assertCols, assertDelta, assertInteger, assertParallelAnchors, toMatrix, type MatrixInput,
+  assertCols, assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertSeed, checkOptions, toMatrix,
+  type MatrixInput,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
+/**
+ * The largest ω. Draws are cheap (one random number, then a lookup: at most k distinct subspaces
+ * are ever computed), but each draw keeps a slot, so ω is bounded: 10^6 draws take well under a
+ * second and 8 MB, and beyond a few times k the average no longer changes (it converges to the
+ * uniform average over the k possible first anchors).
+ */
+export const MAX_OMEGA = 1_000_000;
+
+export const IRP_OPTION_KEYS = ["omega", "delta", "seed", "prune", "rcond"] as const;
+
 export interface IrpOptions {
-  /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer ≥ 1. Default 16. */
+  /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer in [1, 10^6] (`MAX_OMEGA`). Default 16. */
   omega?: number;
   /**
    * δ ∈ [0, 1), the farthest-point-sampling stop threshold on the 1−|cos| distance. 0 keeps every
    * anchor. Default 0.8 (the setting of the paper's Fig. 7).
    */
   delta?: number;
-  /** Seed of the random first point of each subspace. Default 0. */
+  /** Seed of the random first point of each subspace: an integer in [0, 2^32 − 1]. Default 0. */
   seed?: number;
   /**
    * Whose anchors FPS prunes. Default "target": the pseudo-inverse is taken of the target anchors,
@@ -88,15 +99,16 @@ export class InverseRelativeProjection implements Translator {
   readonly rcond: number | undefined;
   private state?: IrpState;
 
-  constructor(options: IrpOptions = {}) {
-    this.omega = options.omega ?? 16;
-    this.delta = options.delta ?? 0.8;
-    this.seed = options.seed ?? 0;
-    this.prune = options.prune ?? "target";
-    this.rcond = options.rcond;
-    assertInteger(this.omega, "omega", 1);
+  constructor(options?: IrpOptions) {
+    const o = checkOptions(options, IRP_OPTION_KEYS);
+    this.omega = o.omega ?? 16;
+    this.delta = o.delta ?? 0.8;
+    this.seed = o.seed ?? 0;
+    this.prune = o.prune ?? "target";
+    this.rcond = o.rcond;
+    assertInteger(this.omega, "omega", 1, MAX_OMEGA);
     assertDelta(this.delta);
-    if (!Number.isInteger(this.seed)) throw new InvalidParameterError("seed", `expected an integer, got ${this.seed}`);
+    assertSeed(this.seed);
     if (this.prune !== "source" && this.prune !== "target") {
       throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(this.prune)}`);
     }
@@ -152,7 +164,7 @@ export class InverseRelativeProjection implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    return matmul(centerAndNormalize(xm, s.source.mean, "x"), transpose(s.unitX));
+    return matmul(centerAndNormalize(xm, s.source, "x"), transpose(s.unitX));
   }
 
   /**
@@ -164,7 +176,7 @@ export class InverseRelativeProjection implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    const xn = centerAndNormalize(xm, s.source.mean, "x");
+    const xn = centerAndNormalize(xm, s.source, "x");
     const sum = new Matrix(xm.rows, s.target.mean.length);
     for (const sub of s.subspaces) {
       const sx = selectRows(s.unitX, sub.indices);
@@ -173,7 +185,7 @@ export class InverseRelativeProjection implements Translator {
       const decoded = matmul(rel, transpose(pinvWithInfo(sy, { rcond: this.rcond }).pinv));
       addScaledInPlace(sum, decoded, sub.multiplicity / this.omega);
     }
-    return denormalize(sum, s.target);
+    return assertFiniteResult(denormalize(sum, s.target, decodedZeroBelow(s.map)), "x", "the translation of x");
   }
 
   /** The collapsed d_x×d_y map (acting on centred, normalised row vectors). */
@@ -232,12 +244,13 @@ export function fitSubspaceMaps(
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
   assertParallelAnchors(ax, ay, 2);
-  assertInteger(options.omega, "omega", 1);
+  assertInteger(options.omega, "omega", 1, MAX_OMEGA);
   assertDelta(options.delta);
-  const source = anchorStats(ax);
-  const target = anchorStats(ay);
-  const unitX = centerAndNormalize(ax, source.mean, "anchorsX");
-  const unitY = centerAndNormalize(ay, target.mean, "anchorsY");
+  assertSeed(options.seed);
+  const source = anchorStats(ax, "anchorsX");
+  const target = anchorStats(ay, "anchorsY");
+  const unitX = centerAndNormalize(ax, source, "anchorsX");
+  const unitY = centerAndNormalize(ay, target, "anchorsY");
   const k = ax.rows;
   const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
   const computed = new Map<Int32Array, DrawnSubspace>();
@@ -291,7 +304,21 @@ export function meanOverDraws(
   return s / omega;
 }
 
-/** IRP's transform with a given collapsed map: normalise in the source, one product, de-normalise. */
+/**
+ * IRP's transform with a given collapsed map: normalise in the source, one product, de-normalise.
+ * A unit row whose image is zero up to rounding (it is orthogonal to every source anchor's span)
+ * carries no direction and goes to the target centre (see `denormalize`).
+ */
 export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix): Matrix {
-  return denormalize(matmul(centerAndNormalize(x, source.mean, "x"), map), target);
+  const decoded = matmul(centerAndNormalize(x, source, "x"), map);
+  return assertFiniteResult(denormalize(decoded, target, decodedZeroBelow(map)), "x", "the translation of x");
+}
+
+/**
+ * The rounding level of a unit row times `map`: each of its d_y entries sums d_x products, each
+ * rounded relative to ‖map‖_F at most, so below 1e-12·‖map‖_F (d_x·eps ≈ 5e-13 for d_x = 2,048) an
+ * image is indistinguishable from zero.
+ */
+function decodedZeroBelow(map: Matrix): number {
+  return 1e-12 * frobeniusNorm(map);
 }
