@@ -1,7 +1,5 @@
-import {
-  InvalidParameterError, NonFiniteError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError,
-} from "./errors";
-import { Matrix, describeValue } from "./linalg/matrix";
+import { InvalidParameterError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError } from "./errors";
+import { Matrix, assertFiniteEntries, describeValue } from "./linalg/matrix";
 import { checkSeed } from "./linalg/random";
 export { SEED_MAX } from "./linalg/random";
 
@@ -22,12 +20,7 @@ export function toMatrix(x: MatrixInput, name: string): Matrix {
 }
 
 export function assertFinite(m: Matrix, name: string): void {
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new NonFiniteError(name, Math.floor(i / m.cols), i % m.cols, d[i]);
-    }
-  }
+  assertFiniteEntries(m, name);
 }
 
 export function assertCols(m: Matrix, cols: number, name: string, what = "the fitted dimension"): void {
@@ -118,13 +111,7 @@ export function assertDelta(delta: number, name = "delta"): void {
  * input is finite (inputs near 1e300, target anchors of huge norm). `name` is the input at fault.
  */
 export function assertFiniteResult(y: Matrix, name: string, what: string): Matrix {
-  const d = y.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new NonFiniteError(name, Math.floor(i / y.cols), i % y.cols, d[i],
-        `${what} overflows float64 (the inputs or the target anchors are too large in magnitude; rescale them)`);
-    }
-  }
+  assertFiniteEntries(y, name, `${what} overflows float64 (the inputs or the target anchors are too large in magnitude; rescale them)`);
   return y;
 }
 

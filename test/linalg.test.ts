@@ -222,3 +222,85 @@ describe("issue 13: numerics on non-finite and extreme input", () => {
     expect(() => assertSeed("3", "options.seed")).toThrow(/options\.seed: .* got a string \("3"\)/);
   });
 });
+
+describe("issue 13: bugs found by the fuzz suite (test/fuzz/linalg.test.ts), kept as named regressions", () => {
+  const both = (f: () => void) => {
+    for (const backend of ["wasm", "js"]) {
+      const before = process.env.LATENT_BRIDGE_KERNELS;
+      if (backend === "js") process.env.LATENT_BRIDGE_KERNELS = "js";
+      else delete process.env.LATENT_BRIDGE_KERNELS;
+      resetKernels();
+      try {
+        f();
+      } finally {
+        if (before === undefined) delete process.env.LATENT_BRIDGE_KERNELS;
+        else process.env.LATENT_BRIDGE_KERNELS = before;
+        resetKernels();
+      }
+    }
+  };
+  const finite = (...ms: (Matrix | Float64Array)[]) => {
+    for (const m of ms) for (const v of m instanceof Matrix ? m.data : m) expect(Number.isFinite(v)).toBe(true);
+  };
+
+  it("fuzz #1: entries near ±1.8e308 — σ_max beyond float64 is a NonFiniteError, not an Infinity singular value", () => {
+    both(() => {
+      const a = Matrix.from([[1e300, -1e307, 1.7976931348623157e308, 1e307], [0, 0, 1e300, -1e307], [-1e307, -1e307, 1e307, 1e307]]);
+      expect(() => svd(a)).toThrow(/a: the largest singular value overflows float64/);
+      expect(() => pinv(a)).toThrow(NonFiniteError);
+      expect(() => singularValues(a)).toThrow(NonFiniteError);
+      // Just inside the range it works.
+      const b = Matrix.from([[1e307, 0], [0, 1e300]]);
+      expect(Array.from(singularValues(b))).toEqual([1e307, 1e300]);
+    });
+  });
+
+  it("fuzz #2: the pseudo-inverse of a subnormal matrix (entries 5e-324) overflows: a NonFiniteError, not Infinity entries", () => {
+    both(() => {
+      expect(() => pinv(Matrix.from([[5e-324, 0], [0, 5e-324]]))).toThrow(/a: the pseudo-inverse overflows float64/);
+      finite(pinv(Matrix.from([[1e-300, 0], [0, 2e-300]])));
+    });
+  });
+
+  it("fuzz #3: lstsq and orthogonalProcrustes check their second argument (±Infinity in b gave an infinite solution)", () => {
+    const a = randomMatrix(4, 3, 1), b = randomMatrix(4, 2, 2);
+    b.set(2, 1, -Infinity);
+    expect(() => lstsq(a, b)).toThrow(/^b: expected finite numbers, found -Infinity at row 2, column 1$/);
+    const c = randomMatrix(4, 3, 3);
+    c.set(0, 0, NaN);
+    expect(() => orthogonalProcrustes(a, c)).toThrow(/^b: expected finite numbers, found NaN at row 0, column 0$/);
+  });
+
+  it("fuzz #4: a 2×21 matrix with entries 1e300 and ~1e-21 (subnormal once scaled by 2^-997) no longer gives NaN singular vectors", () => {
+    both(() => {
+      const row0 = new Array(21).fill(0);
+      row0[15] = -1e300;
+      const row1 = Array.from({ length: 21 }, (_, j) => (j === 7 ? 1e-300 : ((j * 7919) % 13 - 6) * 1e-21));
+      const a = Matrix.from([row0, row1]);
+      const { U, s, V } = svd(a);
+      finite(U!, s, V!);
+      expect(s[0]).toBe(1e300);
+      expect(maxAbsDiff(matmulTransA(V!, V!), Matrix.identity(2))).toBeLessThan(1e-12);
+      // σ₂ ≈ 4e-20 is 1e-320 of σ₁: below the rounding of any SVD, it may come out as 0.
+      expect(s[1]).toBeLessThan(1e-280);
+      const b = Matrix.from([[1e300, 0, 0], [0, 1e-21, 1e-21]]);
+      finite(svd(b).V!);
+    });
+  });
+
+  it("fuzz #5: near-identical rows with one 1e300 entry (a subnormal Householder norm inside the bidiagonalisation) no longer give NaN", () => {
+    both(() => {
+      const base = Array.from({ length: 18 }, (_, j) => Math.sin(j + 1));
+      const rows = [0, 1, 2, 3].map(() => base.slice());
+      rows[0][14] = -1e300;
+      rows[0][16] = 1e-300;
+      rows[2][5] = 2.2250738585072014e-308;
+      const a = Matrix.from(rows);
+      const { U, s, V } = svd(a);
+      finite(U!, s, V!);
+      expect(maxAbsDiff(matmulTransA(U!, U!), Matrix.identity(4))).toBeLessThan(1e-12);
+      expect(maxAbsDiff(matmulTransA(V!, V!), Matrix.identity(4))).toBeLessThan(1e-12);
+      expect(s[0]).toBeCloseTo(1e300, -290);
+    });
+  });
+});

@@ -40,7 +40,7 @@ function parseNumber(flag: string, raw: string, expected: string): number {
 export function parseOmega(raw: string): number {
   const expected = `an integer in [1, ${MAX_OMEGA}]`;
   const v = parseNumber("--omega", raw, expected);
-  if (!Number.isInteger(v) || v < 1) throw usageError("--omega", `expected an integer ≥ 1, got ${raw}`);
+  if (!Number.isInteger(v) || v < 1) throw usageError("--omega", `expected ${expected}, got ${raw}`);
   if (v > MAX_OMEGA) throw usageError("--omega", `expected ${expected} (the documented bound on ω), got ${raw}`);
   return v;
 }

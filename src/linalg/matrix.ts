@@ -1,4 +1,4 @@
-import { InvalidParameterError, ShapeMismatchError } from "../errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
 
 /**
  * A dense, row-major matrix of doubles. Element (i, j) lives at `data[i * cols + j]`.
@@ -260,6 +260,17 @@ export function scaledNorm(data: ArrayLike<number>, off: number, n: number): num
     s += v * v;
   }
   return amax * Math.sqrt(s);
+}
+
+/**
+ * Throws a NonFiniteError naming `name` and the first NaN/±Infinity entry (with `expected` as the
+ * message's first words: "expected finite numbers" for inputs, "… overflows float64" for results).
+ */
+export function assertFiniteEntries(m: Matrix, name: string, expected?: string): void {
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new NonFiniteError(name, Math.floor(i / m.cols), i % m.cols, d[i], expected);
+  }
 }
 
 export function assertSameShape(a: Matrix, b: Matrix, name: string): void {
