@@ -106,6 +106,20 @@ function expectArg(fn: () => unknown, type: new (...a: never[]) => Error, argume
   throw new Error("expected an error");
 }
 
+describe("relative projection at the ends of the float64 range (issue 13, found by test/fuzz/translate.test.ts)", () => {
+  it("fuzz #8: a subnormal row ([5e-324, 5e-324], whose norm has lost its digits) and a row near 1.8e308 give cosines in [−1, 1] (they gave 1.414)", () => {
+    const anchors = Matrix.from([[-1, -1], [0, 1], [-1, 1], [1, -1]]);
+    const x = Matrix.from([[5e-324, 5e-324], [1.7e308, 1.7e308], [1e307, -1.7e308]]);
+    const r = relativeProjection(x, anchors, { center: false });
+    for (const v of r.data) expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-15);
+    expect(r.get(0, 0)).toBeCloseTo(-1, 15);
+    expect(r.get(1, 3)).toBeCloseTo(0, 15);
+    const s = 1 / Math.sqrt(2);
+    const ref = relativeProjection([[s, s]], anchors, { center: false });
+    for (let j = 0; j < 4; j++) expect(r.get(0, j)).toBeCloseTo(ref.get(0, j), 15);
+  });
+});
+
 describe("IRP: bad input gets a typed error naming the argument", () => {
   const ax = randomMatrix(20, 5, 1), ay = randomMatrix(20, 6, 2);
 

@@ -112,11 +112,27 @@ export function normalizeRows(x: Matrix, name: string, detail = "", zeroBelow?: 
   for (let i = 0; i < x.rows; i++) {
     const norm = norms[i], inv = 1 / norm;
     const o = i * d;
-    if (inv < Infinity) for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] * inv;
-    // A subnormal norm (entries ≲ 1e-308) has no finite reciprocal: divide instead.
-    else for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] / norm;
+    if (hasExactReciprocal(inv)) for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] * inv;
+    else unitRowScaled(x.data, o, d, out);
   }
   return new Matrix(x.rows, d, out);
+}
+
+/**
+ * out[o..o+d) = x/‖x‖ computed as (x/max|x|)/‖x/max|x|‖: for rows whose norm is subnormal (its
+ * digits are gone: [5e-324, 5e-324] has "norm" 5e-324 and would become [1, 1]) or huge.
+ */
+function unitRowScaled(x: Float64Array, o: number, d: number, out: Float64Array): void {
+  let amax = 0;
+  for (let j = 0; j < d; j++) amax = Math.max(amax, Math.abs(x[o + j]));
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const v = x[o + j] / amax;
+    out[o + j] = v;
+    s += v * v;
+  }
+  const n = Math.sqrt(s);
+  for (let j = 0; j < d; j++) out[o + j] /= n;
 }
 
 /**
@@ -144,9 +160,18 @@ export function centerAndNormalize(x: Matrix, centre: SpaceStats | Float64Array,
 export function centerAndScale(x: Matrix, stats: SpaceStats): Matrix {
   const out = center(x, stats.mean);
   const f = 1 / stats.meanNorm;
-  if (f < Infinity) for (let i = 0; i < out.data.length; i++) out.data[i] *= f;
-  else for (let i = 0; i < out.data.length; i++) out.data[i] /= stats.meanNorm; // subnormal meanNorm
+  if (hasExactReciprocal(f)) for (let i = 0; i < out.data.length; i++) out.data[i] *= f;
+  else for (let i = 0; i < out.data.length; i++) out.data[i] /= stats.meanNorm;
   return out;
+}
+
+/**
+ * Whether multiplying by the reciprocal 1/n is as good as dividing by n: not when n is subnormal
+ * (1/n = Infinity) nor when n ≳ 4.5e307 (1/n is subnormal and has lost digits; entries near
+ * 1.8e308 gave "unit" rows of norm 1.41). Ordinary norms multiply, bit for bit as before.
+ */
+function hasExactReciprocal(inv: number): boolean {
+  return inv < Infinity && inv >= 2.2250738585072014e-308;
 }
 
 /** The inverse of `centerAndScale`, in place: y·meanNorm + mean. */
