@@ -20,7 +20,7 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, fitSubspaceMaps, averageMaps, meanOverDraws,
+  InverseRelativeProjection, IRP_DEFAULTS, fitSubspaceMaps, averageMaps, meanOverDraws,
   type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps,
 } from "./translate/irp";
 export { ProcrustesTranslator } from "./translate/procrustes";
@@ -31,10 +31,10 @@ export { TRANSLATION_METHODS, type Translator, type TranslationMethod, type Tran
 export {
   cosineSimilarities, meanCosineSimilarity, meanSquaredError, accuracy, argmaxRows, pearsonCorrelation,
   linearCka, topKRetrievalAccuracy,
-} from "./eval/metrics";
+} from "./metrics/metrics";
 export {
   parseNpy, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
   type NpyArray, type NpyDtype, type NpyData,
 } from "./io/npy";
 export { figuresDir, isQuickMode, repoRoot } from "./config";
-export { toMatrix, type MatrixInput } from "./validate";
+export { toMatrix, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";

@@ -9,7 +9,7 @@ import { Matrix, padCols, selectRows } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { Random } from "../src/linalg/random";
 import { randomRotation } from "../src/data/synthetic";
-import { pearsonCorrelation } from "../src/eval/metrics";
+import { pearsonCorrelation } from "../src/metrics/metrics";
 import { InverseRelativeProjection } from "../src/translate/irp";
 
 // Four seeded Gaussian classes in 16-d (centres ~ N(0, 0.6²) per coordinate, unit noise, offset 0.5),

@@ -13,10 +13,11 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { LatentBridgeError } from "../errors";
+import { PRUNE_SIDES, type PruneSide } from "../validate";
 import type { Matrix } from "../linalg/matrix";
 import { readNpyMatrix, writeNpyMatrix } from "../io/npy";
 import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
-import type { IrpDiagnostics } from "../translate/irp";
+import { IRP_DEFAULTS, type IrpDiagnostics } from "../translate/irp";
 import { TRANSLATION_METHODS, type TranslationMethod, type TranslatorDiagnostics } from "../translate/translator";
 
 /** Where the program writes. Anything with a `write(string)` works (tests pass string collectors). */
@@ -31,7 +32,6 @@ export const EXIT_FAILURE = 1;
 /** The command line itself is wrong (unknown flag/command/method, missing or malformed value). */
 export const EXIT_USAGE = 2;
 
-const IRP_DEFAULTS = { omega: 16, delta: 0.8, seed: 0, prune: "target" as const };
 const DEFAULT_DTYPE = "float64" as const;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -97,12 +97,12 @@ Required:
                             created; an existing file is replaced)
 
 IRP options (ignored, with a warning, by the other methods):
-  --omega <N>               ω, number of pruned anchor subspaces averaged; integer ≥ 1 (default 16)
+  --omega <N>               ω, number of pruned anchor subspaces averaged; integer ≥ 1 (default ${IRP_DEFAULTS.omega})
   --delta <D>               δ, farthest-point-sampling stop threshold on the 1−|cos| distance,
-                            a number in [0, 1); 0 keeps every anchor (default 0.8)
-  --seed <S>                integer seed of the random first anchor of each subspace (default 0);
+                            a number in [0, 1); 0 keeps every anchor (default ${IRP_DEFAULTS.delta})
+  --seed <S>                integer seed of the random first anchor of each subspace (default ${IRP_DEFAULTS.seed});
                             for a negative seed write --seed=-1
-  --prune <source|target>   whose anchors farthest-point sampling prunes (default target); the same
+  --prune <source|target>   whose anchors farthest-point sampling prunes (default ${IRP_DEFAULTS.prune}); the same
                             items are kept in both spaces either way
 
 Other options:
@@ -313,7 +313,7 @@ interface TranslateReport {
   omega?: number;
   delta?: number;
   seed?: number;
-  prune?: "source" | "target";
+  prune?: PruneSide;
   meanAnchorsKept?: number;
   meanConditionNumber?: number;
   distinctSubspaces?: number;
@@ -385,7 +385,7 @@ function translate(values: Values, io: CliIo, json: boolean): number {
   if (values.omega !== undefined) options.omega = parseOmega(values.omega);
   if (values.delta !== undefined) options.delta = parseDelta(values.delta);
   if (values.seed !== undefined) options.seed = parseSeed(values.seed);
-  if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, ["source", "target"] as const);
+  if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, PRUNE_SIDES);
   if (values.rcond !== undefined) options.rcond = parseRcond(values.rcond);
   const dtype = values.dtype === undefined
     ? DEFAULT_DTYPE

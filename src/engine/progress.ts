@@ -143,6 +143,17 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/**
+ * The `progress` option of long-running functions: true / undefined → "auto", false → "silent", or a
+ * mode given as is. @throws InvalidParameterError for anything else.
+ */
+export function resolveProgressMode(p: boolean | ProgressMode | undefined, name = "progress"): ProgressMode {
+  if (p === false) return "silent";
+  if (p === true || p === undefined) return "auto";
+  if (p === "auto" || p === "silent" || p === "log" || p === "tty" || p === "notebook") return p;
+  throw new InvalidParameterError(name, `expected true, false or one of "auto", "silent", "log", "tty", "notebook", got ${String(p)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The bar.
 

@@ -15,7 +15,8 @@ import { Random } from "../linalg/random";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { progress } from "../engine/progress";
 import { scoreTranslation } from "./compare";
-import { assertDelta, assertInteger } from "../validate";
+import { IRP_DEFAULTS } from "../translate/irp";
+import { assertDelta, assertInteger, assertPruneSide, type PruneSide } from "../validate";
 
 /** One encoder's embeddings of the shared anchors and of held-out items (same items, same order across spaces). */
 export interface EmbeddedSpace {
@@ -50,7 +51,7 @@ export interface SensitivityOptions {
   seeds?: number[];
   /** "intra": decode into the same space; "inter": every ordered pair of different spaces. Default both. */
   settings?: Array<"intra" | "inter">;
-  prune?: "source" | "target";
+  prune?: PruneSide;
   label?: string;
 }
 
@@ -73,7 +74,7 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
     }
   }
   const omegaMax = Math.max(...omegas);
-  const prune = options.prune ?? "target";
+  const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
   const prepared = spaces.map(prepareSpace);
   const rows: SensitivityRow[] = [];
   const jobs = settingsPairs(spaces.length, settings);
@@ -212,7 +213,7 @@ export interface ParameterChoice {
  * best (mean cosine in the target space) wins. Needs no data beyond the anchors themselves.
  */
 export function chooseIrpParameters(options: {
-  anchorsX: Matrix; anchorsY: Matrix; omegas?: number[]; deltas?: number[]; holdout?: number; seed?: number; prune?: "source" | "target";
+  anchorsX: Matrix; anchorsY: Matrix; omegas?: number[]; deltas?: number[]; holdout?: number; seed?: number; prune?: PruneSide;
 }): ParameterChoice {
   const { anchorsX, anchorsY } = options;
   const holdout = options.holdout ?? 0.2;

@@ -26,7 +26,7 @@ import { Matrix, selectRows } from "../linalg/matrix";
 import { matmulTransB } from "../linalg/product";
 import { Random } from "../linalg/random";
 import { normalizeRows } from "../relative/normalize";
-import { InverseRelativeProjection } from "../translate/irp";
+import { InverseRelativeProjection, IRP_DEFAULTS } from "../translate/irp";
 import { assertDelta, assertInteger, assertFinite } from "../validate";
 import {
   cachedLanguageEncoder, cachedMultilingualEncoder, loadParallelCorpus, MULTILINGUAL_LANGUAGES,
@@ -180,7 +180,7 @@ export const DEFAULT_CHOICE_DELTAS = [0, 0.2, 0.4, 0.6, 0.8, 0.9];
 export function crossLingualTable(options: CrossLingualTableOptions): CrossLingualRow[] {
   const { spaces } = options;
   checkSpaces(spaces);
-  const omega = options.omega ?? 16, delta = options.delta ?? 0.8, seed = options.seed ?? 0;
+  const omega = options.omega ?? IRP_DEFAULTS.omega, delta = options.delta ?? IRP_DEFAULTS.delta, seed = options.seed ?? IRP_DEFAULTS.seed;
   assertInteger(omega, "omega", 1);
   assertDelta(delta);
   assertInteger(seed, "seed", -(2 ** 31));

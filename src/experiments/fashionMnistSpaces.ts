@@ -4,7 +4,8 @@
  * Anchors come from the train split, held-out items from the test split, both class-balanced and
  * seeded; every embedding goes through the resumable cache.
  */
-import { loadFashionMnist, stratifiedSubset } from "../data/images/index";
+import { loadFashionMnist } from "../data/images/index";
+import { stratifiedSubset } from "../data/subset";
 import { embedImages, type ImageBackboneId } from "../encoders/pretrained/index";
 import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/imageEncoders";
 import { InvalidParameterError } from "../errors";

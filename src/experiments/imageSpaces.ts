@@ -5,7 +5,8 @@
  * anchors and held-out items (the same indices and cache names), so the notebooks share cache
  * entries.
  */
-import { loadFashionMnist, stratifiedSubset } from "../data/images/index";
+import { loadFashionMnist } from "../data/images/index";
+import { stratifiedSubset } from "../data/subset";
 import { embedImages } from "../encoders/pretrained/index";
 import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/imageEncoders";
 import { InvalidParameterError } from "../errors";

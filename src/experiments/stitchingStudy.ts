@@ -9,16 +9,16 @@
  */
 import { evaluateStitching, summarizeStitching, type StitchingMethod, type StitchingRow } from "../eval/stitching/index";
 import type { HeadFactory } from "../eval/stitching/common";
+import { IRP_DEFAULTS } from "../translate/irp";
 import { SpanProcrustesTranslator } from "./spanProcrustes";
 import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type IrpChoice, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
 
-export const PAPER_IRP = Object.freeze({ omega: 16, delta: 0.8 });
 
 /** Table 2's row label of each method (the order is the table's). */
 export const TABLE2_LABELS: Readonly<Record<string, string>> = {
   "irp-tuned": "IRP, (ω, δ) chosen on anchors",
-  "irp-paper": `IRP, ω = ${PAPER_IRP.omega}, δ = ${PAPER_IRP.delta}`,
+  "irp-paper": `IRP, ω = ${IRP_DEFAULTS.omega}, δ = ${IRP_DEFAULTS.delta}`,
   procrustes: "Procrustes (zero-padded; anchors' span)",
   lstsq: "least squares",
   relative: "relative head (Moschella et al.)",
@@ -71,7 +71,7 @@ export async function stitchingStudy(spaces: StitchingSpaces, o: StitchingStudyO
     }));
   }
   const paper = await evaluateStitching({
-    ...spaces, numAnchors, seeds: o.seeds, methods: ["irp"], irp: { ...PAPER_IRP }, headFactory, progress: o.progress, label: `IRP ω=16 δ=0.8 ${spaces.dataset}`,
+    ...spaces, numAnchors, seeds: o.seeds, methods: ["irp"], irp: { omega: IRP_DEFAULTS.omega, delta: IRP_DEFAULTS.delta }, headFactory, progress: o.progress, label: `IRP ω=${IRP_DEFAULTS.omega} δ=${IRP_DEFAULTS.delta} ${spaces.dataset}`,
   });
   const paperRows = paper.rows.filter((r) => r.method === "irp");
   const entries = [

@@ -23,6 +23,8 @@ import type { HeadState } from "../heads/spec";
 import { selectRows, type Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
 import { createTranslator } from "../translate/createTranslator";
+import { IRP_DEFAULTS } from "../translate/irp";
+import type { PruneSide } from "../validate";
 import type { Translator } from "../translate/translator";
 import type { Modality } from "./spaces";
 
@@ -107,7 +109,7 @@ export interface ChooseIrpOptions {
   deltas?: number[];
   /** Share of the anchors held out (default 0.2, as `chooseIrpParameters`). */
   holdout?: number;
-  prune?: "source" | "target";
+  prune?: PruneSide;
 }
 
 /**
@@ -208,7 +210,7 @@ export interface PerPairOptions {
   seeds: number[];
   /** (ω, δ) of every ordered pair (e.g. `chooseIrpForSpaces(...).perPair`). */
   settings: Array<{ source: string; target: string; omega: number; delta: number }>;
-  prune?: "source" | "target";
+  prune?: PruneSide;
   head?: StitchingHeadSpec;
   headFactory?: HeadFactory;
 }
@@ -226,7 +228,7 @@ export async function evaluateIrpPerPair(data: StitchingData, o: PerPairOptions)
     numAnchors: o.numAnchors, seeds: o.seeds, method: "irp", head: o.head, headFactory: o.headFactory,
     translator: (source, target, seed) => {
       const s = setting.get(`${source}\u0000${target}`)!;
-      return { translator: createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? "target" }), omega: s.omega, delta: s.delta };
+      return { translator: createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? IRP_DEFAULTS.prune }), omega: s.omega, delta: s.delta };
     },
   });
 }

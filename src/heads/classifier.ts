@@ -21,12 +21,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../engine/tf";
-import { progress, type ProgressMode } from "../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
 import { FileFormatError, InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
-import { accuracy as accuracyOf, argmaxRows } from "../eval/metrics";
+import { accuracy as accuracyOf, argmaxRows } from "../metrics/metrics";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
+import { assertMatrix, checkLabels } from "../validate";
 import { decodeHead, encodeHead } from "./persist";
 import {
   layerWidths, resolveHeadSpec, type Activation, type HeadHistory, type HeadSpec, type HeadState, type LayerState,
@@ -38,56 +39,6 @@ export { ACTIVATIONS, HEAD_DEFAULTS, resolveHeadSpec } from "./spec";
 
 /** Prediction processes at most about this many float32 activations per block (16 MB). */
 const PREDICT_BLOCK_ELEMENTS = 1 << 22;
-
-// ---------------------------------------------------------------------------------------------
-// Validation
-
-function checkMatrix(x: unknown, name: string): Matrix {
-  const m = x as Matrix | null | undefined;
-  if (
-    m === null || m === undefined || typeof m !== "object" || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) ||
-    !(m.data instanceof Float64Array) || m.data.length !== m.rows * m.cols
-  ) {
-    throw new InvalidParameterError(name, `expected a Matrix (rows × cols, row-major Float64Array), got ${describeValue(x)}`);
-  }
-  const { data, cols } = m;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new NonFiniteError(name, Math.floor(i / cols), i % cols, data[i]);
-  }
-  return m;
-}
-
-function describeValue(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array (wrap nested arrays with Matrix.from)";
-  return typeof x;
-}
-
-/**
- * Labels as Int32Array: one per row, integers in [0, numClasses) (or ≥ 0 when numClasses is unknown).
- * @throws ShapeMismatchError (wrong count) or InvalidParameterError (non-integer / out of range), naming `name`.
- */
-function checkLabels(labels: unknown, rows: number, name: string, numClasses?: number): Int32Array {
-  const l = labels as ArrayLike<unknown> | null | undefined;
-  if (l === null || l === undefined || typeof l !== "object" || typeof l.length !== "number") {
-    throw new InvalidParameterError(name, `expected an array of integer class labels, got ${describeValue(labels)}`);
-  }
-  if (l.length !== rows) {
-    throw new ShapeMismatchError(name, `expected ${rows} labels (one per row of x), got ${l.length}`);
-  }
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = l[i];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-      throw new InvalidParameterError(name, `labels must be integers ≥ 0 (class indices); element ${i} is ${String(v)}`);
-    }
-    if (numClasses !== undefined && v >= numClasses) {
-      throw new InvalidParameterError(name, `element ${i} is ${v}, outside the ${numClasses} classes 0..${numClasses - 1}`);
-    }
-    out[i] = v;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The forward pass (shared by training and inference)
@@ -206,7 +157,7 @@ export class ClassificationHead {
    *   ShapeMismatchError (argument "x") if x.cols ≠ inputDim.
    */
   predictLogits(x: Matrix): Matrix {
-    const m = checkMatrix(x, "x");
+    const m = assertMatrix(x, "x");
     if (m.cols !== this.inputDim) {
       throw new ShapeMismatchError("x", `expected ${this.inputDim} columns (the dimension the head was trained on), got ${m.rows}×${m.cols}`);
     }
@@ -239,9 +190,9 @@ export class ClassificationHead {
    * @throws as `predictLogits`, plus ShapeMismatchError / InvalidParameterError (argument "labels").
    */
   accuracy(x: Matrix, labels: ArrayLike<number>): number {
-    const m = checkMatrix(x, "x");
+    const m = assertMatrix(x, "x");
     if (m.rows === 0) throw new InvalidParameterError("x", "expected at least one row; accuracy of zero items is undefined");
-    const y = checkLabels(labels, m.rows, "labels", this.numClasses);
+    const y = checkLabels(labels, m.rows, "labels", { numClasses: this.numClasses });
     return accuracyOf(this.predict(m), y);
   }
 
@@ -313,13 +264,13 @@ export async function trainHead(
   x: Matrix, labels: ArrayLike<number>, spec: HeadSpec, options: TrainHeadOptions = {},
 ): Promise<ClassificationHead> {
   const s = resolveHeadSpec(spec);
-  const xm = checkMatrix(x, "x");
+  const xm = assertMatrix(x, "x");
   if (xm.rows === 0 || xm.cols === 0) throw new ShapeMismatchError("x", `expected a non-empty matrix, got ${xm.rows}×${xm.cols}`);
   let numClasses = spec.numClasses;
   if (numClasses !== undefined && (!Number.isInteger(numClasses) || numClasses < 2)) {
     throw new InvalidParameterError("spec.numClasses", `expected an integer ≥ 2, got ${JSON.stringify(numClasses)}`);
   }
-  const y = checkLabels(labels, xm.rows, "labels", numClasses);
+  const y = checkLabels(labels, xm.rows, "labels", { numClasses });
   if (numClasses === undefined) {
     let max = 0;
     for (let i = 0; i < y.length; i++) max = Math.max(max, y[i]);
@@ -328,10 +279,10 @@ export async function trainHead(
   }
   let validation: { x: Matrix; labels: Int32Array } | undefined;
   if (options.validation !== undefined) {
-    const vx = checkMatrix(options.validation.x, "validation.x");
+    const vx = assertMatrix(options.validation.x, "validation.x");
     if (vx.cols !== xm.cols) throw new ShapeMismatchError("validation.x", `expected ${xm.cols} columns (like x), got ${vx.cols}`);
     if (vx.rows === 0) throw new ShapeMismatchError("validation.x", "expected at least one row");
-    validation = { x: vx, labels: checkLabels(options.validation.labels, vx.rows, "validation.labels", numClasses) };
+    validation = { x: vx, labels: checkLabels(options.validation.labels, vx.rows, "validation.labels", { numClasses }) };
   }
 
   const { tf, backend } = await getTf();
@@ -356,7 +307,7 @@ export async function trainHead(
 
   const history: HeadHistory = { loss: [], trainAccuracy: [], secondsPerEpoch: [] };
   if (validation) history.validationAccuracy = [];
-  const mode: ProgressMode = options.progress === false ? "silent" : options.progress === true || options.progress === undefined ? "auto" : options.progress;
+  const mode = resolveProgressMode(options.progress);
   const bar = progress({ total: s.epochs, label: options.label ?? `head ${s.kind}`, mode });
   const started = performance.now();
   const bs = Math.min(s.batchSize, n);

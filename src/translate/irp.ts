@@ -5,10 +5,19 @@ import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "..
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
-  assertCols, assertDelta, assertInteger, assertParallelAnchors, toMatrix, type MatrixInput,
+  assertCols, assertDelta, assertInteger, assertParallelAnchors, assertPruneSide, assertRcond, assertSeed, toMatrix,
+  type MatrixInput, type PruneSide,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
+
+/**
+ * IRP's defaults, the one place they are written: ω = 16 and δ = 0.8 (the paper's Fig. 7 setting),
+ * seed 0, pruning the target anchors (the ones eq. 5 inverts).
+ */
+export const IRP_DEFAULTS: Readonly<{ omega: number; delta: number; seed: number; prune: PruneSide }> = Object.freeze({
+  omega: 16, delta: 0.8, seed: 0, prune: "target",
+});
 
 export interface IrpOptions {
   /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer ≥ 1. Default 16. */
@@ -25,7 +34,7 @@ export interface IrpOptions {
    * so pruning them is what stabilises the inverse (eq. 5 writes S_Y). "source" prunes on the
    * source anchors instead; in both cases the same items are kept in both spaces.
    */
-  prune?: "source" | "target";
+  prune?: PruneSide;
   /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
   rcond?: number;
 }
@@ -48,7 +57,7 @@ export interface IrpDiagnostics extends TranslatorDiagnostics {
   omega: number;
   delta: number;
   seed: number;
-  prune: "source" | "target";
+  prune: PruneSide;
   /** One entry per distinct subspace (identical draws are merged and computed once). */
   subspaces: IrpSubspaceDiagnostics[];
   /** Means over the ω draws (weighted by multiplicity). */
@@ -84,25 +93,18 @@ export class InverseRelativeProjection implements Translator {
   readonly omega: number;
   readonly delta: number;
   readonly seed: number;
-  readonly prune: "source" | "target";
+  readonly prune: PruneSide;
   readonly rcond: number | undefined;
   private state?: IrpState;
 
   constructor(options: IrpOptions = {}) {
-    this.omega = options.omega ?? 16;
-    this.delta = options.delta ?? 0.8;
-    this.seed = options.seed ?? 0;
-    this.prune = options.prune ?? "target";
-    this.rcond = options.rcond;
+    this.omega = options.omega ?? IRP_DEFAULTS.omega;
+    this.delta = options.delta ?? IRP_DEFAULTS.delta;
+    this.seed = assertSeed(options.seed ?? IRP_DEFAULTS.seed);
+    this.prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
+    this.rcond = assertRcond(options.rcond);
     assertInteger(this.omega, "omega", 1);
     assertDelta(this.delta);
-    if (!Number.isInteger(this.seed)) throw new InvalidParameterError("seed", `expected an integer, got ${this.seed}`);
-    if (this.prune !== "source" && this.prune !== "target") {
-      throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(this.prune)}`);
-    }
-    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
-      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
-    }
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -227,7 +229,7 @@ export interface SubspaceMaps {
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
-  options: { omega: number; delta: number; seed: number; prune: "source" | "target"; rcond?: number },
+  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number },
 ): SubspaceMaps {
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");

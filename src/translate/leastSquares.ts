@@ -1,8 +1,7 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul } from "../linalg/product";
 import { lstsq } from "../linalg/lstsq";
-import { InvalidParameterError } from "../errors";
-import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
+import { assertCols, assertParallelAnchors, assertRcond, toMatrix, type MatrixInput } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
@@ -28,10 +27,7 @@ export class LeastSquaresTranslator implements Translator {
 
   constructor(options: LeastSquaresOptions & { affine?: boolean } = {}) {
     this.method = options.affine ? "affine" : "lstsq";
-    this.rcond = options.rcond;
-    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
-      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
-    }
+    this.rcond = assertRcond(options.rcond);
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {

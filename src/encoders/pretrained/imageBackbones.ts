@@ -34,7 +34,7 @@ import { Matrix } from "../../linalg/matrix";
 import { cachedEmbeddings, type EmbeddingKey } from "../../data/cache";
 import { fashionMnistBatch, fnv1a32, loadFashionMnist } from "../../data/images/fashionMnist";
 import { alignEmojiSets, emojiBatch, loadEmoji, type EmojiItem } from "../../data/images/emoji";
-import { stratifiedSubset, type SubsetSize } from "../../data/images/subset";
+import { stratifiedSubset, type SubsetSize } from "../../data/subset";
 import { installedPackage, PretrainedModelError } from "./packageDir";
 
 export { PretrainedModelError };

@@ -9,7 +9,7 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import type { Tf } from "../../engine/tf";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { InvalidParameterError } from "../../errors";
 import { Random } from "../../linalg/random";
 
@@ -80,7 +80,7 @@ export async function trainSoftmax(tf: Tf, o: SoftmaxTrainingOptions): Promise<S
   if (!Number.isInteger(o.n) || o.n < 1) throw new InvalidParameterError("n", `expected at least one training item, got ${o.n}`);
   const optimizer = tf.train.adam(o.learningRate);
   const history: SoftmaxHistory = { loss: [], trainAccuracy: [], secondsPerEpoch: [] };
-  const mode: ProgressMode = o.progress === false ? "silent" : o.progress === true || o.progress === undefined ? "auto" : o.progress;
+  const mode = resolveProgressMode(o.progress);
   const bs = Math.min(o.batchSize, o.n);
   const batchesPerEpoch = Math.ceil(o.n / bs);
   const bar = progress({ total: o.epochs * batchesPerEpoch, label: o.label, mode });

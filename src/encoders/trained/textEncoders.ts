@@ -30,7 +30,7 @@ import { stableHash32, type TextDataset } from "../../data/text/common";
 import { loadDebianDescriptions } from "../../data/text/debianDescriptions";
 import { loadWordnetGlosses } from "../../data/text/wordnet";
 import { getTf, type Tf } from "../../engine/tf";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { FileFormatError, InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { ClassificationHead } from "../../heads/classifier";
 import type { HeadState } from "../../heads/spec";
@@ -528,7 +528,7 @@ async function trainBowMlp(
   const beta1 = 0.9, beta2 = 0.999, eps = 1e-7; // tfjs's Adam defaults
   let step = 0;
   const history: SoftmaxHistory = { loss: [], trainAccuracy: [], secondsPerEpoch: [] };
-  const mode: ProgressMode = options.progress === false ? "silent" : options.progress === true || options.progress === undefined ? "auto" : options.progress;
+  const mode = resolveProgressMode(options.progress);
   const bs = Math.min(s.batchSize, n);
   const bar = progress({ total: s.epochs * Math.ceil(n / bs), label: `train ${s.id}`, mode });
   const touched = new Uint8Array(F);

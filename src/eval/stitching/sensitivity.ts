@@ -13,15 +13,15 @@
  */
 import { InvalidParameterError, LatentBridgeError } from "../../errors";
 import { selectRows, type Matrix } from "../../linalg/matrix";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import type { ClassificationHead } from "../../heads/classifier";
-import { applyIrpMap, averageMaps, fitSubspaceMaps, meanOverDraws } from "../../translate/irp";
+import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws } from "../../translate/irp";
 import { scoreTranslation } from "../compare";
-import { pearsonCorrelation } from "../metrics";
+import { pearsonCorrelation } from "../../metrics/metrics";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS, gridMeans, type SensitivityRow } from "../sensitivity";
-import { assertDelta, assertInteger } from "../../validate";
+import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../../validate";
 import {
-  checkHeadSpec, checkNumAnchors, checkSeeds, drawAnchorIndices, obtainHead, orderedPairs, validateStitchingData,
+  checkHeadSpec, checkNumAnchors, drawAnchorIndices, obtainHead, orderedPairs, validateStitchingData,
   type HeadFactory, type StitchingData, type StitchingHeadSpec,
 } from "./common";
 
@@ -34,7 +34,7 @@ export interface ReconstructionAndAccuracyOptions extends StitchingData {
   omegas?: number[];
   /** Default `DEFAULT_DELTAS` of sensitivity.ts (0, 0.1, …, 0.9). */
   deltas?: number[];
-  prune?: "source" | "target";
+  prune?: PruneSide;
   head?: StitchingHeadSpec;
   headFactory?: HeadFactory;
   /** false silences the progress bar (seeds × pairs × δ); a mode forces one. */
@@ -76,13 +76,6 @@ export interface ReconstructionAndAccuracyResult {
   seconds: number;
 }
 
-function checkGrid(values: unknown, name: string, check: (v: number, n: string) => void): number[] {
-  if (!Array.isArray(values) || values.length === 0) throw new InvalidParameterError(name, "expected a non-empty array");
-  values.forEach((v, i) => check(v as number, `${name}[${i}]`));
-  if (new Set(values).size !== values.length) throw new InvalidParameterError(name, `values must be distinct, got [${values.join(", ")}]`);
-  return values as number[];
-}
-
 /** Pearson correlation, or NaN where it is undefined (constant input, < 2 cells, non-finite values). */
 export function correlationOrNaN(x: ArrayLike<number>, y: ArrayLike<number>): number {
   try {
@@ -102,15 +95,14 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
   const v = validateStitchingData(options);
   const numAnchors = checkNumAnchors(options.numAnchors, v.trainLabels.length);
   const seeds = checkSeeds(options.seeds ?? [0, 1, 2]);
-  const omegas = checkGrid(options.omegas ?? DEFAULT_OMEGAS, "omegas", (o, n) => assertInteger(o, n, 1));
-  const deltas = checkGrid(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
-  const prune = options.prune ?? "target";
-  if (prune !== "source" && prune !== "target") throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(prune)}`);
+  const omegas = checkDistinctValues(options.omegas ?? DEFAULT_OMEGAS, "omegas", (o, n) => assertInteger(o, n, 1));
+  const deltas = checkDistinctValues(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
+  const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
   const head = checkHeadSpec(options.head);
   const omegaMax = Math.max(...omegas);
   const pairs = orderedPairs(v.encoders);
   const rows: StitchingSensitivityRow[] = [];
-  const mode: ProgressMode = options.progress === false ? "silent" : options.progress === true || options.progress === undefined ? "auto" : options.progress;
+  const mode = resolveProgressMode(options.progress);
   const bar = progress({ total: seeds.length * pairs.length * deltas.length, label: options.label ?? `ω×δ stitching ${v.dataset}`, mode });
   try {
     for (const seed of seeds) {

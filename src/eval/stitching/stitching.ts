@@ -22,19 +22,21 @@
  */
 import { InvalidParameterError } from "../../errors";
 import { selectRows, type Matrix } from "../../linalg/matrix";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import type { ClassificationHead } from "../../heads/classifier";
 import { createTranslator } from "../../translate/createTranslator";
-import { assertDelta, assertInteger } from "../../validate";
+import { TRANSLATION_METHODS, type TranslationMethod } from "../../translate/translator";
+import { IRP_DEFAULTS } from "../../translate/irp";
+import { assertBoolean, assertDelta, assertInteger, assertPruneSide, checkSeeds, type PruneSide } from "../../validate";
 import {
-  checkHeadSpec, checkNumAnchors, checkSeeds, drawAnchorIndices, obtainHead, orderedPairs, relativeOf, validateStitchingData,
+  checkHeadSpec, checkNumAnchors, drawAnchorIndices, obtainHead, orderedPairs, relativeOf, validateStitchingData,
   type HeadFactory, type StitchingData, type StitchingHeadSpec,
 } from "./common";
 
 /** What can be stitched: the translators of `createTranslator`, plus the relative-head baseline. */
-export type StitchingMethod = "irp" | "procrustes" | "lstsq" | "affine" | "absolute" | "relative";
+export type StitchingMethod = TranslationMethod | "relative";
 
-export const STITCHING_METHODS: readonly StitchingMethod[] = ["irp", "procrustes", "lstsq", "affine", "absolute", "relative"];
+export const STITCHING_METHODS: readonly StitchingMethod[] = [...TRANSLATION_METHODS, "relative"];
 
 export const DEFAULT_STITCHING_METHODS: readonly StitchingMethod[] = ["irp", "procrustes", "lstsq", "absolute", "relative"];
 
@@ -66,7 +68,7 @@ export interface StitchingOptions extends StitchingData {
   /** Default ["irp", "procrustes", "lstsq", "absolute", "relative"]. "non-stitch" rows are always produced. */
   methods?: StitchingMethod[];
   /** IRP settings (reported on the irp rows). Default ω = 16, δ = 0.8, pruning the target anchors. */
-  irp?: { omega?: number; delta?: number; prune?: "source" | "target" };
+  irp?: { omega?: number; delta?: number; prune?: PruneSide };
   /** Head settings (seeded by the run seed). Default `DEFAULT_STITCHING_HEAD` (linear). */
   head?: StitchingHeadSpec;
   /**
@@ -90,7 +92,7 @@ export interface StitchingResult {
     numAnchors: number;
     seeds: number[];
     methods: StitchingMethod[];
-    irp: { omega: number; delta: number; prune: "source" | "target" };
+    irp: { omega: number; delta: number; prune: PruneSide };
     head: StitchingHeadSpec;
     relativeCenter: boolean;
     trainItems: number;
@@ -113,19 +115,15 @@ function checkMethods(methods: unknown): StitchingMethod[] {
   return methods as StitchingMethod[];
 }
 
-export function resolveIrpSettings(irp: StitchingOptions["irp"]): { omega: number; delta: number; prune: "source" | "target" } {
-  const omega = irp?.omega ?? 16;
-  const delta = irp?.delta ?? 0.8;
-  const prune = irp?.prune ?? "target";
+export function resolveIrpSettings(irp: StitchingOptions["irp"]): { omega: number; delta: number; prune: PruneSide } {
+  const omega = irp?.omega ?? IRP_DEFAULTS.omega;
+  const delta = irp?.delta ?? IRP_DEFAULTS.delta;
+  const prune = assertPruneSide(irp?.prune ?? IRP_DEFAULTS.prune, "irp.prune");
   assertInteger(omega, "irp.omega", 1);
   assertDelta(delta, "irp.delta");
-  if (prune !== "source" && prune !== "target") throw new InvalidParameterError("irp.prune", `expected "source" or "target", got ${String(prune)}`);
   return { omega, delta, prune };
 }
 
-function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
-  return p === false ? "silent" : p === true || p === undefined ? "auto" : p;
-}
 
 /**
  * Runs the zero-shot stitching evaluation (see the module comment). Everything is validated before
@@ -144,14 +142,14 @@ export async function evaluateStitching(options: StitchingOptions): Promise<Stit
   const irp = resolveIrpSettings(options.irp);
   const head = checkHeadSpec(options.head);
   const relativeCenter = options.relativeCenter ?? true;
-  if (typeof relativeCenter !== "boolean") throw new InvalidParameterError("relativeCenter", `expected a boolean, got ${String(relativeCenter)}`);
+  assertBoolean(relativeCenter, "relativeCenter");
   const wantRelative = methods.includes("relative");
 
   const encoders = v.encoders;
   const pairs = orderedPairs(encoders);
   const rows: StitchingRow[] = [];
   const anchorIndices: Record<number, Int32Array> = {};
-  const bar = progress({ total: seeds.length * pairs.length, label: options.label ?? `stitching ${v.dataset}`, mode: progressMode(options.progress) });
+  const bar = progress({ total: seeds.length * pairs.length, label: options.label ?? `stitching ${v.dataset}`, mode: resolveProgressMode(options.progress) });
   const row = (seed: number, source: string, target: string, method: StitchingRow["method"], accuracy: number, reason = ""): StitchingRow => ({
     dataset: v.dataset, seed, source, target, method, accuracy, achievable: reason === "", reason,
     omega: method === "irp" ? irp.omega : null, delta: method === "irp" ? irp.delta : null,

@@ -27,7 +27,7 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../../engine/tf";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import { fashionMnistBatch, type FashionMnist } from "../../data/images/fashionMnist";
@@ -197,9 +197,6 @@ function toMatrix(t: TF.Tensor): Matrix {
   return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
 }
 
-function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
-  return p === false ? "silent" : p === true || p === undefined ? "auto" : p;
-}
 
 function checkBatchSize(b: number | undefined): number {
   const size = b ?? 8;
@@ -248,7 +245,7 @@ export async function layerwiseFeatures(options: LayerwiseFeaturesOptions): Prom
   const features = new Matrix(n, bb.dim);
   const norms: Record<string, Float64Array> = {};
   for (const l of layers) norms[l.name] = new Float64Array(n);
-  const bar = progress({ total: n, label: options.label ?? `${options.encoder} features + norms`, mode: progressMode(options.progress) });
+  const bar = progress({ total: n, label: options.label ?? `${options.encoder} features + norms`, mode: resolveProgressMode(options.progress) });
   try {
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
@@ -408,7 +405,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
   const label = options.label ?? `layerwise rescale ${options.encoder}`;
   const refBatches = options.meanScales === undefined && alphaMode === "relative" ? Math.ceil(ref.count / batchSize) : 0;
   const gridBatches = Math.ceil(n / batchSize);
-  const bar = progress({ total: refBatches + gridBatches, label, mode: progressMode(options.progress) });
+  const bar = progress({ total: refBatches + gridBatches, label, mode: resolveProgressMode(options.progress) });
   let gridSeconds = 0;
   try {
     if (options.meanScales !== undefined) {
