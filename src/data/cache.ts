@@ -15,7 +15,7 @@ import { Matrix } from "../linalg/matrix";
 import { parseNpy, npyToMatrix, serializeNpy } from "../io/npy";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { repoRoot } from "../config";
+import { cacheDir } from "../config";
 import { progress as makeProgress } from "../engine/progress";
 
 export interface EmbeddingKey {
@@ -41,8 +41,7 @@ export interface EmbeddingMeta {
 
 /** `$LATENT_BRIDGE_CACHE_DIR`, else `<repo>/data/cache` (git-ignored). */
 export function cacheRoot(): string {
-  const env = process.env.LATENT_BRIDGE_CACHE_DIR;
-  return env ? resolve(env) : join(repoRoot(), "data", "cache");
+  return cacheDir();
 }
 
 const SAFE = /^[A-Za-z0-9._+-]+$/;

@@ -21,7 +21,7 @@ export {
 } from "./histogram";
 export { barChart, type BarChartOptions, type BarSeries } from "./barChart";
 export { matrixWithMarginals, marginalMeans, type MarginalMeans, type MatrixWithMarginalsOptions } from "./matrixWithMarginals";
-export { formatNumber, parseFormat, type ParsedFormat } from "./format";
+export { formatBySpec, parseFormat, type ParsedFormat } from "./format";
 export {
   COLORSCALES, SERIES_COLORS, colorAt, contrastingText, parseColor, relativeLuminance, resolveColorscale, seriesColor,
   type ColorscaleInput, type ColorscaleName, type Rgb,
