@@ -302,7 +302,7 @@ describe("notebook figure HTML", () => {
     expect(html).toContain('<div id="lb-fig-1" style="display:none;');
     expect(html).toContain('<img id="lb-fig-1-png" src="data:image/png;base64,AAAA"');
     expect(html).toContain('alt="x"');
-    expect(html).toContain("P.newPlot(el, fig.data, fig.layout");
+    expect(html).toContain("P.newPlot(el, fig.data, layoutAt(shown, el)");
     expect(html).toContain("removeChild(img)");
     // the title's "</script>" is escaped inside the JSON, so only our own closing tag remains
     expect(html.match(/<\/script/gi)).toHaveLength(1);
