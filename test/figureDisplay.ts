@@ -43,6 +43,36 @@ export interface FigurePage {
   close(): Promise<void>;
 }
 
+/**
+ * Runs in the page (as source text, so that no bundler helper such as esbuild's __name can leak into
+ * it): one DisplayedFigure per `.lb-test-output`.
+ */
+const MEASURE_IN_PAGE = `(() => {
+  const measured = [];
+  for (const out of document.querySelectorAll(".lb-test-output")) {
+    const plot = out.querySelector(".js-plotly-plot");
+    const svg = plot && plot.querySelector(".main-svg");
+    const box = out.getBoundingClientRect();
+    const inside = (el) => { const r = el.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; };
+    // A subplot's group holds its plot area, tick labels and axis titles.
+    const subplots = plot ? [...plot.querySelectorAll(".cartesianlayer .subplot")] : [];
+    const full = (plot && plot._fullLayout) || {};
+    const lefts = new Set(Object.keys(full).filter((k) => /^xaxis\\d*$/.test(k)).map((k) => (full[k].domain || [])[0]));
+    const modebar = plot && plot.querySelector(".modebar");
+    const title = plot && plot.querySelector(".gtitle");
+    measured.push({
+      title: title ? title.textContent : "",
+      outputWidth: out.clientWidth,
+      svgWidth: svg ? Math.round(svg.getBoundingClientRect().width) : -1,
+      svgHeight: svg ? Math.round(svg.getBoundingClientRect().height) : -1,
+      overflow: out.scrollWidth - out.clientWidth,
+      columns: lefts.size,
+      allInside: !!svg && subplots.every(inside) && (!modebar || inside(modebar)),
+    });
+  }
+  return measured;
+})()`;
+
 export async function openFigurePage(windowWidth = 1280): Promise<FigurePage> {
   const profile = mkdtempSync(join(tmpdir(), "lb-figure-page-"));
   let context: BrowserContext | undefined;
@@ -54,28 +84,7 @@ export async function openFigurePage(windowWidth = 1280): Promise<FigurePage> {
     await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0"></body></html>');
     await page.addScriptTag({ content: readFileSync(locatePlotlyBundle(), "utf8") });
     const ctx = context;
-    const remeasure = () => page.evaluate(() => {
-      return [...document.querySelectorAll<HTMLElement>(".lb-test-output")].map((out) => {
-        const plot = out.querySelector<HTMLElement>(".js-plotly-plot");
-        const svg = plot?.querySelector<SVGSVGElement>(".main-svg");
-        const box = out.getBoundingClientRect();
-        const inside = (el: Element) => { const r = el.getBoundingClientRect(); return r.left >= box.left - 1 && r.right <= box.right + 1; };
-        // A subplot's group holds its plot area, tick labels and axis titles.
-        const subplots = plot ? [...plot.querySelectorAll(".cartesianlayer .subplot")] : [];
-        const full = (plot as unknown as { _fullLayout?: Record<string, { domain?: number[] }> } | null)?._fullLayout ?? {};
-        const lefts = new Set(Object.keys(full).filter((k) => /^xaxis\d*$/.test(k)).map((k) => full[k].domain?.[0]?.toFixed(3)));
-        const modebar = plot?.querySelector(".modebar");
-        return {
-          title: plot?.querySelector(".gtitle")?.textContent ?? "",
-          outputWidth: out.clientWidth,
-          svgWidth: svg ? Math.round(svg.getBoundingClientRect().width) : -1,
-          svgHeight: svg ? Math.round(svg.getBoundingClientRect().height) : -1,
-          overflow: out.scrollWidth - out.clientWidth,
-          columns: lefts.size,
-          allInside: !!svg && subplots.every(inside) && (!modebar || inside(modebar)),
-        };
-      });
-    });
+    const remeasure = () => page.evaluate(MEASURE_IN_PAGE) as Promise<DisplayedFigure[]>;
     return {
       page,
       async measure(htmls, outputWidth) {

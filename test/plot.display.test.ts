@@ -62,7 +62,7 @@ describe("scatterPanels wrapping", () => {
     expect([fig.layout.width, fig.layout.height]).toEqual([1440, 500]);
     const alt = fig.displayLayouts!;
     expect(alt.map((a) => a.layout)[0]).toBe(fig.layout);
-    expect(alt.map((a) => [a.layout.width, a.layout.height])).toEqual([[1440, 500], [720, 960], [420, 1880]]);
+    expect(alt.map((a) => [a.layout.width, a.layout.height])).toEqual([[1440, 500], [720, 970], [420, 1910]]);
     // widest first; the last one always fits
     expect(alt.map((a) => a.minWidth)).toEqual([1260, 680, 0]);
     // 2 × 2: panels 0 and 2 share a column, 0 and 1 a row; every panel keeps its own axes
@@ -115,7 +115,7 @@ describe.skipIf(!existsSync(chromiumPath()))("figures as a notebook shows them (
       });
       // Fig. 1 wraps: 2 × 2 in a Notebook 6 column (967 px), one column at 600 px
       expect(shown[0].columns).toBe(width >= 680 ? 2 : 1);
-      expect(shown[0].svgHeight).toBe(width >= 680 ? 960 : 1880);
+      expect(shown[0].svgHeight).toBe(width >= 680 ? 970 : 1910);
     }, 60_000);
   }
 
@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(chromiumPath()))("figures as a notebook shows them (
     expect([wide.columns, wide.svgWidth, wide.svgHeight, wide.overflow]).toEqual([4, 1500, 500, 0]);
     await page.resize(900);
     const [narrow] = await page.remeasure();
-    expect([narrow.columns, narrow.svgWidth, narrow.svgHeight, narrow.overflow]).toEqual([2, 900, 960, 0]);
+    expect([narrow.columns, narrow.svgWidth, narrow.svgHeight, narrow.overflow]).toEqual([2, 900, 970, 0]);
     expect(narrow.allInside).toBe(true);
     await page.resize(1500);
     const [again] = await page.remeasure();

@@ -58,8 +58,11 @@ const MIN_SCREEN_PANEL_WIDTH = 290;
 const EXTRA_HEIGHT = 140;
 const EXTRA_WIDTH = 100;
 /** Gap between panel rows in px (panel title + x-axis labels of the row above). */
-const ROW_GAP = 100;
+const ROW_GAP = 110;
 const COLUMN_SPACING = 0.08;
+/** Distance in px from the bottom row's plot area to the top of the legend. */
+const LEGEND_BELOW_TICKS = 44;
+const LEGEND_BELOW_TITLE = 72;
 
 /** Column counts to wrap `count` panels into, from `columns` down to 1, without repeats. */
 export function wrappedColumnCounts(count: number, columns: number): number[] {
@@ -78,10 +81,11 @@ function panelsLayout(o: ScatterPanelsOptions, columns: number): Partial<Layout>
   const height = EXTRA_HEIGHT + rows * PANEL_HEIGHT + (rows - 1) * ROW_GAP;
   const plotHeight = height - verticalMargins;
   const domains = gridDomains(o.panels.length, columns, COLUMN_SPACING, ROW_GAP / plotHeight, 0);
-  // Offsets in paper fractions of a one-row figure, rescaled so that they stay the same in px
-  // (the legend below the panels, the panel titles above them) whatever the number of rows.
+  // Panel titles sit the same distance in px above their panels whatever the number of rows, and
+  // the legend below the bottom row's tick labels, or below its x-axis titles if it has any.
   const px = (EXTRA_HEIGHT + PANEL_HEIGHT - verticalMargins) / plotHeight;
-  const legendY = -0.12 * px;
+  const bottomRowHasXTitle = o.panels.slice((rows - 1) * columns).some((panel) => !!panel.xTitle);
+  const legendY = -(bottomRowHasXTitle ? LEGEND_BELOW_TITLE : LEGEND_BELOW_TICKS) / plotHeight;
   const layout: Partial<Layout> = { ...base, showlegend: true, legend: { orientation: "h", y: legendY } };
   const annotations: Annotation[] = [];
   o.panels.forEach((panel, p) => {
