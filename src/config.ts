@@ -4,7 +4,11 @@
  *
  *   figuresDir():  $LATENT_BRIDGE_FIGURES_DIR if set,
  *                  else <repo root>/build/quick/figures in quick mode (LATENT_BRIDGE_QUICK=1),
- *                  else <repo root>/figures.
+ *                  else <repo root>/build/figures.
+ *                  Both defaults are ignored by git: only `npm run figures` (full mode) writes the
+ *                  committed <repo root>/figures, by setting LATENT_BRIDGE_FIGURES_DIR to it, so a
+ *                  notebook run in Jupyter or a script never overwrites the committed results unless
+ *                  asked to (`npm run jupyter -- --update-figures`).
  *   cacheDir():    $LATENT_BRIDGE_CACHE_DIR if set, else <repo root>/data/cache (git-ignored).
  *   repoRoot():    nearest ancestor of process.cwd() whose package.json is named "latent-bridge"
  *                  (process.cwd() itself if there is none).
@@ -78,7 +82,7 @@ export function figuresDir(): string {
   const env = envSetting("figuresDir");
   if (env) return resolve(env);
   const root = repoRoot();
-  return isQuickMode() ? join(root, "build", "quick", "figures") : join(root, "figures");
+  return isQuickMode() ? join(root, "build", "quick", "figures") : join(root, "build", "figures");
 }
 
 /** The data cache: `$LATENT_BRIDGE_CACHE_DIR`, else `<repo root>/data/cache` (git-ignored). */

@@ -251,7 +251,7 @@ describe("linePlot and barChart", () => {
 });
 
 describe("paths", () => {
-  it("figuresDir follows LATENT_BRIDGE_FIGURES_DIR, then quick mode, then <repo>/figures", () => {
+  it("figuresDir follows LATENT_BRIDGE_FIGURES_DIR, then quick mode, then <repo>/build/figures (never the committed figures/ by default)", () => {
     expect(repoRoot(join(REPO, "src", "plot"))).toBe(REPO);
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: "/tmp/somewhere", LATENT_BRIDGE_QUICK: "1" }, () => expect(figuresDir()).toBe("/tmp/somewhere"));
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: undefined, LATENT_BRIDGE_QUICK: "1" }, () => {
@@ -260,7 +260,8 @@ describe("paths", () => {
     });
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: undefined, LATENT_BRIDGE_QUICK: "0" }, () => {
       expect(isQuickMode()).toBe(false);
-      expect(figuresDir()).toBe(join(REPO, "figures"));
+      expect(figuresDir()).toBe(join(REPO, "build", "figures"));
+      expect(spawnSync("git", ["check-ignore", "-q", join(figuresDir(), "x.png")], { cwd: REPO }).status).toBe(0); // ignored by git
     });
   });
 });
@@ -302,7 +303,7 @@ describe("notebook figure HTML", () => {
     expect(html).toContain('<div id="lb-fig-1" style="display:none;');
     expect(html).toContain('<img id="lb-fig-1-png" src="data:image/png;base64,AAAA"');
     expect(html).toContain('alt="x"');
-    expect(html).toContain("P.newPlot(el, fig.data, fig.layout");
+    expect(html).toContain("P.newPlot(el, fig.data, layoutAt(shown, el)");
     expect(html).toContain("removeChild(img)");
     // the title's "</script>" is escaped inside the JSON, so only our own closing tag remains
     expect(html.match(/<\/script/gi)).toHaveLength(1);

@@ -1,7 +1,7 @@
 /**
  * Static export of figures (PNG, SVG, JPEG, WebP) through headless Chromium driven by playwright-core.
  *
- *   await saveFigure(heatmap({...}), "fig3-similarity");   // → figures/fig3-similarity.png and .svg
+ *   await saveFigure(heatmap({...}), "fig3-similarity");   // → <figuresDir()>/fig3-similarity.png and .svg
  *   await closeExporter();                                  // optional: also happens on exit
  *
  * One browser serves every export of the process: it starts on the first export (≈3 s: Chromium

@@ -9,7 +9,7 @@
  *   await show(fig, { name: "fig2-accuracy" });
  */
 export type {
-  Annotation, Axis, ColorBar, ColorscaleStops, Datum, ErrorBar, Figure, Font, Layout, Margin, PlotlyTrace, Shape, Title,
+  Annotation, Axis, ColorBar, ColorscaleStops, Datum, DisplayLayout, ErrorBar, Figure, Font, Layout, Margin, PlotlyTrace, Shape, Title,
 } from "./types";
 export { heatmap, heatmapParts, finiteRange, type HeatmapSpec, type HeatmapParts } from "./heatmap";
 export { heatmapGrid, gridDomains, type HeatmapGridOptions, type PanelDomain } from "./heatmapGrid";
