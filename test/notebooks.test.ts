@@ -113,14 +113,17 @@ function isSigned(path: string, dataDir: string): boolean {
 }
 
 describe("notebooks in quick mode", () => {
-  it("00-quickstart executes every cell, writes Fig. 1 (PNG, SVG and its table) and a signed executed copy", async () => {
+  it("00-quickstart executes every cell, writes Fig. 1 (PNG, SVG and its table), its methods table and pruning plot, and a signed executed copy", async () => {
     const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
     const dataDir = join(figures, "jupyter-data"); // its own signature database
     const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), "00-quickstart"], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: dataDir });
     expect(r.stderr + r.stdout).toContain("00-quickstart ... ok");
     expect(r.status).toBe(0);
     expect(readdirSync(figures).filter((f) => f.includes(".")).sort()).toEqual(
-      ["fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg"],
+      [
+        "fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg",
+        "quickstart-methods.csv", "quickstart-methods.md", "quickstart-pruning.png", "quickstart-pruning.svg",
+      ],
     );
     for (const f of readdirSync(figures).filter((f) => f.includes("."))) expect(statSync(join(figures, f)).size, f).toBeGreaterThan(1000);
     // The table holds the figure's numbers: 60 items, 6 anchors, and the relative representations of
