@@ -13,5 +13,7 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 # Git runs filters from the top of the work tree, so the relative path works in every worktree.
 git config filter.notebook-outputs.clean "/usr/bin/python3 scripts/strip_notebook_outputs.py"
+# A required filter needs both halves: checking out (checkout, merge, rebase) passes the file through.
+git config filter.notebook-outputs.smudge cat
 # Fail `git add` rather than commit a notebook the filter could not read.
 git config filter.notebook-outputs.required true

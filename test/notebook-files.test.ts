@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -152,6 +152,27 @@ describe.skipIf(!hasNbformat || !hasGit)("the git clean filter (scripts/install-
       expect(c.metadata).toEqual({});
     }
     expect(stored.cells.find((c) => c.cell_type === "code")!.source).toEqual(["console.log(\"edited\");"]);
+  });
+
+  it("checkout, branch switches and merges pass notebooks through (a required filter needs its smudge half)", () => {
+    const dir = repoWithNotebook();
+    expect(git(dir, "config", "filter.notebook-outputs.smudge").stdout.trim()).toBe("cat");
+    const committed = readFileSync(join(dir, path), "utf8");
+    expect(git(dir, "checkout", "-q", "-b", "side").status).toBe(0);
+    const nb = JSON.parse(committed) as Notebook;
+    nb.cells.find((c) => c.cell_type === "code")!.source = ["console.log(\"side\");"];
+    writeFileSync(join(dir, path), JSON.stringify(nb, null, 1) + "\n");
+    expect(git(dir, "commit", "-qam", "side edit").status).toBe(0);
+    const back = git(dir, "checkout", "-q", "-");
+    expect(back.status, back.stderr).toBe(0);
+    expect(readFileSync(join(dir, path), "utf8")).toBe(committed);
+    rmSync(join(dir, path));
+    const restore = git(dir, "checkout", "--", path);
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(readFileSync(join(dir, path), "utf8")).toBe(committed);
+    const merge = git(dir, "merge", "-q", "--no-ff", "-m", "merge side", "side");
+    expect(merge.status, merge.stderr).toBe(0);
+    expect(readFileSync(join(dir, path), "utf8")).toContain("console.log(\\\"side\\\");");
   });
 
   it("refuses to add a notebook it cannot read rather than commit it unfiltered", () => {
