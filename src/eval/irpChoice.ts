@@ -13,6 +13,7 @@
 import { selectRows, type Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
 import { InvalidParameterError } from "../errors";
+import type { ProgressMode } from "../engine/progress";
 import { assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { sensitivityGrid, type SensitivityRow } from "./sensitivity";
 
@@ -29,6 +30,8 @@ export interface IrpChoiceOptions {
   prune?: PruneSide;
   /** Progress bar label. */
   label?: string;
+  /** false silences the progress bar (e.g. a CLI printing JSON); a mode forces one. Default "auto". */
+  progress?: boolean | ProgressMode;
 }
 
 /** One cell of the grid the chooser looked at (for several pairs: means over the pairs). */
@@ -100,7 +103,7 @@ function heldOutGrid(
   const split = heldOutSplit(spaces[0].anchors.rows, o.holdout ?? 0.2, seed);
   const rows = sensitivityGrid({
     spaces: spaces.map((s) => ({ name: s.name, anchors: selectRows(s.anchors, split.fit), test: selectRows(s.anchors, split.test) })),
-    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, label: o.label ?? label,
+    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, label: o.label ?? label, progress: o.progress,
   });
   return { rows, anchors: split.fit.length, heldOut: split.test.length };
 }

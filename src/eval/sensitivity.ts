@@ -11,7 +11,7 @@ import type { Matrix } from "../linalg/matrix";
 import { absoluteCosineGram } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { progress } from "../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
 import { scoreTranslation } from "./compare";
 import { drawSubspaceDecoders, IRP_DEFAULTS, meanOverDraws, translatePrefixes, type DrawnSubspace } from "../translate/irp";
 import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../validate";
@@ -52,6 +52,8 @@ export interface SensitivityOptions {
   /** Instead of `settings`: these ordered (source, target) pairs of space names only. */
   pairs?: ReadonlyArray<readonly [string, string]>;
   prune?: PruneSide;
+  /** false silences the progress bar; a mode forces one. Default "auto". */
+  progress?: boolean | ProgressMode;
   label?: string;
 }
 
@@ -76,7 +78,7 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
   if (jobs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
   const prepared = spaces.map(prepareSpace);
   const rows: SensitivityRow[] = [];
-  const bar = progress({ total: jobs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid" });
+  const bar = progress({ total: jobs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid", mode: resolveProgressMode(options.progress) });
   // Target-major: the pruned subspaces and their pseudo-inverses depend only on the target's anchors
   // (with target pruning), so every source decoding into the same target shares them.
   const byTarget = new Map<number, number[]>();

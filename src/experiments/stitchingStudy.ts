@@ -11,7 +11,8 @@ import { evaluateStitching, summarizeStitching, type StitchingMethod, type Stitc
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS } from "../translate/irp";
 import { SpanProcrustesTranslator } from "./spanProcrustes";
-import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type IrpChoice, type LabelledSummary } from "./stitchingTools";
+import type { IrpChoice } from "../eval/irpChoice";
+import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
 
 

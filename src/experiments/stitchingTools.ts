@@ -79,8 +79,6 @@ export function memoHeadFactory(): MemoHeadFactory {
 // ---------------------------------------------------------------------------------------------
 // Choosing (ω, δ) from the anchors
 
-export type { IrpChoice, PairChoice } from "../eval/irpChoice";
-
 export interface ChooseIrpOptions extends Omit<IrpChoiceOptions, "label"> {
   /** Anchors drawn as `evaluateStitching` draws them for `seed` (class-balanced from the train split). */
   numAnchors: number;

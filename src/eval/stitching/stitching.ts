@@ -136,8 +136,8 @@ export async function evaluateStitching(options: StitchingOptions): Promise<Stit
   const irp = resolveIrpSettings(options.irp);
   const relativeCenter = options.relativeCenter ?? true;
   assertBoolean(relativeCenter, "relativeCenter");
-  const row = (pair: SeedContext, source: string, target: string, method: StitchingRow["method"], accuracy: number, reason = ""): StitchingRow => ({
-    dataset: pair.data.dataset, seed: pair.seed, source, target, method, accuracy, achievable: reason === "", reason,
+  const row = (context: SeedContext, source: string, target: string, method: StitchingRow["method"], accuracy: number, reason = ""): StitchingRow => ({
+    dataset: context.data.dataset, seed: context.seed, source, target, method, accuracy, achievable: reason === "", reason,
     omega: method === "irp" ? irp.omega : null, delta: method === "irp" ? irp.delta : null,
   });
   const translators = methods.map((method): PairTranslator<MethodTranslation> => (pair) => {
