@@ -118,7 +118,11 @@ export async function runStitching<T extends Translation, Row>(data: StitchingDa
       const context: SeedContext = {
         data: v, seed, anchorIndices: idx,
         anchorsOf: (name) => anchors.get(name)!,
-        relativeTestOf: (name) => relTest.get(name)!,
+        relativeTestOf: (name) => {
+          const r = relTest.get(name);
+          if (!r) throw new InvalidParameterError("relativeHeads", `no relative representation of "${name}": set relativeHeads`);
+          return r;
+        },
       };
       try {
         for (const e of encoders) {
