@@ -20,8 +20,9 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, IRP_DEFAULTS, fitSubspaceMaps, averageMaps, meanOverDraws,
-  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps,
+  InverseRelativeProjection, IRP_DEFAULTS, fitSubspaceMaps, drawSubspaceDecoders, averageMaps, translatePrefixes, meanOverDraws,
+  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
+  type SubspaceDecoderOptions,
 } from "./translate/irp";
 export { ProcrustesTranslator } from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";

@@ -11,8 +11,10 @@ import { evaluateStitching, summarizeStitching, type StitchingMethod, type Stitc
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS } from "../translate/irp";
 import { SpanProcrustesTranslator } from "./spanProcrustes";
-import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type IrpChoice, type LabelledSummary } from "./stitchingTools";
+import type { IrpChoice } from "../eval/irpChoice";
+import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
+import { firstBest } from "./reports/best";
 
 
 /** Table 2's row label of each method (the order is the table's). */
@@ -117,7 +119,7 @@ export function studyNumbers(s: StitchingStudy): {
   const get = (key: string) => s.entries.find((e) => e.label === TABLE2_LABELS[key]);
   const abs = get("absolute");
   const stitching = s.entries.filter((e) => e.label !== TABLE2_LABELS["non-stitch"] && Number.isFinite(e.mean) && e.achievable === e.pairs);
-  const best = stitching.reduce((p, e) => (e.mean > p.mean ? e : p), stitching[0]);
+  const best = firstBest(stitching, (e) => e.mean);
   return {
     dataset: s.dataset, chance: s.chance.uniform, majority: s.chance.majority,
     absolute: abs?.mean ?? NaN, absoluteAchievable: abs?.achievable ?? 0, pairs: abs?.pairs ?? get("irp-tuned")?.pairs ?? 0,
