@@ -18,17 +18,14 @@
  * Inputs are raw by default (the paper relies on the heads' scale invariance, so no standardisation);
  * `standardize: true` stores the training mean/std in the head and applies them in `forward`.
  */
-import { existsSync, readFileSync } from "node:fs";
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../engine/tf";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
-import { FileFormatError, InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
 import { accuracy as accuracyOf, argmaxRows } from "../metrics/metrics";
-import { writeFileAtomic } from "../io/atomicWrite";
 import { Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
 import { assertMatrix, checkLabels } from "../validate";
-import { decodeHead, encodeHead } from "./persist";
 import {
   layerWidths, resolveHeadSpec, type Activation, type HeadHistory, type HeadSpec, type HeadState, type LayerState,
   type ResolvedHeadSpec, type TrainingInfo,
@@ -386,82 +383,4 @@ function evaluate(tf: Tf, p: Params, activation: Activation, x: Matrix, labels: 
     for (let r = r0; r < r1; r++) if (predicted[r - r0] === labels[r]) correct++;
   }
   return correct / x.rows;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Files
-
-/** Writes the head to ONE JSON file (see persist.ts for the format), atomically. */
-export function saveHead(head: ClassificationHead, path: string): void {
-  writeFileAtomic(path, encodeHead(head.state));
-}
-
-/**
- * Reads a head written by `saveHead`; it predicts identically to the head that was saved.
- * @throws FileFormatError naming the file if it is missing, unreadable, truncated or inconsistent.
- */
-export async function loadHead(path: string): Promise<ClassificationHead> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const reason = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, not a file" : (err.message ?? String(e));
-    const wrapped = new FileFormatError(path, `cannot read head file: ${reason}`);
-    wrapped.cause = e;
-    throw wrapped;
-  }
-  const state = decodeHead(text, path);
-  const { tf } = await getTf();
-  return new ClassificationHead(tf, state);
-}
-
-/** What a cached head must match to be reused (anything omitted is not checked). */
-export interface CachedHeadExpectation {
-  spec?: HeadSpec;
-  inputDim?: number;
-  numClasses?: number;
-}
-
-function mismatch(head: ClassificationHead, expected: CachedHeadExpectation): string | undefined {
-  if (expected.inputDim !== undefined && head.inputDim !== expected.inputDim) {
-    return `has input dimension ${head.inputDim}, expected ${expected.inputDim}`;
-  }
-  if (expected.numClasses !== undefined && head.numClasses !== expected.numClasses) {
-    return `has ${head.numClasses} classes, expected ${expected.numClasses}`;
-  }
-  if (expected.spec !== undefined) {
-    if (expected.spec.numClasses !== undefined && head.numClasses !== expected.spec.numClasses) {
-      return `has ${head.numClasses} classes, expected ${expected.spec.numClasses}`;
-    }
-    const want = JSON.stringify(resolveHeadSpec(expected.spec));
-    const have = JSON.stringify(head.spec);
-    if (want !== have) return `was trained with spec ${have}, expected ${want}`;
-  }
-  return undefined;
-}
-
-/**
- * The head saved at `path` if that file is a valid head (matching `expected`, when given); otherwise
- * `train()`'s head, which is then saved there. For notebooks: heads live next to the embedding cache.
- * An unreadable or mismatching file is reported on stderr and replaced.
- */
-export async function cachedHead(
-  path: string, train: () => Promise<ClassificationHead>, expected: CachedHeadExpectation = {},
-): Promise<ClassificationHead> {
-  if (existsSync(path)) {
-    try {
-      const head = await loadHead(path);
-      const why = mismatch(head, expected);
-      if (why === undefined) return head;
-      head.dispose();
-      console.warn(`head cache: ${path} ${why}; retraining`);
-    } catch (e) {
-      if (!(e instanceof FileFormatError)) throw e;
-      console.warn(`head cache: ${e.message}; retraining`);
-    }
-  }
-  const head = await train();
-  saveHead(head, path);
-  return head;
 }
