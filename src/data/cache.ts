@@ -109,7 +109,7 @@ export interface CachedEmbeddingOptions {
  * The embeddings of `key`: read from the cache, or computed chunk by chunk (resuming from chunks a
  * previous, interrupted run finished), stored, and returned (as float32 values in a Matrix).
  */
-export function cachedEmbeddings(key: EmbeddingKey, options: CachedEmbeddingOptions): Promise<Matrix> {
+export async function cachedEmbeddings(key: EmbeddingKey, options: CachedEmbeddingOptions): Promise<Matrix> {
   const root = options.root ?? cacheRoot();
   // One computation per entry at a time: a concurrent request waits and then reads the entry.
   return oneAtATime(embeddingPaths(key, root).npy, () => readOrCompute(key, options, root));

@@ -56,7 +56,7 @@ export async function oneAtATime<T>(path: string, task: () => Promise<T>): Promi
 }
 
 /** The entry at `options.path` if it is valid and matches, else a freshly fitted one (then saved there). */
-export function loadOrFit<T>(options: LoadOrFitOptions<T>): Promise<T> {
+export async function loadOrFit<T>(options: LoadOrFitOptions<T>): Promise<T> {
   return oneAtATime(options.path, () => loadOrFitNow(options));
 }
 

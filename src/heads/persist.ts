@@ -208,7 +208,7 @@ function mismatch(head: ClassificationHead, expected: CachedHeadExpectation): st
  * `train()`'s head, which is then saved there (data/loadOrFit.ts: an unreadable or mismatching file
  * is reported on stderr and replaced). For notebooks: heads live next to the embedding cache.
  */
-export function cachedHead(
+export async function cachedHead(
   path: string, train: () => Promise<ClassificationHead>, expected: CachedHeadExpectation = {},
 ): Promise<ClassificationHead> {
   return loadOrFit({

@@ -39,6 +39,7 @@ import { Matrix } from "../../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../../linalg/product";
 import { Random } from "../../linalg/random";
 import { svd } from "../../linalg/svd";
+import { isPositiveInteger } from "../../validate";
 
 export interface LsaOptions {
   /** Number of components k. */
@@ -105,20 +106,19 @@ export interface LsaFitInfo {
 }
 
 const isFraction = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= 1;
-const posInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
 
 export function resolveLsaOptions(o: LsaOptions, prefix = "options"): ResolvedLsaOptions {
   if (o === null || typeof o !== "object") throw new InvalidParameterError(prefix, "expected LSA options");
   const r = { ...LSA_DEFAULTS, ...o };
-  if (!posInt(r.dim)) throw new InvalidParameterError(`${prefix}.dim`, `expected a positive integer, got ${JSON.stringify(r.dim)}`);
+  if (!isPositiveInteger(r.dim)) throw new InvalidParameterError(`${prefix}.dim`, `expected a positive integer, got ${JSON.stringify(r.dim)}`);
   if (typeof r.seed !== "number" || !Number.isInteger(r.seed)) throw new InvalidParameterError(`${prefix}.seed`, `expected an integer, got ${JSON.stringify(r.seed)}`);
   for (const f of ["docFraction", "featureFraction", "maxDfFraction"] as const) {
     if (!isFraction(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a number in (0, 1], got ${JSON.stringify(r[f])}`);
   }
   for (const f of ["minDf", "maxFeatures", "oversample"] as const) {
-    if (!posInt(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a positive integer, got ${JSON.stringify(r[f])}`);
+    if (!isPositiveInteger(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a positive integer, got ${JSON.stringify(r[f])}`);
   }
-  if (!posInt(r.powerIterations)) {
+  if (!isPositiveInteger(r.powerIterations)) {
     throw new InvalidParameterError(`${prefix}.powerIterations`, `expected an integer ≥ 1, got ${JSON.stringify(r.powerIterations)}`);
   }
   if (typeof r.sublinearTf !== "boolean") throw new InvalidParameterError(`${prefix}.sublinearTf`, `expected a boolean`);
