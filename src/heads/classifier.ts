@@ -21,7 +21,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../engine/tf";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
-import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
+import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { accuracy as accuracyOf, argmaxRows } from "../metrics/metrics";
 import { Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";

@@ -78,14 +78,14 @@ export interface EncoderFamily<S, R extends ResolvedSpec, E extends FittedEncode
 type AnyFamily = EncoderFamily<any, any, any, any>;
 
 /** The spec that is fitted: `resolve(spec)`, shrunk by `quick` in quick mode. */
-export function effectiveSpec<S, R extends ResolvedSpec>(family: EncoderFamily<S, R, FittedEncoder<R>, unknown>, spec: S, quick: boolean): R {
+export function effectiveSpec<S, R>(family: { resolve(spec: S): R; quick(spec: R): R }, spec: S, quick: boolean): R {
   const s = family.resolve(spec);
   return quick ? family.quick(s) : s;
 }
 
 /** Writes an encoder to ONE JSON file (persist.ts), atomically. */
-export function saveEncoder<E>(family: EncoderFamily<unknown, ResolvedSpec, E & FittedEncoder<ResolvedSpec>, unknown>, encoder: E, path: string): void {
-  writeBundle(path, family.toBundle(encoder as E & FittedEncoder<ResolvedSpec>));
+export function saveEncoder<E>(family: { toBundle(encoder: E): EncoderBundle }, encoder: E, path: string): void {
+  writeBundle(path, family.toBundle(encoder));
 }
 
 /**
@@ -112,7 +112,7 @@ export async function loadEncoder<E>(families: AnyFamily | readonly AnyFamily[],
 }
 
 /** `<dir>/<spec id>-<8 hex digits of the spec and the code version>.json`: quick and full specs never share a file. */
-export function specCachePath(family: Pick<AnyFamily, "version">, spec: ResolvedSpec, dir: string): string {
+export function specCachePath(family: { version: number }, spec: ResolvedSpec, dir: string): string {
   return join(dir, `${spec.id}-${shortHash({ s: spec, v: family.version }, 8)}.json`);
 }
 
