@@ -306,12 +306,20 @@ export function lsaIndex(model: Pick<LsaModel, "vocabulary">): Map<string, numbe
   return new Map(model.vocabulary.map((t, i) => [t, i] as const));
 }
 
+/** Steps `fitLsa` reports through `onStep`: the TF-IDF matrix, each power iteration, the Rayleigh–Ritz step. */
+export function lsaFitSteps(options: LsaOptions): number {
+  return 2 + resolveLsaOptions(options).powerIterations;
+}
+
 /**
- * Fits LSA on tokenised documents (see the module comment for every step).
+ * Fits LSA on tokenised documents (see the module comment for every step). `onStep` is called after
+ * each of the `lsaFitSteps(options)` steps (for a progress bar).
  * @throws InvalidParameterError for bad options, or when the bagged corpus has fewer documents or
  *   vocabulary terms than `dim`.
  */
-export async function fitLsa(docs: readonly string[][], options: LsaOptions): Promise<{ model: LsaModel; info: LsaFitInfo }> {
+export async function fitLsa(
+  docs: readonly string[][], options: LsaOptions, onStep: () => void = () => {},
+): Promise<{ model: LsaModel; info: LsaFitInfo }> {
   const o = resolveLsaOptions(options);
   const started = performance.now();
   const rng = new Random(o.seed);
@@ -361,12 +369,14 @@ export async function fitLsa(docs: readonly string[][], options: LsaOptions): Pr
   let emptyDocuments = 0;
   for (let i = 0; i < x.rows; i++) if (x.ptr[i] === x.ptr[i + 1]) emptyDocuments++;
   lap("tfidf");
+  onStep();
   // 5. Subspace iteration in term space.
   const l = Math.min(k + o.oversample, V, nBag);
   let z = new Float64Array(V * l);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal(); // Ω: no orthonormalisation needed before the first product
   for (let it = 0; it < o.powerIterations; it++) {
     z = await orthFast(gramTimes(x, z, l), V, l);
+    onStep();
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   lap("iterations");
@@ -424,6 +434,7 @@ export async function fitLsa(docs: readonly string[][], options: LsaOptions): Pr
     if (comps[at * k + c] < 0) for (let t = 0; t < V; t++) comps[t * k + c] = -comps[t * k + c];
   }
   lap("ritz");
+  onStep();
   const singularValues = new Float32Array(k);
   for (let c = 0; c < k; c++) singularValues[c] = Math.sqrt(Math.max(eig.s[c], 0));
   const model: LsaModel = { vocabulary, idf, components: Float32Array.from(comps), singularValues, dim: k, sublinearTf: o.sublinearTf };

@@ -10,8 +10,10 @@
  * reports how many such texts it met in `lastEmptyCount`).
  */
 import type { Fail } from "../../data/modelFile";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import type { Matrix } from "../../linalg/matrix";
-import { fitLsa, lsaIndex, lsaTransform, type LsaFitInfo, type LsaModel } from "./lsa";
+import type { FitOptions } from "./lifecycle";
+import { fitLsa, lsaFitSteps, lsaIndex, lsaTransform, type LsaFitInfo, type LsaModel, type LsaOptions } from "./lsa";
 import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
 import { countZeroRows, tokenizeTexts } from "./textFeatures";
 import {
@@ -19,11 +21,24 @@ import {
 } from "./textSpec";
 
 /** Fits the LSA encoder of `s` on `data`'s texts (the first `s.trainSize` when set). Deterministic for a spec and data. */
-export async function fitLsaTextEncoder(s: ResolvedLsaEncoderSpec, data: TextTrainingData): Promise<LsaTextEncoder> {
+export async function fitLsaTextEncoder(s: ResolvedLsaEncoderSpec, data: TextTrainingData, options: FitOptions = {}): Promise<LsaTextEncoder> {
   const { texts, trainedOn } = trainingTexts(s, data);
-  const docs = await tokenizeTexts(texts, s.cjk);
-  const { model, info } = await fitLsa(docs, s);
+  const { model, info } = await fitLsaShowingProgress(`fit ${s.id}`, () => tokenizeTexts(texts, s.cjk), s, options.progress);
   return new LsaTextEncoder(s, model, info, trainedOn);
+}
+
+/** `fitLsa` on the documents `tokenize()` gives, with a progress bar over tokenising and the fit's steps. */
+export async function fitLsaShowingProgress(
+  label: string, tokenize: () => Promise<string[][]>, options: LsaOptions, show?: boolean | ProgressMode,
+): Promise<{ model: LsaModel; info: LsaFitInfo }> {
+  const bar = progress({ total: 1 + lsaFitSteps(options), label, mode: resolveProgressMode(show) });
+  try {
+    const docs = await tokenize();
+    bar.tick();
+    return await fitLsa(docs, options, () => bar.tick());
+  } finally {
+    bar.done();
+  }
 }
 
 /** An LSA encoder (TF-IDF → truncated SVD). */

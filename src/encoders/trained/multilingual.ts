@@ -33,9 +33,9 @@ import { InvalidParameterError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import { isQuickMode } from "../../config";
 import { assertSafeName } from "../../validate";
-import { cachedEncoder, cachedEncoderEmbeddings, loadEncoder, saveEncoder, type EncoderFamily } from "./lifecycle";
-import { fitLsa, lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
-import { LsaTextEncoder } from "./lsaTextEncoder";
+import { cachedEncoder, cachedEncoderEmbeddings, loadEncoder, saveEncoder, type EncoderFamily, type FitOptions } from "./lifecycle";
+import { lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
+import { fitLsaShowingProgress, LsaTextEncoder } from "./lsaTextEncoder";
 import { bundleChecksum, shortHash, takeArray, type EncoderBundle } from "./persist";
 import { LSA_TEXT_ENCODERS } from "./textEncoders";
 import { countZeroRows, tokenizeTexts } from "./textFeatures";
@@ -195,15 +195,18 @@ export class MultilingualLsaEncoder {
  * training document per aligned item, concatenating its language-tagged tokens in every language
  * of `spec.languages`.
  */
-async function fitMultilingual(spec: MultilingualSpec, corpus: ParallelCorpus): Promise<MultilingualLsaEncoder> {
+async function fitMultilingual(spec: MultilingualSpec, corpus: ParallelCorpus, options: FitOptions = {}): Promise<MultilingualLsaEncoder> {
   for (const l of spec.languages) if (!corpus.texts[l]) throw new InvalidParameterError("languages", `the corpus has no ${JSON.stringify(l)} side`);
   const n = corpus.ids.length;
-  const docs: string[][] = Array.from({ length: n }, () => []);
-  for (const l of spec.languages) {
-    const tokens = await tokenizeTexts(corpus.texts[l], spec.cjk);
-    for (let i = 0; i < n; i++) for (const t of tokens[i]) docs[i].push(`${l}:${t}`);
-  }
-  const { model, info } = await fitLsa(docs, spec);
+  const tokenize = async () => {
+    const docs: string[][] = Array.from({ length: n }, () => []);
+    for (const l of spec.languages) {
+      const tokens = await tokenizeTexts(corpus.texts[l], spec.cjk);
+      for (let i = 0; i < n; i++) for (const t of tokens[i]) docs[i].push(`${l}:${t}`);
+    }
+    return docs;
+  };
+  const { model, info } = await fitLsaShowingProgress(`fit ${spec.id}.${corpus.name}`, tokenize, spec, options.progress);
   return new MultilingualLsaEncoder(spec, model, info, corpus.name);
 }
 
@@ -251,7 +254,7 @@ export const MULTILINGUAL_ENCODERS: EncoderFamily<MultilingualSpecInput, Multili
   resolve: resolveMultilingualSpec,
   // Quick mode fits on fewer items (QUICK_PARALLEL_TRAIN_SIZE), not with another spec.
   quick: (s) => s,
-  fit: (s, corpus) => fitMultilingual(s, corpus),
+  fit: fitMultilingual,
   toBundle: (e) => multilingualBundle(e),
   fromBundle: multilingualFromBundle,
 };

@@ -64,7 +64,7 @@ export const LSA_TEXT_ENCODERS: EncoderFamily<LsaEncoderSpec, ResolvedLsaEncoder
   version: TEXT_ENCODER_VERSION,
   resolve: resolveKind("lsa"),
   quick: (s) => quickTextSpec(s) as ResolvedLsaEncoderSpec,
-  fit: (s, data) => fitLsaTextEncoder(s, data),
+  fit: fitLsaTextEncoder,
   toBundle: (e) => lsaBundle(e),
   fromBundle: lsaEncoderFromBundle,
 };
