@@ -9,11 +9,11 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { Fail } from "../../data/modelFile";
 import { getTf, type Tf } from "../../engine/tf";
-import { ClassificationHead } from "../../heads/classifier";
-import type { HeadState } from "../../heads/spec";
+import type { ClassificationHead } from "../../heads/classifier";
 import { Matrix } from "../../linalg/matrix";
 import { isPositiveInteger } from "../../validate";
-import { activate, toConstants, type EncoderActivation, type ParamSpec, type SoftmaxHistory } from "./nn";
+import type { SoftmaxHistory } from "../../heads/softmaxTraining";
+import { activate, jointHead, toConstants, type EncoderActivation, type ParamSpec } from "./nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
 import { hashedFeatures, tokenizeTexts } from "./textFeatures";
 import { textEncoderName, TEXT_ENCODER_VERSION, type ResolvedBowMlpSpec, type TrainedTextEncoder } from "./textSpec";
@@ -47,19 +47,7 @@ export class BowMlpTextEncoder implements TrainedTextEncoder {
     this.history = history;
     this.training = training;
     this.trainedOn = trainedOn;
-    const hw = params.find((p) => p.name === "head.w")!, hb = params.find((p) => p.name === "head.b")!;
-    const headState: HeadState = {
-      spec: {
-        kind: "linear", hidden: [], activation: "relu", useBias: true, seed: spec.seed, epochs: spec.epochs,
-        batchSize: spec.batchSize, learningRate: spec.learningRate, weightDecay: 0, standardize: false,
-      },
-      inputDim: spec.latentDim, numClasses,
-      layers: [{ inputDim: spec.latentDim, outputDim: numClasses, weight: hw.data, bias: hb.data }],
-      standardization: null,
-      history: { loss: history.loss, trainAccuracy: history.trainAccuracy, secondsPerEpoch: history.secondsPerEpoch },
-      training: { ...training, label: `${spec.id} head` },
-    };
-    this.head = new ClassificationHead(tf, headState);
+    this.head = jointHead(tf, spec, params, numClasses, history, training);
     this.digest = bundleChecksum({ kind: "bow-mlp", id: spec.id, spec, meta: { numClasses, trainedOn }, arrays: params.map((p) => ({ ...p })) }).slice(0, 12);
   }
 

@@ -12,7 +12,8 @@ import { Random } from "../../linalg/random";
 import { checkLabels } from "../../validate";
 import { BowMlpTextEncoder, bagForward, bowLatent, bowParamShapes } from "./bowMlpModel";
 import type { FitOptions } from "./lifecycle";
-import { initWeight, type ParamSpec, type SoftmaxHistory } from "./nn";
+import { initWeight, type SoftmaxHistory } from "../../heads/softmaxTraining";
+import type { ParamSpec } from "./nn";
 import { hashedFeatures, tokenizeTexts } from "./textFeatures";
 import { trainingTexts, type ResolvedBowMlpSpec, type TextTrainingData } from "./textSpec";
 

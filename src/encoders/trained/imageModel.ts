@@ -7,13 +7,13 @@ import type * as TF from "@tensorflow/tfjs";
 import type { Fail } from "../../data/modelFile";
 import { getTf, type Tf } from "../../engine/tf";
 import { InvalidParameterError } from "../../errors";
-import { ClassificationHead } from "../../heads/classifier";
-import type { HeadState } from "../../heads/spec";
+import type { ClassificationHead } from "../../heads/classifier";
 import { Matrix } from "../../linalg/matrix";
 import { accuracy as accuracyOf } from "../../metrics/metrics";
 import { checkImages, latentOf, parameterShapes, PIXELS, standardizedBatch, type ImageData } from "./imageNetwork";
 import { IMAGE_CLASSES as CLASSES, IMAGE_ENCODER_VERSION, type ResolvedImageEncoderSpec } from "./imageSpec";
-import { toConstants, type ParamSpec, type SoftmaxHistory } from "./nn";
+import type { SoftmaxHistory } from "../../heads/softmaxTraining";
+import { jointHead, toConstants, type ParamSpec } from "./nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
 
 export interface ImageTrainingInfo {
@@ -50,19 +50,7 @@ export class ImageEncoder {
     this.params = params;
     this.history = history;
     this.training = training;
-    const hw = params.find((p) => p.name === "head.w")!, hb = params.find((p) => p.name === "head.b")!;
-    const headState: HeadState = {
-      spec: {
-        kind: "linear", hidden: [], activation: "relu", useBias: true, seed: spec.seed, epochs: spec.epochs,
-        batchSize: spec.batchSize, learningRate: spec.learningRate, weightDecay: 0, standardize: false,
-      },
-      inputDim: spec.latentDim, numClasses: CLASSES,
-      layers: [{ inputDim: spec.latentDim, outputDim: CLASSES, weight: hw.data, bias: hb.data }],
-      standardization: null,
-      history: { loss: history.loss, trainAccuracy: history.trainAccuracy, secondsPerEpoch: history.secondsPerEpoch },
-      training: { samples: training.samples, seconds: training.seconds, backend: training.backend, tfjsVersion: training.tfjsVersion, createdAt: training.createdAt, label: `${spec.id} head` },
-    };
-    this.head = new ClassificationHead(tf, headState);
+    this.head = jointHead(tf, spec, params, CLASSES, history, training);
     this.digest = bundleChecksum({ kind: "image", id: spec.id, spec, meta: null, arrays: params.map((p) => ({ ...p })) }).slice(0, 12);
   }
 

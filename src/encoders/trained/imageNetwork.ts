@@ -23,7 +23,8 @@ import type { Tf } from "../../engine/tf";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import type { Random } from "../../linalg/random";
 import { IMAGE_CLASSES as CLASSES, type ResolvedImageEncoderSpec } from "./imageSpec";
-import { activate, initWeight, type EncoderActivation, type ParamSpec } from "./nn";
+import { initWeight } from "../../heads/softmaxTraining";
+import { activate, type EncoderActivation, type ParamSpec } from "./nn";
 
 /** Fashion-MNIST pixel mean and standard deviation (of /255 values, train split): inputs are (p/255 − mean)/std. */
 export const FASHION_MNIST_PIXEL_MEAN = 0.286;

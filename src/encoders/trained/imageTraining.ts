@@ -16,7 +16,8 @@ import type { FitOptions } from "./lifecycle";
 import { ImageEncoder, type ImageTrainingInfo } from "./imageModel";
 import { checkImages, initialParams, latentOf, PIXELS, standardizedBatch, type ImageData } from "./imageNetwork";
 import { IMAGE_CLASSES as CLASSES, resolveImageSpec, type ImageEncoderSpec } from "./imageSpec";
-import { readVariables, toVariables, trainSoftmax } from "./nn";
+import { trainSoftmax } from "../../heads/softmaxTraining";
+import { readVariables, toVariables } from "./nn";
 
 /** Seed of the stratified training subset (the same for every encoder of the family). */
 export const IMAGE_DATA_SEED = 0;

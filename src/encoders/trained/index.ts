@@ -58,5 +58,6 @@ export {
 } from "./lifecycle";
 export { fitLsa, lsaTransform, lsaIndex, tfidfRows, maxGramError, resolveLsaOptions, LSA_DEFAULTS, type LsaOptions, type LsaModel, type LsaFitInfo, type Csr } from "./lsa";
 export { getTokenizer, loadKuromoji, bigramTokenizer, hasCjk, CJK_MODES, type CjkMode, type Tokenizer } from "./tokenize";
-export { ENCODER_ACTIVATIONS, type EncoderActivation, type SoftmaxHistory } from "./nn";
+export { ENCODER_ACTIVATIONS, type EncoderActivation } from "./nn";
+export type { SoftmaxHistory } from "../../heads/softmaxTraining";
 export { ENCODER_FORMAT, ENCODER_FORMAT_VERSION, encodeBundle, decodeBundle, type EncoderBundle, type EncoderKind, type NamedArray } from "./persist";

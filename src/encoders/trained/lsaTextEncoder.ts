@@ -14,7 +14,7 @@ import { progress, resolveProgressMode, type ProgressMode } from "../../engine/p
 import type { Matrix } from "../../linalg/matrix";
 import type { FitOptions } from "./lifecycle";
 import { fitLsa, lsaFitSteps, lsaIndex, lsaTransform, type LsaFitInfo, type LsaModel, type LsaOptions } from "./lsa";
-import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
+import { bundleChecksum, takeArray, type EncoderBundle, type NamedArray } from "./persist";
 import { countZeroRows, tokenizeTexts } from "./textFeatures";
 import {
   textEncoderName, TEXT_ENCODER_VERSION, trainingTexts, type ResolvedLsaEncoderSpec, type TextTrainingData, type TrainedTextEncoder,
@@ -99,11 +99,26 @@ export function lsaBundle(e: LsaTextEncoder, withInfo = true): EncoderBundle {
   return {
     kind: "lsa", id: e.spec.id, spec: e.spec,
     meta: { version: TEXT_ENCODER_VERSION, trainedOn: e.trainedOn, vocabulary: e.model.vocabulary, sublinearTf: e.model.sublinearTf, info: withInfo ? e.info : null },
-    arrays: [
-      { name: "idf", shape: [e.model.vocabulary.length], data: e.model.idf },
-      { name: "components", shape: [e.model.vocabulary.length, e.model.dim], data: e.model.components },
-      { name: "singularValues", shape: [e.model.dim], data: e.model.singularValues },
-    ],
+    arrays: lsaModelArrays(e.model),
+  };
+}
+
+/** An LSA model's arrays in a bundle (its vocabulary goes in the bundle's meta). */
+export function lsaModelArrays(model: LsaModel): NamedArray[] {
+  const V = model.vocabulary.length, k = model.dim;
+  return [
+    { name: "idf", shape: [V], data: model.idf },
+    { name: "components", shape: [V, k], data: model.components },
+    { name: "singularValues", shape: [k], data: model.singularValues },
+  ];
+}
+
+/** The LSA model of a bundle's arrays and a (checked) vocabulary; `fail` on a missing or misshapen array. */
+export function lsaModelFromBundle(b: EncoderBundle, vocabulary: string[], dim: number, sublinearTf: boolean, fail: Fail): LsaModel {
+  const V = vocabulary.length;
+  return {
+    vocabulary, dim, sublinearTf,
+    idf: takeArray(b, "idf", [V], fail), components: takeArray(b, "components", [V, dim], fail), singularValues: takeArray(b, "singularValues", [dim], fail),
   };
 }
 
@@ -114,11 +129,7 @@ export function lsaEncoderFromBundle(b: EncoderBundle, spec: ResolvedLsaEncoderS
   const vocabulary = meta.vocabulary;
   if (!Array.isArray(vocabulary) || !vocabulary.every((t) => typeof t === "string")) return fail(`"meta.vocabulary" must be an array of strings`);
   if (new Set(vocabulary).size !== vocabulary.length) fail(`"meta.vocabulary" has duplicate terms`);
-  const V = vocabulary.length, k = spec.dim;
-  const model: LsaModel = {
-    vocabulary: vocabulary as string[], dim: k, sublinearTf: meta.sublinearTf === true,
-    idf: takeArray(b, "idf", [V], fail), components: takeArray(b, "components", [V, k], fail), singularValues: takeArray(b, "singularValues", [k], fail),
-  };
+  const model = lsaModelFromBundle(b, vocabulary as string[], spec.dim, meta.sublinearTf === true, fail);
   if (model.sublinearTf !== spec.sublinearTf) fail(`"meta.sublinearTf" disagrees with the spec`);
   const info = meta.info as LsaFitInfo | null;
   if (info === null || typeof info !== "object") fail(`"meta.info" is missing`);

@@ -35,8 +35,8 @@ import { isQuickMode } from "../../config";
 import { assertSafeName } from "../../validate";
 import { cachedEncoder, cachedEncoderEmbeddings, loadEncoder, saveEncoder, type EncoderFamily, type FitOptions } from "./lifecycle";
 import { lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
-import { fitLsaShowingProgress, LsaTextEncoder } from "./lsaTextEncoder";
-import { bundleChecksum, shortHash, takeArray, type EncoderBundle } from "./persist";
+import { fitLsaShowingProgress, lsaModelArrays, lsaModelFromBundle, LsaTextEncoder } from "./lsaTextEncoder";
+import { bundleChecksum, shortHash, type EncoderBundle } from "./persist";
 import { LSA_TEXT_ENCODERS } from "./textEncoders";
 import { countZeroRows, tokenizeTexts } from "./textFeatures";
 import { resolveTextSpec, TEXT_ENCODER_VERSION, type ResolvedLsaEncoderSpec, type TrainedTextEncoder } from "./textSpec";
@@ -222,11 +222,7 @@ function multilingualBundle(e: MultilingualLsaEncoder, withInfo = true): Encoder
   return {
     kind: "multilingual-lsa", id: e.spec.id, spec: e.spec,
     meta: { version: MULTILINGUAL_VERSION, trainedOn: e.trainedOn, vocabulary: e.model.vocabulary, info: withInfo ? e.info : null },
-    arrays: [
-      { name: "idf", shape: [e.model.vocabulary.length], data: e.model.idf },
-      { name: "components", shape: [e.model.vocabulary.length, e.model.dim], data: e.model.components },
-      { name: "singularValues", shape: [e.model.dim], data: e.model.singularValues },
-    ],
+    arrays: lsaModelArrays(e.model),
   };
 }
 
@@ -236,11 +232,7 @@ function multilingualFromBundle(b: EncoderBundle, spec: MultilingualSpec, fail: 
   const trainedOn = typeof meta.trainedOn === "string" ? meta.trainedOn : fail(`"meta.trainedOn" must be a string`);
   const vocabulary = meta.vocabulary;
   if (!Array.isArray(vocabulary) || !vocabulary.every((t) => typeof t === "string" && t.includes(":"))) return fail(`"meta.vocabulary" must be an array of language-tagged terms`);
-  const V = vocabulary.length, k = spec.dim;
-  const model: LsaModel = {
-    vocabulary: vocabulary as string[], dim: k, sublinearTf: spec.sublinearTf,
-    idf: takeArray(b, "idf", [V], fail), components: takeArray(b, "components", [V, k], fail), singularValues: takeArray(b, "singularValues", [k], fail),
-  };
+  const model = lsaModelFromBundle(b, vocabulary as string[], spec.dim, spec.sublinearTf, fail);
   const info = meta.info as LsaFitInfo | null;
   if (info === null || typeof info !== "object") fail(`"meta.info" is missing`);
   return new MultilingualLsaEncoder(spec, model, info!, trainedOn);
