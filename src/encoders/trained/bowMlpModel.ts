@@ -10,10 +10,10 @@ import type * as TF from "@tensorflow/tfjs";
 import type { Fail } from "../../data/modelFile";
 import { getTf, type Tf } from "../../engine/tf";
 import type { ClassificationHead } from "../../heads/classifier";
+import type { SoftmaxHistory } from "../../heads/softmaxTraining";
 import { Matrix } from "../../linalg/matrix";
 import { isPositiveInteger } from "../../validate";
-import type { SoftmaxHistory } from "../../heads/softmaxTraining";
-import { activate, jointHead, toConstants, type EncoderActivation, type ParamSpec } from "./nn";
+import { activate, jointHead, latentsInBlocks, toConstants, type EncoderActivation, type ParamSpec } from "./nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
 import { hashedFeatures, tokenizeTexts } from "./textFeatures";
 import { textEncoderName, TEXT_ENCODER_VERSION, type ResolvedBowMlpSpec, type TrainedTextEncoder } from "./textSpec";
@@ -74,21 +74,12 @@ export class BowMlpTextEncoder implements TrainedTextEncoder {
     const docs = await tokenizeTexts(texts, this.spec.cjk);
     const feats = docs.map((d) => hashedFeatures(d, this.spec.buckets));
     this.empty = feats.filter((f) => f.length === 1).length;
-    const tf = this.tf, p = this.tensors(), d = this.dim, h0 = this.spec.hidden[0];
+    const tf = this.tf, p = this.tensors(), h0 = this.spec.hidden[0];
     const bag = this.params[0].data;
-    const out = new Matrix(texts.length, d);
-    const block = 512;
-    for (let r0 = 0; r0 < feats.length; r0 += block) {
-      const sub = feats.slice(r0, r0 + block);
-      const x = bagForward(bag, h0, sub);
-      const z = tf.tidy(() => bowLatent(tf, this.spec, p, tf.tensor2d(x, [sub.length, h0], "float32")));
-      try {
-        out.data.set(z.dataSync() as Float32Array, r0 * d);
-      } finally {
-        z.dispose();
-      }
-    }
-    return out;
+    return latentsInBlocks(tf, feats.length, this.dim, (r0, r1) => {
+      const x = bagForward(bag, h0, feats.slice(r0, r1));
+      return bowLatent(tf, this.spec, p, tf.tensor2d(x, [r1 - r0, h0], "float32"));
+    });
   }
 
   toString(): string {

@@ -8,12 +8,12 @@ import type { Fail } from "../../data/modelFile";
 import { getTf, type Tf } from "../../engine/tf";
 import { InvalidParameterError } from "../../errors";
 import type { ClassificationHead } from "../../heads/classifier";
-import { Matrix } from "../../linalg/matrix";
+import type { SoftmaxHistory } from "../../heads/softmaxTraining";
+import type { Matrix } from "../../linalg/matrix";
 import { accuracy as accuracyOf } from "../../metrics/metrics";
 import { checkImages, latentOf, parameterShapes, PIXELS, standardizedBatch, type ImageData } from "./imageNetwork";
 import { IMAGE_CLASSES as CLASSES, IMAGE_ENCODER_VERSION, type ResolvedImageEncoderSpec } from "./imageSpec";
-import type { SoftmaxHistory } from "../../heads/softmaxTraining";
-import { jointHead, toConstants, type ParamSpec } from "./nn";
+import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "./nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
 
 export interface ImageTrainingInfo {
@@ -26,9 +26,6 @@ export interface ImageTrainingInfo {
   /** Trained with the quick-mode settings (informational). */
   quick: boolean;
 }
-
-/** Rows of activations per inference block. */
-const EMBED_BLOCK = 512;
 
 /** A trained image encoder (+ its jointly trained linear head). From `trainImageEncoder`, `loadImageEncoder` or `cachedImageEncoder`. */
 export class ImageEncoder {
@@ -90,20 +87,11 @@ export class ImageEncoder {
       const i = idx[r];
       if (!Number.isInteger(i) || i < 0 || i >= data.count) throw new InvalidParameterError("indices", `image index ${i} is outside 0..${data.count - 1}`);
     }
-    const tf = this.tf, p = this.tensors(), d = this.latentDim;
-    const out = new Matrix(idx.length, d);
-    for (let r0 = 0; r0 < idx.length; r0 += EMBED_BLOCK) {
-      const r1 = Math.min(idx.length, r0 + EMBED_BLOCK);
-      const sub = Array.from({ length: r1 - r0 }, (_, k) => idx[r0 + k]);
-      const xb = standardizedBatch(data.images, sub);
-      const z = tf.tidy(() => latentOf(tf, this.spec, p, tf.tensor2d(xb, [r1 - r0, PIXELS], "float32")));
-      try {
-        out.data.set(z.dataSync() as Float32Array, r0 * d);
-      } finally {
-        z.dispose();
-      }
-    }
-    return out;
+    const tf = this.tf, p = this.tensors();
+    return latentsInBlocks(tf, idx.length, this.latentDim, (r0, r1) => {
+      const xb = standardizedBatch(data.images, Array.from({ length: r1 - r0 }, (_, k) => idx[r0 + k]));
+      return latentOf(tf, this.spec, p, tf.tensor2d(xb, [r1 - r0, PIXELS], "float32"));
+    });
   }
 
   /** Accuracy of encoder + head on images `indices` (default all) of labelled data. */

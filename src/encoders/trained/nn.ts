@@ -13,6 +13,7 @@ import type { Tf } from "../../engine/tf";
 import { ClassificationHead } from "../../heads/classifier";
 import type { SoftmaxHistory } from "../../heads/softmaxTraining";
 import type { TrainingInfo } from "../../heads/spec";
+import { Matrix } from "../../linalg/matrix";
 
 /** Nonlinearity of an encoder's hidden and latent layers. */
 export type EncoderActivation = "relu" | "tanh" | "elu";
@@ -41,6 +42,27 @@ export function toVariables(tf: Tf, params: ParamSpec[]): TF.Variable[] {
 /** Constant tensors (kept) for inference. */
 export function toConstants(tf: Tf, params: ParamSpec[]): TF.Tensor[] {
   return params.map((p) => tf.keep(tf.tensor(p.data, p.shape, "float32")));
+}
+
+/** Rows of latents computed per inference block. */
+export const EMBED_BLOCK = 512;
+
+/**
+ * A rows × dim matrix of latents computed EMBED_BLOCK rows at a time: `latent(r0, r1)` gives the
+ * float32 latents of rows [r0, r1) (called inside a tidy; its intermediates are freed).
+ */
+export function latentsInBlocks(tf: Tf, rows: number, dim: number, latent: (r0: number, r1: number) => TF.Tensor2D): Matrix {
+  const out = new Matrix(rows, dim);
+  for (let r0 = 0; r0 < rows; r0 += EMBED_BLOCK) {
+    const r1 = Math.min(rows, r0 + EMBED_BLOCK);
+    const z = tf.tidy(() => latent(r0, r1));
+    try {
+      out.data.set(z.dataSync() as Float32Array, r0 * dim);
+    } finally {
+      z.dispose();
+    }
+  }
+  return out;
 }
 
 /** Current values of variables as plain float32 arrays (copies). */
