@@ -8,7 +8,7 @@
 import { loadEmoji, loadFashionMnist } from "./data/images/index";
 import { loadDebianDescriptions, loadDebianParallel, loadGettextPairs, loadWordnetGlosses } from "./data/text/index";
 import { listImageBackbones } from "./encoders/pretrained/index";
-import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageEncoders";
+import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageSpec";
 
 export interface DatasetEntry {
   id: string;

@@ -178,3 +178,29 @@ export function checkLabels(labels: unknown, rows: number, name: string, options
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fields of the trained encoders' and heads' specs.
+
+/** Names that go into file names and cache keys: letters, digits, '.', '_', '+' or '-'. */
+export const SAFE_NAME = /^[A-Za-z0-9._+-]+$/;
+
+/** `value` as a non-empty name of letters, digits, '.', '_', '+' or '-' (safe in file names and cache keys). */
+export function assertSafeName(value: unknown, name: string): string {
+  if (typeof value !== "string" || !SAFE_NAME.test(value)) {
+    throw new InvalidParameterError(name, `expected a name of letters, digits, '.', '_', '+' or '-', got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1;
+}
+
+/** `value` as a finite number > 0 (a learning rate…). */
+export function assertPositiveNumber(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidParameterError(name, `expected a finite number > 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -12,7 +12,7 @@
 import { InvalidParameterError } from "../errors";
 import { isQuickMode } from "../config";
 import { EMOJI_MLP_SPEC, EMOJI_NAMES_LSA_DIM, emojiStitchingSpaces } from "./emojiSpaces";
-import { fashionMnistStitchingSpaces } from "./imageSpaces";
+import { fashionMnistStitchingSpaces } from "./fashionMnistSpaces";
 import type { StitchingSpaces } from "./spaces";
 import { textStitchingSpaces } from "./textSpaces";
 
