@@ -3,8 +3,8 @@
  * seed 0's anchors, no test data), run `evaluateStitching` with IRP at that setting and the
  * baselines, run IRP once more at the paper's Fig. 7 setting (ω = 16, δ = 0.8) and Procrustes through
  * the anchors' span (`SpanProcrustesTranslator`, with `evaluatePairs`: the library's
- * `ProcrustesTranslator` needs an SVD of the d_x×d_y cross-covariance, ~13 s per pair of 2,048- and
- * 1,792-d backbones here), all with the same anchors and heads, and summarise (mean ± std over seeds of
+ * `ProcrustesTranslator` needs an SVD of the d_x×d_y cross-covariance, slow for pairs of 2,048- and
+ * 1,792-d backbones), all with the same anchors and heads, and summarise (mean ± std over seeds of
  * the mean over pairs, achievable pairs) under Table 2's row labels.
  */
 import { evaluateStitching, summarizeStitching, type StitchingMethod, type StitchingRow } from "../eval/stitching/index";

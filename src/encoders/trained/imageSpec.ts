@@ -43,12 +43,10 @@ export type ResolvedImageEncoderSpec = Required<ImageEncoderSpec>;
  * The image encoder family (full-mode settings; quick mode shrinks them, see `quickImageSpec`).
  * mlp-256-s0 and mlp-256-s1 differ ONLY in their seed.
  *
- * Measured on this machine (wasm, 1 thread, 2 shared cores), full mode on all 60,000 train images:
- * mlp-256-s0 67 s / mlp-256-s1 45 s for 5 epochs (~7–10 s per epoch unloaded), test accuracy of
- * encoder + joint head 0.878 / 0.880; cnn-16-32-l64 206 s for 3 epochs, 0.900. cnn-32-64-l128 costs
- * about 3× cnn-16-32-l64 per epoch (quick mode: 20 s against 7 s), hence 2 epochs (≈ 7 min, not
- * measured in full). Quick mode (2,000 images, 2 epochs): 0.4–1.6 s per MLP, 7 s and 20 s for the
- * CNNs, test accuracy 0.77–0.79.
+ * Full mode (all 60,000 train images), test accuracy of encoder + joint head: mlp-256-s0 / -s1
+ * 0.878 / 0.880 after 5 epochs, cnn-16-32-l64 0.900 after 3. cnn-32-64-l128 costs about 3×
+ * cnn-16-32-l64 per epoch, hence 2 epochs. Quick mode (2,000 images, 2 epochs): 0.77–0.79. Training
+ * times are in the README's results section.
  */
 export const IMAGE_ENCODER_FAMILY: readonly ResolvedImageEncoderSpec[] = Object.freeze([
   { id: "mlp-256-s0", kind: "mlp", hidden: [256], latentDim: 256, activation: "relu", seed: 0, epochs: 5, trainSize: 60000, batchSize: 128, learningRate: 1e-3, description: "MLP 784→256→256 (ReLU), seed 0" },

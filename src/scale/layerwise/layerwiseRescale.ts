@@ -22,8 +22,7 @@
  * Cost: per batch, one pass walks the chosen cut layers in depth order (each activation computed
  * once from the previous one), and for each (layer, α) only the part of the network after the layer
  * is re-run: ≈ 1 + Σ_layers |α| · (fraction of the network after the layer) full passes. Activations
- * are never cached (MB per image at early layers); only the loaded model is memoised in memory. On
- * 1 wasm thread a full MobileNetV2 pass is ≈ 0.05 s per 224-px image.
+ * are never cached (MB per image at early layers); only the loaded model is memoised in memory.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../../engine/tf";
