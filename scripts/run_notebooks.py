@@ -5,9 +5,12 @@
     npm run figures -- 00-quickstart     # one notebook (by name, with or without .ipynb, or a prefix)
     npm run figures -- --quick           # small subsets (sets LATENT_BRIDGE_QUICK=1), as CI runs them
 
-Each notebook writes its own figures and tables (figures/ in full mode, build/quick/figures in quick
-mode). The executed copies, outputs included, go to build/notebooks/ (ignored by git: an executed
-notebook carries plotly's ~4.8 MB bundle). The sources in notebooks/ stay output-free.
+Each notebook writes its own figures and tables: in full mode to figures/, the committed results
+(this runner sets LATENT_BRIDGE_FIGURES_DIR to it; a notebook run anywhere else writes to the
+ignored build/figures/), in quick mode to build/quick/figures/; LATENT_BRIDGE_FIGURES_DIR, if set,
+wins. The executed copies, outputs included, go to build/notebooks/ (ignored by git: an executed
+notebook carries plotly's ~4.8 MB bundle) and are signed, so Jupyter opens them trusted and draws
+their interactive plots. The sources in notebooks/ stay output-free.
 
 On a failing cell this prints the notebook, the cell number and the cell's real error text (tslab
 writes it to the cell's stderr; Jupyter's own message is empty) and exits 1.
@@ -31,6 +34,7 @@ try:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbformat.sign import NotebookNotary
 except ImportError as e:  # pragma: no cover - depends on the machine
     fail(f"{e.name} is missing: run `bash scripts/setup.sh` (Debian: apt-get install python3-nbclient python3-nbformat jupyter-notebook)")
 
@@ -94,7 +98,27 @@ def run_one(path, out_dir, timeout, env):
     tmp = out_path.with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)
     os.replace(tmp, out_path)
+    sign(nb, out_path)
     return error, time.monotonic() - started, out_path
+
+
+def sign(nb, out_path):
+    """Signs an executed copy (we produced its outputs), so Jupyter opens it trusted and runs its plot
+    scripts. The signature goes to Jupyter's signature database (nbsignatures.db in the Jupyter data
+    dir, as `jupyter trust` does), not into the file."""
+    try:
+        notary = NotebookNotary()
+        notary.sign(nb)
+        # Check against what was written, as Jupyter will when it opens the file.
+        if not notary.check_signature(nbformat.read(out_path, as_version=4)):
+            raise RuntimeError("the written file does not match its signature")
+    except Exception as e:  # a read-only data dir must not fail the run
+        print(f"\nrun_notebooks: warning: could not sign {out_path} ({e}); open it in Jupyter with File > Trust Notebook", file=sys.stderr)
+
+
+def shown(path):
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
 
 
 def main():
@@ -109,6 +133,9 @@ def main():
     quick = args.quick or os.environ.get("LATENT_BRIDGE_QUICK") == "1"
     env = dict(os.environ)
     env["LATENT_BRIDGE_QUICK"] = "1" if quick else "0"
+    if not quick and not env.get("LATENT_BRIDGE_FIGURES_DIR"):
+        env["LATENT_BRIDGE_FIGURES_DIR"] = str(REPO / "figures")  # the committed results
+    figures = env.get("LATENT_BRIDGE_FIGURES_DIR") or str(REPO / "build" / "quick" / "figures")
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(REPO / "jupyter"), env.get("JUPYTER_PATH")]))
     os.environ["JUPYTER_PATH"] = env["JUPYTER_PATH"]  # for the kernelspec lookup in this process
     if not (REPO / "node_modules" / "tslab").exists():
@@ -118,7 +145,7 @@ def main():
     if not notebooks:
         fail(f"no notebooks found in {args.notebooks_dir}")
     timeout = args.timeout or (600 if quick else 7200)
-    print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode", flush=True)
+    print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode; figures and tables -> {shown(pathlib.Path(figures))}", flush=True)
     for path in notebooks:
         print(f"  {path.stem} ...", end="", flush=True)
         error, seconds, out_path = run_one(path, pathlib.Path(args.out_dir), timeout, env)
@@ -129,7 +156,7 @@ def main():
             print(text, file=sys.stderr)
             print(f"\nexecuted copy: {out_path}", file=sys.stderr)
             sys.exit(1)
-        print(f" ok ({seconds:.1f} s) -> {out_path.relative_to(REPO) if out_path.is_relative_to(REPO) else out_path}", flush=True)
+        print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
     print("run_notebooks: all notebooks ran", flush=True)
 
 

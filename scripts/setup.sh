@@ -4,7 +4,8 @@
 #   - Debian packages: Jupyter Notebook + nbclient/nbconvert (to run the notebooks), Chromium
 #     (static PNG/SVG export of figures), numpy with OpenBLAS (interop test, benchmarks),
 #     data sets packaged by Debian (Fashion-MNIST, WordNet);
-#   - npm packages, exactly as package-lock.json pins them (npm ci).
+#   - npm packages, exactly as package-lock.json pins them (npm ci);
+#   - in a git checkout, the clean filter that strips notebook outputs (scripts/install-git-filters.sh).
 # Options: --no-apt  skip the Debian packages (then install them yourself; the list is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,4 +66,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
+# Notebooks stay output-free in git whatever Jupyter saves into them.
+bash scripts/install-git-filters.sh >/dev/null
+
 echo "setup: ready (node $(node --version), Jupyter Notebook $(/usr/bin/python3 -m notebook --version 2>/dev/null || echo 'not found'))"

@@ -20,8 +20,9 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, fitSubspaceMaps, averageMaps, meanOverDraws, MAX_OMEGA,
-  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps,
+  InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, averageMaps, translatePrefixes, meanOverDraws,
+  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
+  type SubspaceDecoderOptions,
 } from "./translate/irp";
 export {
   ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
@@ -33,10 +34,10 @@ export { TRANSLATION_METHODS, type Translator, type TranslationMethod, type Tran
 export {
   cosineSimilarities, meanCosineSimilarity, meanSquaredError, accuracy, argmaxRows, pearsonCorrelation,
   linearCka, topKRetrievalAccuracy,
-} from "./eval/metrics";
+} from "./metrics/metrics";
 export {
   parseNpy, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
   type NpyArray, type NpyDtype, type NpyData,
 } from "./io/npy";
 export { figuresDir, isQuickMode, repoRoot } from "./config";
-export { toMatrix, assertSeed, type MatrixInput } from "./validate";
+export { toMatrix, assertSeed, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";

@@ -1,5 +1,5 @@
 import { InvalidParameterError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError } from "./errors";
-import { Matrix, assertFiniteEntries, describeValue } from "./linalg/matrix";
+import { Matrix, assertFiniteEntries, describeEntry } from "./linalg/matrix";
 import { checkSeed } from "./linalg/random";
 export { SEED_MAX } from "./linalg/random";
 
@@ -14,6 +14,23 @@ export function toMatrix(x: MatrixInput, name: string): Matrix {
   else throw new InvalidParameterError(name, `expected a Matrix or an array of rows, got ${typeof x}`);
   if (m.rows === 0 || m.cols === 0) {
     throw new ShapeMismatchError(name, `expected a non-empty matrix, got ${m.rows}×${m.cols}`);
+  }
+  assertFinite(m, name);
+  return m;
+}
+
+/**
+ * `x` as a Matrix (our class, or an object of its shape: integer rows and cols and a row-major
+ * Float64Array of rows·cols values) holding only finite numbers. Unlike `toMatrix`, nested arrays
+ * are refused: for functions whose callers already hold matrices (heads, evaluators).
+ */
+export function assertMatrix(x: unknown, name: string): Matrix {
+  const m = x as Matrix | null | undefined;
+  if (
+    m === null || m === undefined || typeof m !== "object" || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) ||
+    !(m.data instanceof Float64Array) || m.data.length !== m.rows * m.cols
+  ) {
+    throw new InvalidParameterError(name, `expected a Matrix (rows × cols, row-major Float64Array), got ${describeValue(x)}`);
   }
   assertFinite(m, name);
   return m;
@@ -96,7 +113,7 @@ function editDistance(a: string, b: string): number {
 
 /** A value as an error message shows it: numbers as themselves, anything else with its type. */
 function describe(v: unknown): string {
-  return typeof v === "number" ? String(v) : describeValue(v);
+  return typeof v === "number" ? String(v) : describeEntry(v);
 }
 
 /** δ, the farthest-point-sampling stop threshold on the 1−|cos| distance. */
@@ -119,4 +136,118 @@ export function assertNonZeroRows(norms: Float64Array, name: string, detail = ""
   for (let i = 0; i < norms.length; i++) {
     if (!(norms[i] > 0)) throw new ZeroNormError(name, i, detail);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameter domains shared by the estimators, the experiment layer and the CLI.
+
+/** Whose anchors farthest point sampling prunes (IRP's `prune`). */
+export type PruneSide = "source" | "target";
+export const PRUNE_SIDES: readonly PruneSide[] = ["source", "target"];
+
+/** `value` as one of `allowed` (strings), or an InvalidParameterError listing them. */
+export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    const expected = allowed.length === 2 ? `"${allowed[0]}" or "${allowed[1]}"` : `one of ${allowed.map((a) => `"${a}"`).join(", ")}`;
+    throw new InvalidParameterError(name, `expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+  }
+  return value as T;
+}
+
+export function assertPruneSide(value: unknown, name = "prune"): PruneSide {
+  if (value !== "source" && value !== "target") {
+    throw new InvalidParameterError(name, `expected "source" or "target", got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The pseudo-inverse's relative cut-off: undefined (numpy's default) or a finite number ≥ 0. */
+export function assertRcond(value: unknown, name = "rcond"): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !(value >= 0 && Number.isFinite(value))) {
+    throw new InvalidParameterError(name, `expected a finite number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A non-empty list of distinct seeds. */
+export function checkSeeds(seeds: unknown, name = "seeds"): number[] {
+  if (!Array.isArray(seeds) || seeds.length === 0) throw new InvalidParameterError(name, "expected a non-empty array of integer seeds");
+  seeds.forEach((s, i) => assertSeed(s, `${name}[${i}]`));
+  if (new Set(seeds).size !== seeds.length) throw new InvalidParameterError(name, `seeds must be distinct, got [${seeds.join(", ")}]`);
+  return seeds as number[];
+}
+
+/** A non-empty list of distinct values, each passing `check(value, "name[i]")` (a grid axis: ω, δ…). */
+export function checkDistinctValues(values: unknown, name: string, check: (v: number, name: string) => void): number[] {
+  if (!Array.isArray(values) || values.length === 0) throw new InvalidParameterError(name, "expected a non-empty array");
+  values.forEach((v, i) => check(v as number, `${name}[${i}]`));
+  if (new Set(values).size !== values.length) throw new InvalidParameterError(name, `values must be distinct, got [${values.join(", ")}]`);
+  return values as number[];
+}
+
+export function assertBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== "boolean") throw new InvalidParameterError(name, `expected a boolean, got ${String(value)}`);
+  return value;
+}
+
+/** How a value that should have been a matrix or an array is described in an error. */
+export function describeValue(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array (wrap nested arrays with Matrix.from)";
+  return typeof x;
+}
+
+/**
+ * Class labels as Int32Array: one per row, integers ≥ 0, and < numClasses when that is given.
+ * @throws InvalidParameterError (not an array, non-integer, out of range) or ShapeMismatchError
+ *   (wrong count), naming `name`; `what` says what the count follows ("row of x", "item").
+ */
+export function checkLabels(labels: unknown, rows: number, name: string, options: { numClasses?: number; what?: string } = {}): Int32Array {
+  const l = labels as ArrayLike<unknown> | null | undefined;
+  if (l === null || l === undefined || typeof l !== "object" || typeof l.length !== "number") {
+    throw new InvalidParameterError(name, `expected an array of integer class labels, got ${describeValue(labels)}`);
+  }
+  if (l.length !== rows) {
+    throw new ShapeMismatchError(name, `expected ${rows} labels (one per ${options.what ?? "row of x"}), got ${l.length}`);
+  }
+  const { numClasses } = options;
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = l[i];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      throw new InvalidParameterError(name, `labels must be integers ≥ 0 (class indices); element ${i} is ${String(v)}`);
+    }
+    if (numClasses !== undefined && v >= numClasses) {
+      throw new InvalidParameterError(name, `element ${i} is ${v}, outside the ${numClasses} classes 0..${numClasses - 1}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields of the trained encoders' and heads' specs.
+
+/** Names that go into file names and cache keys: letters, digits, '.', '_', '+' or '-'. */
+export const SAFE_NAME = /^[A-Za-z0-9._+-]+$/;
+
+/** `value` as a non-empty name of letters, digits, '.', '_', '+' or '-' (safe in file names and cache keys). */
+export function assertSafeName(value: unknown, name: string): string {
+  if (typeof value !== "string" || !SAFE_NAME.test(value)) {
+    throw new InvalidParameterError(name, `expected a name of letters, digits, '.', '_', '+' or '-', got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1;
+}
+
+/** `value` as a finite number > 0 (a learning rate…). */
+export function assertPositiveNumber(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidParameterError(name, `expected a finite number > 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

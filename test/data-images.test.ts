@@ -10,7 +10,7 @@ import {
   FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DIR_ENV, FASHION_MNIST_LICENSE, fashionMnistBatch, fashionMnistPixels,
   fnv1a32, loadFashionMnist, parseIdxImages, parseIdxLabels,
 } from "../src/data/images/fashionMnist";
-import { classCounts, stratifiedSubset } from "../src/data/images/subset";
+import { classCounts, stratifiedSubset } from "../src/data/subset";
 import { greyToRgb, resizeBilinear } from "../src/data/images/resize";
 import {
   alignEmojiSets, decodePng, EMOJI_LICENSE, EMOJI_TEST_FRACTION, emojiBatch, emojiImagePath, emojiPixels, loadEmoji,

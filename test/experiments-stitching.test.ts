@@ -9,7 +9,7 @@ import { alignEmojiSets } from "../src/data/images/index";
 import { loadTextCorpus } from "../src/encoders/trained/index";
 import { InvalidParameterError, ShapeMismatchError } from "../src/errors";
 import { drawAnchorIndices, evaluateStitching, stitchingMatrix, type StitchingRow, type StitchingSummaryRow } from "../src/eval/stitching/index";
-import { chooseIrpParameters } from "../src/eval/sensitivity";
+import { chooseIrpParameters } from "../src/eval/irpChoice";
 import { emojiGreyImages, emojiStitchingSpaces, nameTokens } from "../src/experiments/emojiSpaces";
 import { assembleSpaces, selectEncoders, topClasses, type EncoderEmbeddings } from "../src/experiments/spaces";
 import { CROSS_MODAL_ENCODERS, STITCHING_DATASETS, stitchingSizes, TABLE2_ENCODERS } from "../src/experiments/stitchingSpaces";

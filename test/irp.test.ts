@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { InverseRelativeProjection, MAX_OMEGA, averageMaps, fitSubspaceMaps, meanOverDraws } from "../src/translate/irp";
-import { Matrix, maxAbsDiff, rowNorms } from "../src/linalg/matrix";
+import {
+  InverseRelativeProjection, MAX_OMEGA, applyIrpMap, averageMaps, drawSubspaceDecoders, fitSubspaceMaps, meanOverDraws, translatePrefixes,
+} from "../src/translate/irp";
+import { absoluteCosineGram } from "../src/anchors/farthestPointSample";
+import { centerAndNormalize } from "../src/relative/normalize";
+import { Matrix, frobeniusNorm, maxAbsDiff, rowNorms, selectRows, transpose } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { relativeProjection } from "../src/relative/relativeProjection";
 import {
@@ -54,6 +58,44 @@ describe("IRP: known answers", () => {
       expect(maxAbsDiff(averageMaps(all, omega), irp.map)).toBeLessThan(1e-12);
       expect(meanOverDraws(all.draws, omega, (d) => d.anchorsKept)).toBeCloseTo(irp.diagnostics.meanAnchorsKept, 12);
     }
+  });
+
+  it("decoding through the relative space equals anchor completion for every prefix ω (Σ_s S_X,sᵀ·D_s collapses)", () => {
+    const ax = correlatedPoints(90, 18, 7, 61), ay = correlatedPoints(90, 13, 7, 62);
+    const x = correlatedPoints(25, 18, 7, 63);
+    for (const prune of ["target", "source"] as const) {
+      const fitted = fitSubspaceMaps(ax, ay, { omega: 12, delta: 0.4, seed: 5, prune });
+      const xUnit = centerAndNormalize(x, fitted.source.mean, "x");
+      const prefixes = translatePrefixes(xUnit, fitted.unitX, fitted.draws, [12, 1, 3], fitted.target);
+      expect(prefixes.map((p) => p.omega)).toEqual([1, 3, 12]);
+      for (const { omega, translated } of prefixes) {
+        const collapsed = applyIrpMap(x, fitted.source, fitted.target, averageMaps(fitted, omega));
+        expect(maxAbsDiff(translated, collapsed)).toBeLessThan(1e-10);
+      }
+    }
+    const two = fitSubspaceMaps(ax, ay, { omega: 2, delta: 0.4, seed: 5, prune: "target" });
+    expect(() => translatePrefixes(centerAndNormalize(x, two.source.mean, "x"), two.unitX, two.draws, [3], two.target)).toThrow(/omegas/);
+  });
+
+  it("a subspace's decoder is pinv(S_Yᵀ) in either form, and with target pruning it does not depend on the source", () => {
+    const ay = correlatedPoints(70, 16, 6, 71);
+    const fromA = fitSubspaceMaps(correlatedPoints(70, 9, 6, 72), ay, { omega: 6, delta: 0.3, seed: 2, prune: "target" });
+    const fromB = fitSubspaceMaps(correlatedPoints(70, 21, 6, 73), ay, { omega: 6, delta: 0.3, seed: 2, prune: "target" });
+    const shared = drawSubspaceDecoders(fromA.unitY, absoluteCosineGram(fromA.unitY), { omega: 6, delta: 0.3, seed: 2 });
+    const rowForm = drawSubspaceDecoders(fromA.unitY, absoluteCosineGram(fromA.unitY), { omega: 6, delta: 0.3, seed: 2, form: "transpose-of-pinv" });
+    for (let i = 0; i < 6; i++) {
+      expect(Array.from(fromB.draws[i].indices)).toEqual(Array.from(fromA.draws[i].indices));
+      expect(maxAbsDiff(fromB.draws[i].decoder, fromA.draws[i].decoder)).toBe(0);
+      expect(maxAbsDiff(shared[i].decoder, fromA.draws[i].decoder)).toBe(0);
+      // Moore–Penrose: D = pinv(S_Yᵀ) satisfies S_Yᵀ·D·S_Yᵀ = S_Yᵀ, and pinv(S_Y)ᵀ is the same matrix.
+      const syT = transpose(selectRows(fromA.unitY, shared[i].indices));
+      expect(maxAbsDiff(matmul(matmul(syT, shared[i].decoder), syT), syT)).toBeLessThan(1e-10);
+      expect(maxAbsDiff(rowForm[i].decoder, shared[i].decoder) / frobeniusNorm(shared[i].decoder)).toBeLessThan(1e-12);
+      expect(rowForm[i].diagnostics.anchorsKept).toBe(shared[i].diagnostics.anchorsKept);
+    }
+    // Identical draws share one object (their decoder is computed once).
+    const loose = drawSubspaceDecoders(fromA.unitY, absoluteCosineGram(fromA.unitY), { omega: 4, delta: 0, seed: 2 });
+    expect(new Set(loose).size).toBe(1);
   });
 
   it("reports anchors kept and condition numbers per subspace, and their means", () => {

@@ -8,7 +8,7 @@ import {
   meanSquaredError,
   pearsonCorrelation,
   topKRetrievalAccuracy,
-} from "../src/eval/metrics";
+} from "../src/metrics/metrics";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../src/errors";
 import { Matrix, selectRows, transpose } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";

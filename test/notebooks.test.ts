@@ -2,11 +2,12 @@
  * The notebooks under the real Jupyter + tslab kernel, through the same runner as `npm run figures`.
  * Needs the Debian Jupyter packages (bash scripts/setup.sh installs them; CI runs it first).
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { NOTEBOOK6_OUTPUT_WIDTH, notebookFigures, openFigurePage, type FigurePage } from "./figureDisplay";
 
 const REPO = resolve(import.meta.dirname, "..");
 const RUNNER = join(REPO, "scripts", "run_notebooks.py");
@@ -81,27 +82,78 @@ describe("headless notebook runner", () => {
   });
 });
 
+// Every figure a notebook saves is drawn, as the notebook shows it, in an output as wide as Jupyter
+// Notebook 6's in a 1,280 px window: it must fit (no sideways scrolling, every panel and the modebar inside).
+let figurePage: Promise<FigurePage> | undefined;
+afterAll(async () => {
+  await (await figurePage?.catch(() => undefined))?.close();
+});
+async function expectSavedFiguresToFit(executed: string): Promise<number> {
+  const saved = notebookFigures(executed).filter((f) => f.text.includes("(saved to "));
+  if (saved.length === 0) return 0;
+  figurePage ??= openFigurePage();
+  const shown = await (await figurePage).measure(saved.map((f) => f.html), NOTEBOOK6_OUTPUT_WIDTH);
+  shown.forEach((s, k) => {
+    const what = `${saved[k].text} in a ${NOTEBOOK6_OUTPUT_WIDTH} px output`;
+    expect(s.svgWidth, what).toBeLessThanOrEqual(NOTEBOOK6_OUTPUT_WIDTH);
+    expect(s.overflow, what).toBe(0);
+    expect(s.allInside, what).toBe(true);
+  });
+  return shown.length;
+}
+
+/** Whether Jupyter (with the same data dir) trusts a notebook file: its signature is in the database. */
+function isSigned(path: string, dataDir: string): boolean {
+  const r = spawnSync("/usr/bin/python3", ["-c", [
+    "import sys, nbformat", "from nbformat.sign import NotebookNotary",
+    "print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))",
+  ].join("\n"), path], { encoding: "utf8", env: { ...process.env, JUPYTER_DATA_DIR: dataDir } });
+  expect(r.stderr).toBe("");
+  return r.stdout.trim() === "True";
+}
+
 describe("notebooks in quick mode", () => {
-  it("00-quickstart executes every cell and writes its figures and table", () => {
+  it("00-quickstart executes every cell, writes Fig. 1 (PNG, SVG and its table), its methods table and pruning plot, and a signed executed copy", async () => {
     const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
-    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), "00-quickstart"], { LATENT_BRIDGE_FIGURES_DIR: figures });
+    const dataDir = join(figures, "jupyter-data"); // its own signature database
+    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), "00-quickstart"], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: dataDir });
     expect(r.stderr + r.stdout).toContain("00-quickstart ... ok");
     expect(r.status).toBe(0);
-    const files = readdirSync(figures);
-    for (const f of ["quickstart-relative-projection.png", "quickstart-relative-projection.svg", "quickstart-methods.csv", "quickstart-methods.md"]) {
-      expect(files, f).toContain(f);
-      expect(statSync(join(figures, f)).size).toBeGreaterThan(100);
+    expect(readdirSync(figures).filter((f) => f.includes(".")).sort()).toEqual(
+      [
+        "fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg",
+        "quickstart-methods.csv", "quickstart-methods.md", "quickstart-pruning.png", "quickstart-pruning.svg",
+      ],
+    );
+    for (const f of readdirSync(figures).filter((f) => f.includes("."))) expect(statSync(join(figures, f)).size, f).toBeGreaterThan(1000);
+    // The table holds the figure's numbers: 60 items, 6 anchors, and the relative representations of
+    // X and Y coincide (X and Y differ by an isometry, a rescaling and a shift), to the 6 digits saved.
+    const [header, ...lines] = readFileSync(join(figures, "fig1-relative-projection.csv"), "utf8").trim().split("\n");
+    const cols = header.split(",");
+    expect(cols).toEqual(["item", "anchor", "angle", "x_1", "x_2", "y_1", "y_2", "relX_1", "relX_2", "relY_1", "relY_2", "irp_1", "irp_2"]);
+    const rows = lines.map((l) => l.split(","));
+    expect(rows).toHaveLength(60);
+    expect(rows.filter((c) => c[1] === "yes")).toHaveLength(6);
+    const at = (c: string[], name: string) => Number(c[cols.indexOf(name)]);
+    for (const c of rows) {
+      expect(Math.abs(at(c, "relX_1") - at(c, "relY_1"))).toBeLessThan(1e-5);
+      expect(Math.abs(at(c, "relX_2") - at(c, "relY_2"))).toBeLessThan(1e-5);
     }
-    expect(existsSync(join(figures, "executed", "00-quickstart.ipynb"))).toBe(true);
+    const executed = join(figures, "executed", "00-quickstart.ipynb");
+    expect(isSigned(executed, dataDir)).toBe(true); // Jupyter opens it trusted and draws its plots
+    expect(isSigned(join(REPO, "notebooks", "00-quickstart.ipynb"), join(figures, "empty-data-dir"))).toBe(false); // the check can fail
+    expect(await expectSavedFiguresToFit(executed)).toBe(1);
   }, 600_000);
 
   // Every other notebook runs in quick mode too, and must write at least one figure or table.
   const others = readdirSync(join(REPO, "notebooks")).filter((f) => f.endsWith(".ipynb") && !f.startsWith("00-quickstart")).map((f) => f.slice(0, -6)).sort();
-  it.each(others)("%s executes every cell in quick mode", (name) => {
+  it.each(others)("%s executes every cell in quick mode; its saved figures fit a notebook column", async (name) => {
     const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
-    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), name], { LATENT_BRIDGE_FIGURES_DIR: figures });
+    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), name], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: join(figures, "jupyter-data") });
     expect(r.stderr + r.stdout).toContain(`${name} ... ok`);
     expect(r.status).toBe(0);
     expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f)).length).toBeGreaterThan(0);
+    const pngs = readdirSync(figures).filter((f) => f.endsWith(".png")).length;
+    expect(await expectSavedFiguresToFit(join(figures, "executed", `${name}.ipynb`))).toBe(pngs);
   }, 900_000);
 });

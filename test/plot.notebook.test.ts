@@ -61,7 +61,7 @@ describe.skipIf(!hasJupyter)("show() in a tslab notebook", () => {
       const png = Buffer.from(joined(f.data!["image/png"]), "base64");
       expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(html).toContain(`src="data:image/png;base64,${joined(f.data!["image/png"])}"`);
-      expect(html).toContain(".newPlot(el, fig.data, fig.layout"); // the drawing script
+      expect(html).toContain(".newPlot(el, fig.data, layoutAt(shown, el)"); // the drawing script
       expect(html).not.toContain("cdn.plot.ly");
     }
     expect(joined(figs[1].data!["text/plain"])).toContain("nb-marginals.png");

@@ -12,7 +12,7 @@ import vm from "node:vm";
 import ts from "typescript";
 import { InvalidParameterError, ShapeMismatchError } from "../src/errors";
 import {
-  barChart, bundleHtml, closeExporter, colorAt, contrastingText, exporterStats, figureHtml, figuresDir, formatNumber,
+  barChart, bundleHtml, closeExporter, colorAt, contrastingText, exporterStats, figureHtml, figuresDir, formatBySpec,
   heatmap, heatmapGrid, histogram, histogramCounts, isQuickMode, linePlot, locatePlotlyBundle, marginalMeans,
   matrixWithMarginals, MissingDependencyError, repoRoot, resolveColorscale, saveFigure, show, writeFileAtomic,
   type Annotation, type Axis, type Figure,
@@ -102,19 +102,19 @@ describe("histogram", () => {
   });
 });
 
-describe("formatNumber", () => {
+describe("formatBySpec", () => {
   it("follows d3-style specs", () => {
-    expect(formatNumber(0.123456, ".2f")).toBe("0.12");
-    expect(formatNumber(-0.5, ".2f")).toBe("-0.50");
-    expect(formatNumber(-0.0001, ".2f")).toBe("0.00");
-    expect(formatNumber(0.1234, ".1%")).toBe("12.3%");
-    expect(formatNumber(12345.678, ",.1f")).toBe("12,345.7");
-    expect(formatNumber(1234.5, ".2e")).toBe("1.23e+3");
-    expect(formatNumber(0.000123456, ".3g")).toBe("0.000123");
-    expect(formatNumber(41.6, "d")).toBe("42");
-    expect(formatNumber(2.5, ".3~f")).toBe("2.5");
-    expect(formatNumber(0.25, "")).toBe("0.25");
-    expect(() => formatNumber(1, "%.2f")).toThrow(InvalidParameterError);
+    expect(formatBySpec(0.123456, ".2f")).toBe("0.12");
+    expect(formatBySpec(-0.5, ".2f")).toBe("-0.50");
+    expect(formatBySpec(-0.0001, ".2f")).toBe("0.00");
+    expect(formatBySpec(0.1234, ".1%")).toBe("12.3%");
+    expect(formatBySpec(12345.678, ",.1f")).toBe("12,345.7");
+    expect(formatBySpec(1234.5, ".2e")).toBe("1.23e+3");
+    expect(formatBySpec(0.000123456, ".3g")).toBe("0.000123");
+    expect(formatBySpec(41.6, "d")).toBe("42");
+    expect(formatBySpec(2.5, ".3~f")).toBe("2.5");
+    expect(formatBySpec(0.25, "")).toBe("0.25");
+    expect(() => formatBySpec(1, "%.2f")).toThrow(InvalidParameterError);
   });
 
   it.each([
@@ -129,7 +129,7 @@ describe("formatNumber", () => {
     [0, ".3s", "0.00"],
     [1000, ".3~s", "1k"],
   ])("writes SI prefixes with the s type, as d3 (short cell labels): %d with %s is %s", (value, spec, text) => {
-    expect(formatNumber(value, spec)).toBe(text);
+    expect(formatBySpec(value, spec)).toBe(text);
   });
 });
 
@@ -251,7 +251,7 @@ describe("linePlot and barChart", () => {
 });
 
 describe("paths", () => {
-  it("figuresDir follows LATENT_BRIDGE_FIGURES_DIR, then quick mode, then <repo>/figures", () => {
+  it("figuresDir follows LATENT_BRIDGE_FIGURES_DIR, then quick mode, then <repo>/build/figures (never the committed figures/ by default)", () => {
     expect(repoRoot(join(REPO, "src", "plot"))).toBe(REPO);
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: "/tmp/somewhere", LATENT_BRIDGE_QUICK: "1" }, () => expect(figuresDir()).toBe("/tmp/somewhere"));
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: undefined, LATENT_BRIDGE_QUICK: "1" }, () => {
@@ -260,7 +260,8 @@ describe("paths", () => {
     });
     withEnv({ LATENT_BRIDGE_FIGURES_DIR: undefined, LATENT_BRIDGE_QUICK: "0" }, () => {
       expect(isQuickMode()).toBe(false);
-      expect(figuresDir()).toBe(join(REPO, "figures"));
+      expect(figuresDir()).toBe(join(REPO, "build", "figures"));
+      expect(spawnSync("git", ["check-ignore", "-q", join(figuresDir(), "x.png")], { cwd: REPO }).status).toBe(0); // ignored by git
     });
   });
 });
@@ -302,7 +303,7 @@ describe("notebook figure HTML", () => {
     expect(html).toContain('<div id="lb-fig-1" style="display:none;');
     expect(html).toContain('<img id="lb-fig-1-png" src="data:image/png;base64,AAAA"');
     expect(html).toContain('alt="x"');
-    expect(html).toContain("P.newPlot(el, fig.data, fig.layout");
+    expect(html).toContain("P.newPlot(el, fig.data, layoutAt(shown, el)");
     expect(html).toContain("removeChild(img)");
     // the title's "</script>" is escaped inside the JSON, so only our own closing tag remains
     expect(html.match(/<\/script/gi)).toHaveLength(1);

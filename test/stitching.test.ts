@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  drawAnchorIndices, evaluateStitching, reconstructionAndAccuracy, stitchingMatrix, summarizeStitching,
-  type HeadFactory, type StitchingEncoder, type StitchingResult, type StitchingRow,
+  drawAnchorIndices, evaluateStitching, reconstructionAndAccuracy, runStitching, stitchingMatrix, summarizeStitching,
+  type HeadFactory, type StitchingEncoder, type StitchingResult, type StitchingRow, type Translation,
 } from "../src/eval/stitching";
 import { InvalidParameterError, ShapeMismatchError } from "../src/errors";
 import { trainHead, type ClassificationHead } from "../src/heads/classifier";
@@ -9,7 +9,7 @@ import { Matrix, padCols, selectRows } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { Random } from "../src/linalg/random";
 import { randomRotation } from "../src/data/synthetic";
-import { pearsonCorrelation } from "../src/eval/metrics";
+import { pearsonCorrelation } from "../src/metrics/metrics";
 import { InverseRelativeProjection } from "../src/translate/irp";
 
 // Four seeded Gaussian classes in 16-d (centres ~ N(0, 0.6²) per coordinate, unit noise, offset 0.5),
@@ -283,5 +283,59 @@ describe("reconstructionAndAccuracy (Fig. 6)", () => {
       pearsonCorrelation(res.cells.map((c) => c.conditionNumber), res.cells.map((c) => c.anchorsKept)), 12);
     expect(res.grids.accuracy[1][2]).toBe(cell(4, 0.6).accuracy);
     for (const h of heads.values()) h.dispose();
+  });
+});
+
+describe("runStitching: the protocol every evaluator configures", () => {
+  const small = { dataset: "gauss", encoders: [encoders[0], encoders[2]], trainLabels: data.train.y, testLabels: data.test.y };
+  const spec = undefined; // DEFAULT_STITCHING_HEAD
+
+  it("per seed: anchors, heads encoder by encoder (absolute then relative), own-head rows, then every ordered pair; heads disposed per seed", async () => {
+    const events: string[] = [];
+    const factory: HeadFactory = async (req) => {
+      events.push(`train ${req.seed} ${req.encoder} ${req.representation}`);
+      const h = await trainHead(req.x, req.labels, req.spec, { progress: false });
+      const dispose = h.dispose.bind(h);
+      h.dispose = () => { events.push(`dispose ${req.seed} ${req.encoder} ${req.representation}`); dispose(); };
+      return h;
+    };
+    type T = Translation & { what: string };
+    const run = await runStitching<T, string>(small, {
+      numAnchors: 64, seeds: [5, 6], head: spec, headFactory: factory, relativeHeads: { center: true }, progress: false,
+      translators: [
+        (pair) => [{ what: "identity", translated: pair.source.test.cols === pair.target.test.cols ? pair.source.test : undefined, reason: "dims" }],
+        (pair) => [{ what: "rel", translated: pair.relativeTestOf(pair.source.name), head: "relative" }, { what: "rel-again", translated: pair.relativeTestOf(pair.source.name), head: "relative" }],
+      ],
+      ownHead: (c, e, acc) => { events.push(`own ${c.seed} ${e.name}`); return `own ${e.name} ${acc > 0.5}`; },
+      record: (pair, t, acc) => { events.push(`pair ${pair.seed} ${pair.source.name}→${pair.target.name} ${t.what}`); return `${t.what} ${Number.isNaN(acc) ? "NaN" : acc > CHANCE + 0.3}`; },
+    });
+    const seed = (s: number) => [
+      `train ${s} A absolute`, `train ${s} A relative`, `train ${s} C absolute`, `train ${s} C relative`, `own ${s} A`, `own ${s} C`,
+      `pair ${s} A→C identity`, `pair ${s} A→C rel`, `pair ${s} A→C rel-again`, `pair ${s} C→A identity`, `pair ${s} C→A rel`, `pair ${s} C→A rel-again`,
+      `dispose ${s} A absolute`, `dispose ${s} C absolute`, `dispose ${s} A relative`, `dispose ${s} C relative`,
+    ];
+    expect(events).toEqual([...seed(5), ...seed(6)]);
+    // Different dimensions: not achievable, NaN without a head call; the relative heads stitch.
+    expect(run.rows.slice(0, 8)).toEqual(["own A true", "own C true", "identity NaN", "rel true", "rel-again true", "identity NaN", "rel true", "rel-again true"]);
+    expect(Array.from(run.anchorIndices[6])).toEqual(Array.from(drawAnchorIndices(data.train.y, 64, 6)));
+  });
+
+  it("disposes the heads when a translator throws, and refuses a relative read without relative heads", async () => {
+    let alive = 0;
+    const factory: HeadFactory = async (req) => {
+      const h = await trainHead(req.x, req.labels, req.spec, { progress: false });
+      alive++;
+      const dispose = h.dispose.bind(h);
+      h.dispose = () => { alive--; dispose(); };
+      return h;
+    };
+    const base = { numAnchors: 40, seeds: [0], head: spec, headFactory: factory, progress: false as const, record: () => 0 };
+    await expect(runStitching(small, { ...base, translators: [() => { throw new Error("boom"); }] })).rejects.toThrow("boom");
+    expect(alive).toBe(0);
+    await expect(runStitching(small, { ...base, translators: [(pair) => [{ translated: pair.source.test, head: "relative" as const }]] }))
+      .rejects.toThrow(/relativeHeads/);
+    expect(alive).toBe(0);
+    await expect(runStitching(small, { ...base, numAnchors: 1, translators: [] })).rejects.toThrow(/numAnchors/);
+    await expect(runStitching(small, { ...base, seeds: [], translators: [] })).rejects.toThrow(/seeds/);
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidParameterError } from "../src/errors";
 import {
-  csvTable, dataFrameToRows, formatNumber, htmlTable, loadDanfo, markdownTable, parseCsv, saveTable, showTable,
+  csvTable, dataFrameToRows, formatTableNumber, htmlTable, loadDanfo, markdownTable, parseCsv, saveTable, showTable,
   tablesDir, textTable, toDataFrame, type Row,
 } from "../src/table";
 
@@ -96,14 +96,14 @@ describe("markdownTable", () => {
   });
 });
 
-describe("formatNumber / textTable / htmlTable", () => {
+describe("formatTableNumber / textTable / htmlTable", () => {
   it("formats numbers with digits decimals, integers plainly, tiny values exponentially", () => {
-    expect(formatNumber(0.123456, 4)).toBe("0.1235");
-    expect(formatNumber(12, 4)).toBe("12");
-    expect(formatNumber(-0, 2)).toBe("0");
-    expect(formatNumber(0.00001234, 3)).toBe("1.23e-5");
-    expect(formatNumber(NaN)).toBe("NaN");
-    expect(formatNumber(-Infinity)).toBe("-inf");
+    expect(formatTableNumber(0.123456, 4)).toBe("0.1235");
+    expect(formatTableNumber(12, 4)).toBe("12");
+    expect(formatTableNumber(-0, 2)).toBe("0");
+    expect(formatTableNumber(0.00001234, 3)).toBe("1.23e-5");
+    expect(formatTableNumber(NaN)).toBe("NaN");
+    expect(formatTableNumber(-Infinity)).toBe("-inf");
   });
 
   it("builds text and HTML tables", () => {

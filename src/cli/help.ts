@@ -1,5 +1,5 @@
 /** The `latent-bridge` help texts (what `--help` prints; the README's CLI section says the same). */
-import { MAX_OMEGA } from "../translate/irp";
+import { IRP_DEFAULTS, MAX_OMEGA } from "../translate/irp";
 
 export const TRANSLATE_USAGE = `Usage:
   latent-bridge translate --method <method> --source-anchors <A.npy> --target-anchors <B.npy>
@@ -30,13 +30,13 @@ Required:
                             the input files)
 
 IRP options (ignored, with a warning, by the other methods):
-  --omega <N>               ω, number of pruned anchor subspaces averaged (default 16);
+  --omega <N>               ω, number of pruned anchor subspaces averaged (default ${IRP_DEFAULTS.omega});
                             an integer in [1, ${MAX_OMEGA}]
   --delta <D>               δ, farthest-point-sampling stop threshold on the 1−|cos| distance,
-                            a number in [0, 1); 0 keeps every anchor (default 0.8)
-  --seed <S>                seed of the random first anchor of each subspace (default 0);
+                            a number in [0, 1); 0 keeps every anchor (default ${IRP_DEFAULTS.delta})
+  --seed <S>                seed of the random first anchor of each subspace (default ${IRP_DEFAULTS.seed});
                             an integer in [0, 2^32 − 1] = [0, 4294967295], as numpy's
-  --prune <source|target>   whose anchors farthest-point sampling prunes (default target); the same
+  --prune <source|target>   whose anchors farthest-point sampling prunes (default ${IRP_DEFAULTS.prune}); the same
                             items are kept in both spaces either way
 
 Procrustes option (ignored, with a warning, by the other methods):

@@ -2,6 +2,7 @@
 import type { IrpDiagnostics } from "../translate/irp";
 import type { ProcrustesDiagnostics } from "../translate/procrustes";
 import type { TranslationMethod, TranslatorDiagnostics } from "../translate/translator";
+import type { PruneSide } from "../validate";
 
 /** JSON.stringify that keeps Infinity/NaN as strings instead of silently turning them into null. */
 export function toJson(value: unknown): string {
@@ -39,7 +40,7 @@ export interface TranslateReport {
   omega?: number;
   delta?: number;
   seed?: number;
-  prune?: "source" | "target";
+  prune?: PruneSide;
   meanAnchorsKept?: number;
   meanConditionNumber?: number;
   distinctSubspaces?: number;

@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FileSystemError, LatentBridgeError } from "../errors";
+import { PRUNE_SIDES } from "../validate";
 import type { Matrix } from "../linalg/matrix";
 import { removeStaleTemporaries } from "../io/atomicWrite";
 import { readNpyMatrix, writeNpyMatrixInterruptible } from "../io/npy";
@@ -72,7 +73,7 @@ function parseTranslateOptions(values: Values) {
   if (values.omega !== undefined) options.omega = parseOmega(values.omega);
   if (values.delta !== undefined) options.delta = parseDelta(values.delta);
   if (values.seed !== undefined) options.seed = parseSeed(values.seed);
-  if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, ["source", "target"] as const);
+  if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, PRUNE_SIDES);
   if (values["procrustes-variant"] !== undefined) {
     options.variant = parseChoice("--procrustes-variant", values["procrustes-variant"], PROCRUSTES_VARIANTS);
   }

@@ -20,6 +20,7 @@
  *
  * Lines look like `embed 50/200 25% 10.0/s ETA 15s`, and when finished `embed 200/200 100% 10.0/s 20s`.
  */
+import { envSetting } from "../config";
 import { InvalidParameterError } from "../errors";
 import { inTslabKernel, tslabModule, type TslabDisplay } from "./notebook";
 
@@ -132,7 +133,7 @@ function tslabNewDisplay(): (() => TslabDisplay) | undefined {
 }
 
 function envMode(): Exclude<ProgressMode, "auto"> | undefined {
-  const v = process.env.LATENT_BRIDGE_PROGRESS?.trim().toLowerCase();
+  const v = envSetting("progress")?.trim().toLowerCase();
   if (v === undefined || v === "" || v === "1" || v === "on" || v === "true" || v === "yes" || v === "auto") return undefined;
   if (v === "0" || v === "off" || v === "false" || v === "no" || v === "silent") return "silent";
   if (v === "log" || v === "tty" || v === "notebook") return v;
@@ -141,6 +142,17 @@ function envMode(): Exclude<ProgressMode, "auto"> | undefined {
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * The `progress` option of long-running functions: true / undefined → "auto", false → "silent", or a
+ * mode given as is. @throws InvalidParameterError for anything else.
+ */
+export function resolveProgressMode(p: boolean | ProgressMode | undefined, name = "progress"): ProgressMode {
+  if (p === false) return "silent";
+  if (p === true || p === undefined) return "auto";
+  if (p === "auto" || p === "silent" || p === "log" || p === "tty" || p === "notebook") return p;
+  throw new InvalidParameterError(name, `expected true, false or one of "auto", "silent", "log", "tty", "notebook", got ${String(p)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
  * Environment overrides: `LATENT_BRIDGE_TF_BACKEND=wasm|cpu|tensorflow` forces a backend,
  * `LATENT_BRIDGE_MATMUL_FIX=0` starts with the transpose fix off.
  */
+import { envSetting } from "../config";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
@@ -64,7 +65,7 @@ function state(): EngineState {
   const g = globalThis as unknown as Record<symbol, EngineState | undefined>;
   let s = g[STATE_KEY];
   if (s === undefined) {
-    s = { originals: new Map(), fixEnabled: process.env.LATENT_BRIDGE_MATMUL_FIX !== "0", fixInstalled: false };
+    s = { originals: new Map(), fixEnabled: envSetting("matmulFix") !== "0", fixInstalled: false };
     g[STATE_KEY] = s;
   }
   return s;
@@ -126,7 +127,7 @@ function packageName(req: NodeJS.Require, pkg: string): string | undefined {
 
 async function init(): Promise<TfHandle> {
   const req = nodeRequire();
-  const forced = process.env.LATENT_BRIDGE_TF_BACKEND?.trim().toLowerCase() || undefined;
+  const forced = envSetting("tfBackend")?.trim().toLowerCase() || undefined;
   if (forced !== undefined && !["wasm", "cpu", "tensorflow"].includes(forced)) {
     throw new InvalidParameterError("LATENT_BRIDGE_TF_BACKEND", `expected wasm, cpu or tensorflow, got "${forced}"`);
   }
@@ -355,7 +356,7 @@ function productWith(tf: Tf, a: ArrayLike<number>, m: number, k: number, b: Arra
 }
 
 /**
- * C = A·B in float32 through tfjs (wasm SIMD: ~20 GFLOP/s against ~3.5 for the float64 `matmul`),
+ * C = A·B in float32 through tfjs (wasm SIMD: several times the float64 `matmul`'s throughput),
  * returned as float64. A is m×k and B is k×n, both row-major. Relative error is float32's (~1e-7·√k);
  * use it for large n×d by d×d products where that is acceptable (translating embeddings, scoring).
  */

@@ -5,7 +5,7 @@ import { InverseRelativeProjection } from "../translate/irp";
 import { LatentBridgeError } from "../errors";
 import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
 import type { TranslationMethod } from "../translate/translator";
-import { meanCosineSimilarity, meanSquaredError, topKRetrievalAccuracy } from "./metrics";
+import { meanCosineSimilarity, meanSquaredError, topKRetrievalAccuracy } from "../metrics/metrics";
 
 export interface TranslationScores {
   /** Mean cosine between translated and true target rows. */

@@ -3,19 +3,18 @@
  * spaces over the same items, every seed and every δ, the subspaces of the largest ω are drawn once
  * and every smaller ω averages a prefix of them (identical to fitting with that ω). A subspace's
  * pseudo-inverse depends only on the target's anchors, so it is computed once per target and shared
- * by every source; decoding goes through the relative space (n×k products), never forming the
- * d_x×d_y maps, which is what makes grids over 2,000-d encoders affordable.
+ * by every source (`drawSubspaceDecoders`); decoding goes through the relative space (n×k products,
+ * `translatePrefixes`), never forming the d_x×d_y maps, which is what makes grids over 2,000-d
+ * encoders affordable.
  */
-import { Matrix, addScaledInPlace, scale, selectRows, transpose } from "../linalg/matrix";
-import { matmul } from "../linalg/product";
-import { pinvWithInfo } from "../linalg/pinv";
-import { absoluteCosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
-import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
-import { Random } from "../linalg/random";
+import type { Matrix } from "../linalg/matrix";
+import { absoluteCosineGram } from "../anchors/farthestPointSample";
+import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { progress } from "../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
 import { scoreTranslation } from "./compare";
-import { assertDelta, assertInteger } from "../validate";
+import { drawSubspaceDecoders, IRP_DEFAULTS, meanOverDraws, translatePrefixes, type DrawnSubspace } from "../translate/irp";
+import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../validate";
 
 /** One encoder's embeddings of the shared anchors and of held-out items (same items, same order across spaces). */
 export interface EmbeddedSpace {
@@ -50,7 +49,11 @@ export interface SensitivityOptions {
   seeds?: number[];
   /** "intra": decode into the same space; "inter": every ordered pair of different spaces. Default both. */
   settings?: Array<"intra" | "inter">;
-  prune?: "source" | "target";
+  /** Instead of `settings`: these ordered (source, target) pairs of space names only. */
+  pairs?: ReadonlyArray<readonly [string, string]>;
+  prune?: PruneSide;
+  /** false silences the progress bar; a mode forces one. Default "auto". */
+  progress?: boolean | ProgressMode;
   label?: string;
 }
 
@@ -58,13 +61,10 @@ export const DEFAULT_OMEGAS = [1, 2, 4, 8, 16, 32];
 export const DEFAULT_DELTAS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
-  const omegas = options.omegas ?? DEFAULT_OMEGAS;
-  const deltas = options.deltas ?? DEFAULT_DELTAS;
-  const seeds = options.seeds ?? [0];
+  const omegas = checkDistinctValues(options.omegas ?? DEFAULT_OMEGAS, "omegas", (o, n) => assertInteger(o, n, 1));
+  const deltas = checkDistinctValues(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
+  const seeds = checkSeeds(options.seeds ?? [0]);
   const settings = options.settings ?? ["intra", "inter"];
-  omegas.forEach((o, i) => assertInteger(o, `omegas[${i}]`, 1));
-  deltas.forEach((d, i) => assertDelta(d, `deltas[${i}]`));
-  seeds.forEach((s, i) => assertInteger(s, `seeds[${i}]`, -(2 ** 31)));
   const spaces = options.spaces;
   if (spaces.length === 0) throw new InvalidParameterError("spaces", "expected at least one space");
   for (const s of spaces) {
@@ -73,53 +73,35 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
     }
   }
   const omegaMax = Math.max(...omegas);
-  const prune = options.prune ?? "target";
+  const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
+  const jobs = options.pairs ? namedPairs(spaces, options.pairs) : settingsPairs(spaces.length, settings);
+  if (jobs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
   const prepared = spaces.map(prepareSpace);
   const rows: SensitivityRow[] = [];
-  const jobs = settingsPairs(spaces.length, settings);
-  if (jobs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
-  const bar = progress({ total: jobs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid" });
+  const bar = progress({ total: jobs.length * seeds.length * deltas.length, label: options.label ?? "ω×δ grid", mode: resolveProgressMode(options.progress) });
   // Target-major: the pruned subspaces and their pseudo-inverses depend only on the target's anchors
   // (with target pruning), so every source decoding into the same target shares them.
   const byTarget = new Map<number, number[]>();
   for (const [a, b] of jobs) byTarget.set(b, [...(byTarget.get(b) ?? []), a]);
   for (const [b, sources] of byTarget) {
+    const sb = prepared[b];
     for (const seed of seeds) {
       for (const delta of deltas) {
-        const decoders = prune === "target" ? targetDecoders(prepared[b], prepared[b], omegaMax, delta, seed) : undefined;
+        // The grid's decoders are pinv(S_Y)ᵀ, as they always were (see `DecoderForm`).
+        const decoders = (pruneOn: PreparedSpace) => drawSubspaceDecoders(sb.anchorUnit, gramOf(pruneOn), { omega: omegaMax, delta, seed, form: "transpose-of-pinv" });
+        const shared = prune === "target" ? decoders(sb) : undefined;
         for (const a of sources) {
-          const dec = decoders ?? targetDecoders(prepared[b], prepared[a], omegaMax, delta, seed);
-          const sa = prepared[a], sb = prepared[b];
-          // Decoded test items through each distinct subspace, summed in draw order so that every ω
-          // reads a prefix average.
-          const sum = new Matrix(sa.testUnit.rows, sb.space.test.cols);
-          const decodedOf = new Map<Int32Array, Matrix>();
-          let drawn = 0;
-          for (const omega of [...omegas].sort((p, q) => p - q)) {
-            for (; drawn < omega; drawn++) {
-              const d = dec.draws[drawn];
-              let decoded = decodedOf.get(d.indices);
-              if (!decoded) {
-                // (x̂·S_Xᵀ)·pinv(S_Y)ᵀ: relative projection on this subspace, then its inverse.
-                decoded = matmul(matmul(sa.testUnit, transpose(selectRows(sa.anchorUnit, d.indices))), d.pinvT);
-                decodedOf.set(d.indices, decoded);
-              }
-              addScaledInPlace(sum, decoded, 1);
-            }
-            const out = denormalize(scale(sum, 1 / omega), sb.stats);
-            const scores = scoreTranslation(out, sb.space.test, sb.stats.mean);
-            let cond = 0, kept = 0;
-            for (let i = 0; i < omega; i++) {
-              cond += dec.draws[i].conditionNumber;
-              kept += dec.draws[i].indices.length;
-            }
+          const sa = prepared[a];
+          const draws = shared ?? decoders(sa);
+          for (const { omega, translated } of translatePrefixes(sa.testUnit, sa.anchorUnit, draws, omegas, sb.stats)) {
+            const scores = scoreTranslation(translated, sb.space.test, sb.stats.mean);
             rows.push({
               setting: a === b ? "intra" : "inter", source: sa.space.name, target: sb.space.name, seed, omega, delta,
               similarity: scores.cosine,
               centredSimilarity: scores.centredCosine,
-              conditionNumber: cond / omega,
-              anchorsKept: kept / omega,
-              distinctSubspaces: new Set(dec.draws.slice(0, omega).map((d) => d.indices)).size,
+              conditionNumber: meanOverDraws(draws, omega, (d) => d.conditionNumber),
+              anchorsKept: meanOverDraws(draws, omega, (d) => d.anchorsKept),
+              distinctSubspaces: distinctAmong(draws, omega),
             });
           }
           bar.tick();
@@ -136,6 +118,8 @@ interface PreparedSpace {
   stats: SpaceStats;
   anchorUnit: Matrix;
   testUnit: Matrix;
+  /** |cos| Gram matrix of the unit anchors (what pruning on this space reads), computed on first use. */
+  gram?: Float64Array;
 }
 
 function prepareSpace(space: EmbeddedSpace): PreparedSpace {
@@ -147,29 +131,12 @@ function prepareSpace(space: EmbeddedSpace): PreparedSpace {
   };
 }
 
-interface Decoder {
-  indices: Int32Array;
-  /** pinv(S_Y)ᵀ, k × d_y: decodes a relative representation on this subspace. */
-  pinvT: Matrix;
-  conditionNumber: number;
+function gramOf(p: PreparedSpace): Float64Array {
+  return (p.gram ??= absoluteCosineGram(p.anchorUnit));
 }
 
-/** The ω draws (pruned on `pruneOn`'s anchors) with the pseudo-inverse of the target's anchors on each. */
-function targetDecoders(target: PreparedSpace, pruneOn: PreparedSpace, omega: number, delta: number, seed: number): { draws: Decoder[] } {
-  const k = target.anchorUnit.rows;
-  const draws = drawAnchorSubspaces(absoluteCosineGram(pruneOn.anchorUnit), k, omega, delta, seed);
-  const computed = new Map<Int32Array, Decoder>();
-  return {
-    draws: draws.map((indices) => {
-      let d = computed.get(indices);
-      if (!d) {
-        const info = pinvWithInfo(selectRows(target.anchorUnit, indices));
-        d = { indices, pinvT: transpose(info.pinv), conditionNumber: info.condKept };
-        computed.set(indices, d);
-      }
-      return d;
-    }),
-  };
+function distinctAmong(draws: readonly DrawnSubspace[], omega: number): number {
+  return new Set(draws.slice(0, omega)).size;
 }
 
 function settingsPairs(count: number, settings: Array<"intra" | "inter">): Array<[number, number]> {
@@ -178,6 +145,15 @@ function settingsPairs(count: number, settings: Array<"intra" | "inter">): Array
     if (a === b ? settings.includes("intra") : settings.includes("inter")) out.push([a, b]);
   }
   return out;
+}
+
+function namedPairs(spaces: readonly EmbeddedSpace[], pairs: ReadonlyArray<readonly [string, string]>): Array<[number, number]> {
+  const index = (name: string, i: number, side: number) => {
+    const at = spaces.findIndex((s) => s.name === name);
+    if (at < 0) throw new InvalidParameterError(`pairs[${i}][${side}]`, `no space named ${JSON.stringify(name)} (have ${spaces.map((s) => s.name).join(", ")})`);
+    return at;
+  };
+  return pairs.map(([a, b], i) => [index(a, i, 0), index(b, i, 1)]);
 }
 
 /**
@@ -195,43 +171,4 @@ export function gridMeans(rows: readonly SensitivityRow[], value: keyof Sensitiv
     }
     return n ? s / n : NaN;
   }));
-}
-
-export interface ParameterChoice {
-  omega: number;
-  delta: number;
-  /** Mean cosine of the held-out anchors' reconstruction at the chosen setting. */
-  score: number;
-  /** The whole table of held-out-anchor scores (omega × delta). */
-  table: Array<{ omega: number; delta: number; score: number }>;
-}
-
-/**
- * Beyond the paper: choose (ω, δ) from the anchors alone. A seeded share of the anchors is held out,
- * IRP is fitted on the rest for every (ω, δ), and the setting that reconstructs the held-out anchors
- * best (mean cosine in the target space) wins. Needs no data beyond the anchors themselves.
- */
-export function chooseIrpParameters(options: {
-  anchorsX: Matrix; anchorsY: Matrix; omegas?: number[]; deltas?: number[]; holdout?: number; seed?: number; prune?: "source" | "target";
-}): ParameterChoice {
-  const { anchorsX, anchorsY } = options;
-  const holdout = options.holdout ?? 0.2;
-  if (!(holdout > 0 && holdout < 1)) throw new InvalidParameterError("holdout", `expected a share in (0, 1), got ${holdout}`);
-  const k = anchorsX.rows;
-  const nTest = Math.max(1, Math.round(k * holdout));
-  if (k - nTest < 2) throw new InvalidParameterError("holdout", `leaves ${k - nTest} anchors to fit on; need at least 2`);
-  const seed = options.seed ?? 0;
-  const order = new Random(seed).permutation(k);
-  const fitIdx = order.subarray(nTest), testIdx = order.subarray(0, nTest);
-  const rows = sensitivityGrid({
-    spaces: [
-      { name: "source", anchors: selectRows(anchorsX, fitIdx), test: selectRows(anchorsX, testIdx) },
-      { name: "target", anchors: selectRows(anchorsY, fitIdx), test: selectRows(anchorsY, testIdx) },
-    ],
-    omegas: options.omegas, deltas: options.deltas, seeds: [seed], settings: ["inter"], prune: options.prune,
-    label: "choosing ω, δ on anchors",
-  }).filter((r) => r.source === "source");
-  const table = rows.map((r) => ({ omega: r.omega, delta: r.delta, score: r.similarity }));
-  const best = table.reduce((b, r) => (r.score > b.score ? r : b), table[0]);
-  return { ...best, table };
 }

@@ -11,7 +11,7 @@
  * such pairs) in the same comparison, i.e. what the column reads when nothing item-specific survives.
  * IRP's anchors are parallel items of the TRAIN split; every cosine is measured on held-out parallel
  * items of the TEST split. IRP runs at a stated (ω, δ) and, beyond the paper, at the (ω, δ) that
- * `chooseIrpParameters` picks from the anchors alone.
+ * `chooseIrpPerPair` picks from the anchors alone.
  *
  *   embedCrossLingual(...)          async: loads a parallel corpus, fits/loads the cached encoders,
  *                                   embeds anchor and test items (the only part that touches disk)
@@ -20,13 +20,13 @@
  *                                   paper's "0.93 ± 0.05 / 0.98 ± 0.03" statistic)
  *   crossLingualSummary(rows)       pure: mean ± std over language pairs, per corpus
  */
-import { chooseIrpParameters } from "../eval/sensitivity";
+import { chooseIrpPerPair } from "../eval/irpChoice";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { Matrix, selectRows } from "../linalg/matrix";
 import { matmulTransB } from "../linalg/product";
 import { Random } from "../linalg/random";
 import { normalizeRows } from "../relative/normalize";
-import { InverseRelativeProjection } from "../translate/irp";
+import { InverseRelativeProjection, IRP_DEFAULTS } from "../translate/irp";
 import { assertDelta, assertInteger, assertFinite } from "../validate";
 import {
   cachedLanguageEncoder, cachedMultilingualEncoder, loadParallelCorpus, MULTILINGUAL_LANGUAGES,
@@ -164,7 +164,7 @@ export interface CrossLingualTableOptions {
   omega?: number;
   delta?: number;
   seed?: number;
-  /** The grid `chooseIrpParameters` searches on held-out anchors (default ω ∈ {1, 4, 16}, δ ∈ {0, 0.2, 0.4, 0.6, 0.8, 0.9}). */
+  /** The grid `chooseIrpPerPair` searches on held-out anchors (default ω ∈ {1, 4, 16}, δ ∈ {0, 0.2, 0.4, 0.6, 0.8, 0.9}). */
   omegas?: number[];
   deltas?: number[];
   /** Share of anchors the chooser holds out (default 0.2). */
@@ -180,11 +180,13 @@ export const DEFAULT_CHOICE_DELTAS = [0, 0.2, 0.4, 0.6, 0.8, 0.9];
 export function crossLingualTable(options: CrossLingualTableOptions): CrossLingualRow[] {
   const { spaces } = options;
   checkSpaces(spaces);
-  const omega = options.omega ?? 16, delta = options.delta ?? 0.8, seed = options.seed ?? 0;
+  const omega = options.omega ?? IRP_DEFAULTS.omega, delta = options.delta ?? IRP_DEFAULTS.delta, seed = options.seed ?? IRP_DEFAULTS.seed;
   assertInteger(omega, "omega", 1);
   assertDelta(delta);
   assertInteger(seed, "seed", -(2 ** 31));
   const omegas = options.omegas ?? DEFAULT_CHOICE_OMEGAS, deltas = options.deltas ?? DEFAULT_CHOICE_DELTAS;
+  // Every ordered language pair's (ω, δ) from the anchors alone, in one grid (the anchors are the same items in every language).
+  const choices = chooseIrpPerPair(spaces.languages.map((l) => ({ name: l, anchors: spaces.monolingual[l].anchors })), { omegas, deltas, seed, holdout: options.holdout });
   const rows: CrossLingualRow[] = [];
   for (const s of spaces.languages) for (const t of spaces.languages) {
     if (s === t) continue;
@@ -193,7 +195,7 @@ export function crossLingualTable(options: CrossLingualTableOptions): CrossLingu
     const ml = spaces.multilingual ? pairSimilarity(spaces.multilingual[s], spaces.multilingual[t], [`multilingual.${s}`, `multilingual.${t}`]) : undefined;
     const stated = new InverseRelativeProjection({ omega, delta, seed }).fit(x.anchors, y.anchors);
     const irp = pairSimilarity(stated.transform(x.test), y.test, [`irp(${s}→${t})`, `${t}.test`]);
-    const choice = chooseIrpParameters({ anchorsX: x.anchors, anchorsY: y.anchors, omegas, deltas, seed, holdout: options.holdout });
+    const choice = choices.perPair.find((p) => p.source === s && p.target === t)!;
     const chosenIrp = new InverseRelativeProjection({ omega: choice.omega, delta: choice.delta, seed }).fit(x.anchors, y.anchors);
     const chosen = pairSimilarity(chosenIrp.transform(x.test), y.test, [`irp(${s}→${t})`, `${t}.test`]);
     const row: CrossLingualRow = {

@@ -3,22 +3,24 @@
  * seed 0's anchors, no test data), run `evaluateStitching` with IRP at that setting and the
  * baselines, run IRP once more at the paper's Fig. 7 setting (ω = 16, δ = 0.8) and Procrustes through
  * the anchors' span (`ProcrustesTranslator` with `variant: "anchor-span"`, with `evaluatePairs`: the
- * full variant needs an SVD of the d_x×d_y cross-covariance, ~13 s per pair of 2,048- and
- * 1,792-d backbones here), all with the same anchors and heads, and summarise (mean ± std over seeds of
+ * full variant needs an SVD of the d_x×d_y cross-covariance, slow for pairs of 2,048- and
+ * 1,792-d backbones), all with the same anchors and heads, and summarise (mean ± std over seeds of
  * the mean over pairs, achievable pairs) under Table 2's row labels.
  */
 import { evaluateStitching, summarizeStitching, type StitchingMethod, type StitchingRow } from "../eval/stitching/index";
 import type { HeadFactory } from "../eval/stitching/common";
+import { IRP_DEFAULTS } from "../translate/irp";
 import { ProcrustesTranslator } from "../translate/procrustes";
-import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type IrpChoice, type LabelledSummary } from "./stitchingTools";
+import type { IrpChoice } from "../eval/irpChoice";
+import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
+import { firstBest } from "./reports/best";
 
-export const PAPER_IRP = Object.freeze({ omega: 16, delta: 0.8 });
 
 /** Table 2's row label of each method (the order is the table's). */
 export const TABLE2_LABELS: Readonly<Record<string, string>> = {
   "irp-tuned": "IRP, (ω, δ) chosen on anchors",
-  "irp-paper": `IRP, ω = ${PAPER_IRP.omega}, δ = ${PAPER_IRP.delta}`,
+  "irp-paper": `IRP, ω = ${IRP_DEFAULTS.omega}, δ = ${IRP_DEFAULTS.delta}`,
   procrustes: "Procrustes (zero-padded; anchors' span)",
   lstsq: "least squares",
   relative: "relative head (Moschella et al.)",
@@ -71,7 +73,7 @@ export async function stitchingStudy(spaces: StitchingSpaces, o: StitchingStudyO
     }));
   }
   const paper = await evaluateStitching({
-    ...spaces, numAnchors, seeds: o.seeds, methods: ["irp"], irp: { ...PAPER_IRP }, headFactory, progress: o.progress, label: `IRP ω=16 δ=0.8 ${spaces.dataset}`,
+    ...spaces, numAnchors, seeds: o.seeds, methods: ["irp"], irp: { omega: IRP_DEFAULTS.omega, delta: IRP_DEFAULTS.delta }, headFactory, progress: o.progress, label: `IRP ω=${IRP_DEFAULTS.omega} δ=${IRP_DEFAULTS.delta} ${spaces.dataset}`,
   });
   const paperRows = paper.rows.filter((r) => r.method === "irp");
   const entries = [
@@ -117,7 +119,7 @@ export function studyNumbers(s: StitchingStudy): {
   const get = (key: string) => s.entries.find((e) => e.label === TABLE2_LABELS[key]);
   const abs = get("absolute");
   const stitching = s.entries.filter((e) => e.label !== TABLE2_LABELS["non-stitch"] && Number.isFinite(e.mean) && e.achievable === e.pairs);
-  const best = stitching.reduce((p, e) => (e.mean > p.mean ? e : p), stitching[0]);
+  const best = firstBest(stitching, (e) => e.mean);
   return {
     dataset: s.dataset, chance: s.chance.uniform, majority: s.chance.majority,
     absolute: abs?.mean ?? NaN, absoluteAchievable: abs?.achievable ?? 0, pairs: abs?.pairs ?? get("irp-tuned")?.pairs ?? 0,

@@ -3,26 +3,28 @@
  *
  *   memoHeadFactory()        heads trained once per (data set, encoder, seed, representation, data)
  *                            and reused across `evaluateStitching` / `reconstructionAndAccuracy` calls
- *   chooseIrpForSpaces()     (ω, δ) from the anchors alone, for every ordered pair at once and for the
- *                            whole data set (`chooseIrpParameters`' rule, one shared grid)
- *   evaluatePairs()          stitching accuracy of any translator with evaluateStitching's protocol
+ *   chooseIrpForSpaces()     (ω, δ) from the anchors alone (`chooseIrpPerPair`) on one seed's stitching
+ *                            anchors, for every ordered pair and for the whole data set
+ *   evaluatePairs()          stitching accuracy of any translator (`runStitching`, evaluateStitching's protocol)
  *   evaluateIrpPerPair()     … of IRP with a different (ω, δ) per pair
  *   labelled / wideTable     Table 2 as one row per method and one column per data set
  *   chanceLevels, modalityBlocks, pairMatrix
  */
 import { getTf } from "../engine/tf";
+import type { ProgressMode } from "../engine/progress";
 import { InvalidParameterError } from "../errors";
-import { checkHeadSpec, obtainHead, validateStitchingData, type HeadFactory } from "../eval/stitching/common";
+import { validateStitchingData, type HeadFactory } from "../eval/stitching/common";
 import {
-  drawAnchorIndices, stitchingMatrix, type StitchingData, type StitchingHeadSpec, type StitchingMatrix, type StitchingMatrixOptions,
+  drawAnchorIndices, runStitching, stitchingMatrix, type StitchingData, type StitchingHeadSpec, type StitchingMatrix, type StitchingMatrixOptions,
   type StitchingRow, type StitchingSummaryRow,
 } from "../eval/stitching/index";
-import { sensitivityGrid } from "../eval/sensitivity";
+import { chooseIrpPerPair, type IrpChoice, type IrpChoiceOptions } from "../eval/irpChoice";
 import { ClassificationHead, trainHead } from "../heads/classifier";
 import type { HeadState } from "../heads/spec";
 import { selectRows, type Matrix } from "../linalg/matrix";
-import { Random } from "../linalg/random";
 import { createTranslator } from "../translate/createTranslator";
+import { IRP_DEFAULTS } from "../translate/irp";
+import { assertPruneSide, type PruneSide } from "../validate";
 import type { Translator } from "../translate/translator";
 import type { Modality } from "./spaces";
 
@@ -77,87 +79,29 @@ export function memoHeadFactory(): MemoHeadFactory {
 // ---------------------------------------------------------------------------------------------
 // Choosing (ω, δ) from the anchors
 
-/** A type (not an interface) so that arrays of it are table rows for `showTable` / `saveTable`. */
-export type PairChoice = {
-  source: string;
-  target: string;
-  omega: number;
-  delta: number;
-  /** Mean cosine of the held-out anchors' reconstruction at (omega, delta). */
-  score: number;
-};
-
-export interface IrpChoice {
-  /** `chooseIrpParameters`' choice for every ordered pair. */
-  perPair: PairChoice[];
-  /** One setting for the data set: the best mean held-out score over all pairs. */
-  overall: { omega: number; delta: number; score: number };
-  /** Per (ω, δ), means over pairs: held-out score, anchors kept and condition number per subspace. */
-  table: Array<{ omega: number; delta: number; score: number; anchorsKept: number; conditionNumber: number }>;
-  anchors: number;
-  heldOut: number;
-  seconds: number;
-}
-
-export interface ChooseIrpOptions {
+export interface ChooseIrpOptions extends Omit<IrpChoiceOptions, "label"> {
   /** Anchors drawn as `evaluateStitching` draws them for `seed` (class-balanced from the train split). */
   numAnchors: number;
-  seed?: number;
-  omegas?: number[];
-  deltas?: number[];
-  /** Share of the anchors held out (default 0.2, as `chooseIrpParameters`). */
-  holdout?: number;
-  prune?: "source" | "target";
 }
 
 /**
- * `chooseIrpParameters` for every ordered pair of encoders at once: the same seeded hold-out of the
- * anchors, the same grid and the same rule (best mean cosine of the held-out anchors in the target
- * space, first best in grid order), computed in ONE `sensitivityGrid` so that a target's pruned
- * subspaces and pseudo-inverses are shared by all its sources. Uses only train items (the anchors).
+ * The anchor-only (ω, δ) choice (`chooseIrpPerPair`) on one seed's stitching anchors: the
+ * `numAnchors` class-balanced train items `evaluateStitching` draws for `seed` (default 0), every
+ * ordered pair of encoders and one setting for the whole data set. Uses only train items.
  */
 export function chooseIrpForSpaces(data: StitchingData, o: ChooseIrpOptions): IrpChoice {
   const started = performance.now();
   const v = validateStitchingData(data);
   const seed = o.seed ?? 0;
-  const holdout = o.holdout ?? 0.2;
-  if (!(holdout > 0 && holdout < 1)) throw new InvalidParameterError("holdout", `expected a share in (0, 1), got ${holdout}`);
   const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
-  const k = idx.length;
-  const nTest = Math.max(1, Math.round(k * holdout));
-  if (k - nTest < 2) throw new InvalidParameterError("holdout", `leaves ${k - nTest} anchors to fit on; need at least 2`);
-  const order = new Random(seed).permutation(k);
-  const fitIdx = order.subarray(nTest), testIdx = order.subarray(0, nTest);
-  const spaces = v.encoders.map((e) => {
-    const anchors = selectRows(e.train, idx);
-    return { name: e.name, anchors: selectRows(anchors, fitIdx), test: selectRows(anchors, testIdx) };
+  const choice = chooseIrpPerPair(v.encoders.map((e) => ({ name: e.name, anchors: selectRows(e.train, idx) })), {
+    ...o, seed, label: `choosing ω, δ on ${v.dataset} anchors`,
   });
-  const rows = sensitivityGrid({ spaces, omegas: o.omegas, deltas: o.deltas, seeds: [seed], settings: ["inter"], prune: o.prune, label: `choosing ω, δ on ${v.dataset} anchors` });
-  const perPair: PairChoice[] = [];
-  for (const a of v.encoders) for (const b of v.encoders) {
-    if (a === b) continue;
-    const pair = rows.filter((r) => r.source === a.name && r.target === b.name);
-    const best = pair.reduce((p, r) => (r.similarity > p.similarity ? r : p), pair[0]);
-    perPair.push({ source: a.name, target: b.name, omega: best.omega, delta: best.delta, score: best.similarity });
-  }
-  const cells = new Map<string, { omega: number; delta: number; sum: number; kept: number; cond: number; n: number }>();
-  for (const r of rows) {
-    const key = `${r.omega}|${r.delta}`;
-    const c = cells.get(key) ?? { omega: r.omega, delta: r.delta, sum: 0, kept: 0, cond: 0, n: 0 };
-    c.sum += r.similarity;
-    c.kept += r.anchorsKept;
-    c.cond += r.conditionNumber;
-    c.n++;
-    cells.set(key, c);
-  }
-  const table = [...cells.values()].map((c) => ({ omega: c.omega, delta: c.delta, score: c.sum / c.n, anchorsKept: c.kept / c.n, conditionNumber: c.cond / c.n }));
-  const best = table.reduce((p, r) => (r.score > p.score ? r : p), table[0]);
-  const overall = { omega: best.omega, delta: best.delta, score: best.score };
-  return { perPair, overall, table, anchors: k - nTest, heldOut: nTest, seconds: (performance.now() - started) / 1000 };
+  return { ...choice, seconds: (performance.now() - started) / 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
-// IRP with a setting per pair
+// Any translator, or IRP with a setting per pair
 
 export interface PairEvaluationOptions {
   numAnchors: number;
@@ -168,39 +112,29 @@ export interface PairEvaluationOptions {
   translator: (source: string, target: string, seed: number) => { translator: Translator; omega?: number; delta?: number };
   head?: StitchingHeadSpec;
   headFactory?: HeadFactory;
+  /** Default false (silent); true or a mode shows a bar over seeds × pairs. */
+  progress?: boolean | ProgressMode;
 }
 
 /**
- * Stitching accuracy of any translator, pair by pair, with `evaluateStitching`'s protocol: per seed
- * the same class-balanced anchors (`drawAnchorIndices`), one head per encoder obtained like its heads
- * (with a shared `memoHeadFactory` they are the same weights), and for every ordered pair A ≠ B the
- * accuracy of head_B on the translation of A's test embeddings. Rows look like `evaluateStitching`'s.
+ * Stitching accuracy of any translator, pair by pair: `runStitching` with one translator fitted on
+ * each pair's anchors — the protocol of `evaluateStitching` (same anchors, heads obtained the same
+ * way: with a shared `memoHeadFactory` they are the same weights). Rows look like `evaluateStitching`'s.
  */
 export async function evaluatePairs(data: StitchingData, o: PairEvaluationOptions): Promise<StitchingRow[]> {
-  const v = validateStitchingData(data);
-  const head = checkHeadSpec(o.head);
-  const rows: StitchingRow[] = [];
-  for (const seed of o.seeds) {
-    const idx = drawAnchorIndices(v.trainLabels, o.numAnchors, seed);
-    const heads = new Map<string, ClassificationHead>();
-    try {
-      for (const e of v.encoders) heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, o.headFactory));
-      for (const a of v.encoders) for (const b of v.encoders) {
-        if (a === b) continue;
-        const made = o.translator(a.name, b.name, seed);
-        const t = made.translator.fit(selectRows(a.train, idx), selectRows(b.train, idx));
-        rows.push({
-          dataset: v.dataset, seed, source: a.name, target: b.name, method: o.method,
-          accuracy: heads.get(b.name)!.accuracy(t.transform(a.test), v.testLabels), achievable: true, reason: "",
-          omega: made.omega ?? null, delta: made.delta ?? null,
-        });
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      for (const h of heads.values()) h.dispose();
-    }
-  }
-  return rows;
+  const run = await runStitching(data, {
+    numAnchors: o.numAnchors, seeds: o.seeds, head: o.head, headFactory: o.headFactory, progress: o.progress ?? false,
+    translators: [(pair) => {
+      const made = o.translator(pair.source.name, pair.target.name, pair.seed);
+      const t = made.translator.fit(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name));
+      return [{ translated: t.transform(pair.source.test), omega: made.omega ?? null, delta: made.delta ?? null }];
+    }],
+    record: (pair, t, accuracy): StitchingRow => ({
+      dataset: pair.data.dataset, seed: pair.seed, source: pair.source.name, target: pair.target.name, method: o.method,
+      accuracy, achievable: true, reason: "", omega: t.omega, delta: t.delta,
+    }),
+  });
+  return run.rows;
 }
 
 export interface PerPairOptions {
@@ -208,7 +142,7 @@ export interface PerPairOptions {
   seeds: number[];
   /** (ω, δ) of every ordered pair (e.g. `chooseIrpForSpaces(...).perPair`). */
   settings: Array<{ source: string; target: string; omega: number; delta: number }>;
-  prune?: "source" | "target";
+  prune?: PruneSide;
   head?: StitchingHeadSpec;
   headFactory?: HeadFactory;
 }
@@ -222,11 +156,12 @@ export async function evaluateIrpPerPair(data: StitchingData, o: PerPairOptions)
   for (const a of data.encoders) for (const b of data.encoders) {
     if (a !== b && !setting.has(`${a.name}\u0000${b.name}`)) throw new InvalidParameterError("settings", `no (ω, δ) for the pair ${a.name} → ${b.name}`);
   }
+  const prune = assertPruneSide(o.prune ?? IRP_DEFAULTS.prune);
   return evaluatePairs(data, {
     numAnchors: o.numAnchors, seeds: o.seeds, method: "irp", head: o.head, headFactory: o.headFactory,
     translator: (source, target, seed) => {
       const s = setting.get(`${source}\u0000${target}`)!;
-      return { translator: createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune: o.prune ?? "target" }), omega: s.omega, delta: s.delta };
+      return { translator: createTranslator("irp", { omega: s.omega, delta: s.delta, seed, prune }), omega: s.omega, delta: s.delta };
     },
   });
 }

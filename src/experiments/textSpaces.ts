@@ -6,7 +6,7 @@
  * several sizes and seeds, bag-of-words MLPs). Items some encoder embeds to zero (no known word)
  * are dropped from every encoder.
  */
-import { stratifiedSubset } from "../data/images/index";
+import { stratifiedSubset } from "../data/subset";
 import { loadGlove } from "../encoders/pretrained/index";
 import { cachedTextEncoder, loadTextCorpus, TEXT_ENCODER_IDS, textEncoderSpec, type TextCorpusName } from "../encoders/trained/index";
 import { InvalidParameterError } from "../errors";

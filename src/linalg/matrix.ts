@@ -28,14 +28,14 @@ export class Matrix {
    */
   static from(values: ArrayLike<ArrayLike<number>>, name = "values"): Matrix {
     if (!isArrayLike(values)) {
-      throw new InvalidParameterError(name, `expected an array of rows, got ${describeValue(values)}`);
+      throw new InvalidParameterError(name, `expected an array of rows, got ${describeEntry(values)}`);
     }
     const rows = values.length;
     const first = rows === 0 ? undefined : values[0];
     if (rows > 0 && !isArrayLike(first)) {
       throw new InvalidParameterError(
         name,
-        `expected an array of rows (arrays of numbers), but row 0 is ${describeValue(first)}; wrap one vector as [[…]], or use Matrix.fromFlat(rows, cols, values) for a flat row-major array`,
+        `expected an array of rows (arrays of numbers), but row 0 is ${describeEntry(first)}; wrap one vector as [[…]], or use Matrix.fromFlat(rows, cols, values) for a flat row-major array`,
       );
     }
     const cols = rows === 0 ? 0 : (first as ArrayLike<number>).length;
@@ -43,7 +43,7 @@ export class Matrix {
     for (let i = 0; i < rows; i++) {
       const r = values[i];
       if (!isArrayLike(r)) {
-        throw new InvalidParameterError(name, `expected an array of rows (arrays of numbers), but row ${i} is ${describeValue(r)}`);
+        throw new InvalidParameterError(name, `expected an array of rows (arrays of numbers), but row ${i} is ${describeEntry(r)}`);
       }
       if (r.length !== cols) {
         throw new ShapeMismatchError(name, `row ${i} has ${r.length} values, row 0 has ${cols}`);
@@ -51,7 +51,7 @@ export class Matrix {
       for (let j = 0; j < cols; j++) {
         const v = r[j];
         if (typeof v !== "number") {
-          throw new InvalidParameterError(name, `expected numbers, found ${describeValue(v)} at row ${i}, column ${j}`);
+          throw new InvalidParameterError(name, `expected numbers, found ${describeEntry(v)} at row ${i}, column ${j}`);
         }
         m.data[i * cols + j] = v;
       }
@@ -108,7 +108,7 @@ function isArrayLike(x: unknown): x is ArrayLike<unknown> {
 }
 
 /** How an unexpected value reads in an error message: `null`, `a string ("3")`, `a boolean (true)`… */
-export function describeValue(v: unknown): string {
+export function describeEntry(v: unknown): string {
   if (v === null) return "null";
   if (v === undefined) return "undefined";
   if (typeof v === "string") return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)})`;

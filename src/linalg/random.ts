@@ -1,5 +1,5 @@
 import { InvalidParameterError } from "../errors";
-import { describeValue } from "./matrix";
+import { describeEntry } from "./matrix";
 
 /**
  * The largest seed. The state is seeded from 32 bits, so the seeds 0 … 2^32 − 1 are exactly the
@@ -10,7 +10,7 @@ export const SEED_MAX = 2 ** 32 - 1;
 /** `value` if it is a seed (an integer in [0, SEED_MAX]), else an InvalidParameterError naming `name`. */
 export function checkSeed(value: unknown, name = "seed"): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > SEED_MAX) {
-    const got = typeof value === "number" ? String(value) : describeValue(value);
+    const got = typeof value === "number" ? String(value) : describeEntry(value);
     throw new InvalidParameterError(name, `expected an integer seed in [0, 2^32 − 1] (0 … ${SEED_MAX}), got ${got}`);
   }
   return value;

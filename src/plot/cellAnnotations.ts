@@ -3,7 +3,7 @@
  * with a d3-style spec, in black or white depending on the cell's colour.
  */
 import { colorAt, contrastingText } from "./colors";
-import { formatNumber, parseFormat } from "./format";
+import { formatBySpec, parseFormat } from "./format";
 import type { Annotation, ColorscaleStops } from "./types";
 
 export interface CellAnnotationOptions {
@@ -38,7 +38,7 @@ export function cellAnnotations(z: ArrayLike<ArrayLike<number | null>>, o: CellA
       if (typeof v !== "number" || !Number.isFinite(v)) continue;
       const t = span > 0 ? (v - o.zmin) / span : 0.5;
       out.push({
-        text: formatNumber(v, fmt),
+        text: formatBySpec(v, fmt),
         // On a category axis an annotation's position is the category's index (a label like "4"
         // would be read as index 4).
         x: j,

@@ -1,7 +1,7 @@
 /**
  * Static export of figures (PNG, SVG, JPEG, WebP) through headless Chromium driven by playwright-core.
  *
- *   await saveFigure(heatmap({...}), "fig3-similarity");   // → figures/fig3-similarity.png and .svg
+ *   await saveFigure(heatmap({...}), "fig3-similarity");   // → <figuresDir()>/fig3-similarity.png and .svg
  *   await closeExporter();                                  // optional: also happens on exit
  *
  * One browser serves every export of the process: it starts on the first export (≈3 s: Chromium
@@ -19,7 +19,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { locatePlotlyBundle } from "./bundle";
 import { MissingDependencyError } from "../errors";
 import { EXPORT_WORKER_SOURCE } from "./exportWorker";
-import { figuresDir } from "../config";
+import { envSetting, figuresDir } from "../config";
 import { resolveInstalled } from "../io/resolvePackage";
 import { plainFigure } from "./serialize";
 import type { Figure } from "./types";
@@ -100,7 +100,7 @@ export function exporterStats(): ExporterStats {
 
 /** The Chromium binary the exporter uses: $CHROMIUM_PATH, else /usr/bin/chromium. */
 export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM_PATH;
+  return envSetting("chromiumPath") ?? DEFAULT_CHROMIUM_PATH;
 }
 
 /** Throws MissingDependencyError unless the Chromium binary exists and is executable. */
@@ -113,7 +113,7 @@ export function checkChromium(path: string = chromiumPath()): void {
     ok = false;
   }
   if (ok) return;
-  const viaEnv = !!process.env.CHROMIUM_PATH;
+  const viaEnv = envSetting("chromiumPath") !== undefined;
   throw new MissingDependencyError(
     "chromium",
     `PNG/SVG export needs Chromium, but ${path} ${existsSync(path) ? "is not executable" : "does not exist"}` +

@@ -52,8 +52,8 @@ function trimZeros(s: string): string {
   return s.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "");
 }
 
-/** Formats one number. NaN → "NaN", ±Infinity → "∞"/"-∞"; -0 prints as 0. */
-export function formatNumber(value: number, spec: string | ParsedFormat = ""): string {
+/** Formats one number by a d3-format spec (".3f", ".1%", ",.0f", ".3s"…). NaN → "NaN", ±Infinity → "∞"/"-∞"; -0 prints as 0. */
+export function formatBySpec(value: number, spec: string | ParsedFormat = ""): string {
   const f = typeof spec === "string" ? parseFormat(spec) : spec;
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? (f.sign ? "+∞" : "∞") : "-∞";

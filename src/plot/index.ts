@@ -9,7 +9,7 @@
  *   await show(fig, { name: "fig2-accuracy" });
  */
 export type {
-  Annotation, Axis, ColorBar, ColorscaleStops, Datum, ErrorBar, Figure, Font, Layout, Margin, PlotlyTrace, Shape, Title,
+  Annotation, Axis, ColorBar, ColorscaleStops, Datum, DisplayLayout, ErrorBar, Figure, Font, Layout, Margin, PlotlyTrace, Shape, Title,
 } from "./types";
 export { heatmap, heatmapParts, finiteRange, type HeatmapSpec, type HeatmapParts } from "./heatmap";
 export { heatmapGrid, gridDomains, type HeatmapGridOptions, type PanelDomain } from "./heatmapGrid";
@@ -21,7 +21,7 @@ export {
 } from "./histogram";
 export { barChart, type BarChartOptions, type BarSeries } from "./barChart";
 export { matrixWithMarginals, marginalMeans, type MarginalMeans, type MatrixWithMarginalsOptions } from "./matrixWithMarginals";
-export { formatNumber, parseFormat, type ParsedFormat } from "./format";
+export { formatBySpec, parseFormat, type ParsedFormat } from "./format";
 export {
   COLORSCALES, SERIES_COLORS, colorAt, contrastingText, parseColor, relativeLuminance, resolveColorscale, seriesColor,
   type ColorscaleInput, type ColorscaleName, type Rgb,

@@ -7,7 +7,7 @@
  *   matrixWithMarginals({ z: acc, rowLabels: encoders, colLabels: encoders, xTitle: "target", yTitle: "source" })
  */
 import { checkGrid, checkLabels, finiteOrNull } from "./checks";
-import { formatNumber, parseFormat } from "./format";
+import { formatBySpec, parseFormat } from "./format";
 import { heatmapParts, type HeatmapSpec } from "./heatmap";
 import { axis, baseLayout } from "./layout";
 import type { Figure } from "./types";
@@ -107,7 +107,7 @@ export function matrixWithMarginals(o: MatrixWithMarginalsOptions): Figure {
         xaxis: "x",
         yaxis: "y2",
         marker: { color: barColor },
-        text: means.cols.map((m) => (Number.isFinite(m) ? formatNumber(m, fmt) : "")),
+        text: means.cols.map((m) => (Number.isFinite(m) ? formatBySpec(m, fmt) : "")),
         textposition: "inside",
         insidetextanchor: "end",
         textfont: { color: "white", size: 10 },
@@ -124,7 +124,7 @@ export function matrixWithMarginals(o: MatrixWithMarginalsOptions): Figure {
         xaxis: "x2",
         yaxis: "y",
         marker: { color: barColor },
-        text: means.rows.map((m) => (Number.isFinite(m) ? formatNumber(m, fmt) : "")),
+        text: means.rows.map((m) => (Number.isFinite(m) ? formatBySpec(m, fmt) : "")),
         textposition: "inside",
         insidetextanchor: "end",
         textfont: { color: "white", size: 10 },

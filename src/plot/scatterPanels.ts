@@ -3,12 +3,16 @@
  * (the paper's Fig. 1: absolute spaces, the shared relative space, the decoded space).
  *
  *   scatterPanels({ panels: [{ title: "space X", series: [{ name: "items", x, y, color: hue }] }, …] })
+ *
+ * The layout (exports) puts `columns` panels per row, 360 px each. For notebooks the figure also
+ * carries the same panels wrapped into fewer columns (`displayLayouts`), so four panels become 2 × 2
+ * in a ~1,000 px notebook column instead of a 1,440 px figure that scrolls sideways.
  */
-import { checkNonEmpty, checkSameLength, finiteOrNull } from "./checks";
+import { checkNonEmpty, checkPositiveInteger, checkSameLength, finiteOrNull } from "./checks";
 import { seriesColor } from "./colors";
 import { gridDomains } from "./heatmapGrid";
 import { axis, axisKey, axisRef, baseLayout } from "./layout";
-import type { Annotation, Figure, PlotlyTrace } from "./types";
+import type { Annotation, DisplayLayout, Figure, Layout, PlotlyTrace } from "./types";
 
 export interface ScatterSeries {
   name: string;
@@ -46,15 +50,44 @@ const HUE_WHEEL: Array<[number, string]> = [
   [0, "#e6194b"], [1 / 6, "#f58231"], [2 / 6, "#bfa100"], [3 / 6, "#3cb44b"], [4 / 6, "#4363d8"], [5 / 6, "#911eb4"], [1, "#e6194b"],
 ];
 
-export function scatterPanels(o: ScatterPanelsOptions): Figure {
-  checkNonEmpty(o.panels, "panels", "at least one panel");
-  const columns = o.columns ?? o.panels.length;
+/** Panel size in the exported figure (CSS px) and the least width a panel gets on screen. */
+const PANEL_WIDTH = 360;
+const PANEL_HEIGHT = 360;
+const MIN_SCREEN_PANEL_WIDTH = 290;
+/** Room outside the panels: title, x-axis labels and legend (height), y-axis labels (width). */
+const EXTRA_HEIGHT = 140;
+const EXTRA_WIDTH = 100;
+/** Gap between panel rows in px (panel title + x-axis labels of the row above). */
+const ROW_GAP = 110;
+const COLUMN_SPACING = 0.08;
+/** Distance in px from the bottom row's plot area to the top of the legend. */
+const LEGEND_BELOW_TICKS = 44;
+const LEGEND_BELOW_TITLE = 72;
+
+/** Column counts to wrap `count` panels into, from `columns` down to 1, without repeats. */
+export function wrappedColumnCounts(count: number, columns: number): number[] {
+  const out = [columns];
+  for (let rows = Math.ceil(count / columns) + 1; rows <= count; rows++) {
+    const c = Math.ceil(count / rows);
+    if (c < out[out.length - 1]) out.push(c);
+  }
+  return out;
+}
+
+function panelsLayout(o: ScatterPanelsOptions, columns: number): Partial<Layout> {
   const rows = Math.ceil(o.panels.length / columns);
-  const domains = gridDomains(o.panels.length, columns, 0.08, 0.16, 0);
-  const layout = { ...baseLayout(o.title), showlegend: true, legend: { orientation: "h", y: -0.12 } } as Figure["layout"];
-  const data: PlotlyTrace[] = [];
+  const base = baseLayout(o.title);
+  const verticalMargins = (base.margin?.t ?? 0) + (base.margin?.b ?? 0);
+  const height = EXTRA_HEIGHT + rows * PANEL_HEIGHT + (rows - 1) * ROW_GAP;
+  const plotHeight = height - verticalMargins;
+  const domains = gridDomains(o.panels.length, columns, COLUMN_SPACING, ROW_GAP / plotHeight, 0);
+  // Panel titles sit the same distance in px above their panels whatever the number of rows, and
+  // the legend below the bottom row's tick labels, or below its x-axis titles if it has any.
+  const px = (EXTRA_HEIGHT + PANEL_HEIGHT - verticalMargins) / plotHeight;
+  const bottomRowHasXTitle = o.panels.slice((rows - 1) * columns).some((panel) => !!panel.xTitle);
+  const legendY = -(bottomRowHasXTitle ? LEGEND_BELOW_TITLE : LEGEND_BELOW_TICKS) / plotHeight;
+  const layout: Partial<Layout> = { ...base, showlegend: true, legend: { orientation: "h", y: legendY } };
   const annotations: Annotation[] = [];
-  const legendSeen = new Set<string>();
   o.panels.forEach((panel, p) => {
     const d = domains[p];
     layout[axisKey("x", p)] = axis(panel.xTitle, { domain: d.x, anchor: axisRef("y", p) });
@@ -63,9 +96,23 @@ export function scatterPanels(o: ScatterPanelsOptions): Figure {
       ...(panel.equalAxes ?? true ? { scaleanchor: axisRef("x", p), scaleratio: 1 } : {}),
     });
     annotations.push({
-      text: `<b>${panel.title}</b>`, x: (d.x[0] + d.x[1]) / 2, y: d.y[1] + 0.02, xref: "paper", yref: "paper",
+      text: `<b>${panel.title}</b>`, x: (d.x[0] + d.x[1]) / 2, y: d.y[1] + 0.02 * px, xref: "paper", yref: "paper",
       xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 13 },
     });
+  });
+  layout.annotations = annotations;
+  layout.width = Math.max(420, PANEL_WIDTH * columns);
+  layout.height = height;
+  return layout;
+}
+
+export function scatterPanels(o: ScatterPanelsOptions): Figure {
+  checkNonEmpty(o.panels, "panels", "at least one panel");
+  const columns = Math.min(o.columns ?? o.panels.length, o.panels.length);
+  checkPositiveInteger(columns, "columns");
+  const data: PlotlyTrace[] = [];
+  const legendSeen = new Set<string>();
+  o.panels.forEach((panel, p) => {
     panel.series.forEach((s, i) => {
       const arg = `panels[${p}].series[${i}]`;
       checkSameLength(s.x, s.y, `${arg}.x`, `${arg}.y`);
@@ -94,8 +141,10 @@ export function scatterPanels(o: ScatterPanelsOptions): Figure {
       legendSeen.add(s.name);
     });
   });
-  layout.annotations = annotations;
-  layout.width = Math.max(420, 360 * columns);
-  layout.height = 140 + 360 * rows;
-  return { data, layout };
+  const counts = wrappedColumnCounts(o.panels.length, columns);
+  const displayLayouts: DisplayLayout[] = counts.map((c) => ({
+    minWidth: c === 1 ? 0 : EXTRA_WIDTH + MIN_SCREEN_PANEL_WIDTH * c,
+    layout: panelsLayout(o, c),
+  }));
+  return { data, layout: displayLayouts[0].layout, ...(displayLayouts.length > 1 ? { displayLayouts } : {}) };
 }

@@ -7,7 +7,7 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** JSON text of a figure (undefined fields dropped). */
+/** JSON text of a figure's data and (publication) layout, undefined fields dropped: what exports draw. */
 export function figureToJson(fig: Figure): string {
   return JSON.stringify({ data: fig.data, layout: fig.layout }, replacer);
 }
@@ -22,7 +22,11 @@ export function plainFigure(fig: Figure): Figure {
  * escaped (still valid JSON / JavaScript), so "</script>" in a title cannot end the script.
  */
 export function figureToScriptJson(fig: Figure): string {
-  return figureToJson(fig)
+  // The notebook display also needs the layouts it can choose from by width.
+  const json = fig.displayLayouts?.length
+    ? JSON.stringify({ data: fig.data, layout: fig.layout, displayLayouts: fig.displayLayouts }, replacer)
+    : figureToJson(fig);
+  return json
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026")

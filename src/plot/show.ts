@@ -1,9 +1,10 @@
 /**
  * `show(fig)` for tslab notebooks: an interactive plotly figure with no CDN, plus a PNG for viewers
- * without JavaScript, and optionally the figure saved to figures/.
+ * without JavaScript, and optionally the figure saved to figuresDir() (src/config.ts: figures/ under
+ * `npm run figures`, build/figures/ when a notebook runs in Jupyter).
  *
  *   await show(heatmap({...}));                       // display
- *   await show(heatmap({...}), { name: "fig3" });     // display and save figures/fig3.png + .svg
+ *   await show(heatmap({...}), { name: "fig3" });     // display and save <figuresDir()>/fig3.png + .svg
  *
  * In a tslab kernel:
  *   1. the first call of the kernel session emits plotly's bundle in one HTML output (`<script>`);

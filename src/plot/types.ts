@@ -147,8 +147,24 @@ export interface Layout {
   [key: string]: unknown;
 }
 
+/**
+ * One layout a notebook may draw a figure with: used when the notebook output is at least
+ * `minWidth` CSS px wide (e.g. the same panels wrapped into fewer columns for a narrower column).
+ */
+export interface DisplayLayout {
+  minWidth: number;
+  layout: Partial<Layout>;
+}
+
 /** A plotly figure: what every builder returns and what `show` / `saveFigure` take. */
 export interface Figure {
   data: PlotlyTrace[];
+  /** The publication layout: exports (`saveFigure`) always use it, at its width and height. */
   layout: Partial<Layout>;
+  /**
+   * For the interactive notebook display only: layouts to choose from by the output's width, widest
+   * first (the first whose minWidth fits is drawn, else the last). Without it, `layout` is drawn.
+   * Either way the notebook drops the layout's fixed width and fills the output's width.
+   */
+  displayLayouts?: DisplayLayout[];
 }

@@ -1,6 +1,6 @@
 import type { Matrix } from "../linalg/matrix";
 import { rowNorms } from "../linalg/matrix";
-import { accuracy } from "../eval/metrics";
+import { accuracy } from "../metrics/metrics";
 import { rescaleInject } from "./rescaleInject";
 import { InvalidParameterError } from "../errors";
 

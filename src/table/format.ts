@@ -70,7 +70,7 @@ export function numericColumns(rows: readonly Row[], columns: readonly string[] 
  * exponential notation when fixed notation would hide the value (|x| < 10^-digits) or be huge.
  * NaN → "NaN", ±Infinity → "inf" / "-inf".
  */
-export function formatNumber(x: number, digits: number = DEFAULT_DIGITS): string {
+export function formatTableNumber(x: number, digits: number = DEFAULT_DIGITS): string {
   checkDigits(digits);
   if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
@@ -82,7 +82,7 @@ export function formatNumber(x: number, digits: number = DEFAULT_DIGITS): string
 
 function displayCell(v: unknown, digits: number): string {
   if (isEmpty(v)) return "";
-  return typeof v === "number" ? formatNumber(v, digits) : String(v);
+  return typeof v === "number" ? formatTableNumber(v, digits) : String(v);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** Result tables: pure formatting, danfojs DataFrames, notebook display and atomic saving. */
 export {
-  csvTable, csvField, parseCsv, markdownTable, textTable, htmlTable, formatNumber, tableColumns, numericColumns,
+  csvTable, csvField, parseCsv, markdownTable, textTable, htmlTable, formatTableNumber, tableColumns, numericColumns,
   validateRows, DEFAULT_DIGITS, type Cell, type Row,
 } from "./format";
 export { loadDanfo, toDataFrame, dataFrameToRows, isDataFrame, type DataFrame, type Danfo } from "./danfo";

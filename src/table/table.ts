@@ -2,7 +2,7 @@
  * Showing and saving result tables.
  *
  *   showTable(rows, { title: "Table 1", digits: 3 });   // HTML in a tslab notebook, text elsewhere
- *   saveTable(rows, "table1-mse");                      // figures/table1-mse.csv + figures/table1-mse.md
+ *   saveTable(rows, "table1-mse");                      // <figuresDir()>/table1-mse.csv + .md
  *
  * Both take rows (`{ column: number | string }[]`) or a danfojs DataFrame.
  */

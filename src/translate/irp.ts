@@ -1,15 +1,23 @@
-import { Matrix, addScaledInPlace, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
+import { Matrix, addScaledInPlace, frobeniusNorm, scale, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
 import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
-  assertCols, assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertSeed, checkOptions, toMatrix,
-  type MatrixInput,
+  assertCols, assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertPruneSide, assertRcond, assertSeed,
+  checkOptions, toMatrix, type MatrixInput, type PruneSide,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
+
+/**
+ * IRP's defaults, the one place they are written: ω = 16 and δ = 0.8 (the paper's Fig. 7 setting),
+ * seed 0, pruning the target anchors (the ones eq. 5 inverts).
+ */
+export const IRP_DEFAULTS: Readonly<{ omega: number; delta: number; seed: number; prune: PruneSide }> = Object.freeze({
+  omega: 16, delta: 0.8, seed: 0, prune: "target",
+});
 
 /**
  * The largest ω. Draws are cheap (one random number, then a lookup: at most k distinct subspaces
@@ -36,7 +44,7 @@ export interface IrpOptions {
    * so pruning them is what stabilises the inverse (eq. 5 writes S_Y). "source" prunes on the
    * source anchors instead; in both cases the same items are kept in both spaces.
    */
-  prune?: "source" | "target";
+  prune?: PruneSide;
   /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
   rcond?: number;
 }
@@ -59,7 +67,7 @@ export interface IrpDiagnostics extends TranslatorDiagnostics {
   omega: number;
   delta: number;
   seed: number;
-  prune: "source" | "target";
+  prune: PruneSide;
   /** One entry per distinct subspace (identical draws are merged and computed once). */
   subspaces: IrpSubspaceDiagnostics[];
   /** Means over the ω draws (weighted by multiplicity). */
@@ -75,9 +83,9 @@ interface IrpState {
   map: Matrix;
   subspaces: AnchorSubspace[];
   diagnostics: IrpDiagnostics;
-  /** Normalised anchors, kept only for the literal reference transform. */
+  /** The normalised source anchors and the ω draws, kept only for the literal reference transform. */
   unitX: Matrix;
-  unitY: Matrix;
+  draws: DrawnSubspace[];
 }
 
 /**
@@ -95,26 +103,19 @@ export class InverseRelativeProjection implements Translator {
   readonly omega: number;
   readonly delta: number;
   readonly seed: number;
-  readonly prune: "source" | "target";
+  readonly prune: PruneSide;
   readonly rcond: number | undefined;
   private state?: IrpState;
 
   constructor(options?: IrpOptions) {
     const o = checkOptions(options, IRP_OPTION_KEYS);
-    this.omega = o.omega ?? 16;
-    this.delta = o.delta ?? 0.8;
-    this.seed = o.seed ?? 0;
-    this.prune = o.prune ?? "target";
-    this.rcond = o.rcond;
+    this.omega = o.omega ?? IRP_DEFAULTS.omega;
+    this.delta = o.delta ?? IRP_DEFAULTS.delta;
+    this.seed = assertSeed(o.seed ?? IRP_DEFAULTS.seed);
+    this.prune = assertPruneSide(o.prune ?? IRP_DEFAULTS.prune);
+    this.rcond = assertRcond(o.rcond);
     assertInteger(this.omega, "omega", 1, MAX_OMEGA);
     assertDelta(this.delta);
-    assertSeed(this.seed);
-    if (this.prune !== "source" && this.prune !== "target") {
-      throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(this.prune)}`);
-    }
-    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
-      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
-    }
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -128,7 +129,7 @@ export class InverseRelativeProjection implements Translator {
     const subspaces: AnchorSubspace[] = [...distinct].map(([sub, multiplicity]) => ({ indices: sub.indices, multiplicity }));
     const { ax, ay } = fitted;
     this.state = {
-      source: fitted.source, target: fitted.target, map, subspaces, unitX: fitted.unitX, unitY: fitted.unitY,
+      source: fitted.source, target: fitted.target, map, subspaces, unitX: fitted.unitX, draws: fitted.draws,
       diagnostics: {
         method: "irp",
         sourceDim: ax.cols,
@@ -168,24 +169,16 @@ export class InverseRelativeProjection implements Translator {
   }
 
   /**
-   * Eq. 5 evaluated literally — for every subspace project on S_Xⁱ, decode with pinv(S_Yⁱᵀ), then
-   * average — without anchor completion. A slow reference for tests and benchmarks; equals
-   * `transform` up to rounding.
+   * Eq. 5 evaluated literally — every draw's term (x̂·S_Xⁱᵀ)·pinv(S_Yⁱᵀ), then the average
+   * (`translatePrefixes`, the sensitivity grids' arithmetic) — without anchor completion. A slow
+   * reference for tests and benchmarks; equals `transform` up to rounding.
    */
   transformLiteral(x: MatrixInput): Matrix {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
     const xn = centerAndNormalize(xm, s.source, "x");
-    const sum = new Matrix(xm.rows, s.target.mean.length);
-    for (const sub of s.subspaces) {
-      const sx = selectRows(s.unitX, sub.indices);
-      const sy = selectRows(s.unitY, sub.indices);
-      const rel = matmul(xn, transpose(sx));
-      const decoded = matmul(rel, transpose(pinvWithInfo(sy, { rcond: this.rcond }).pinv));
-      addScaledInPlace(sum, decoded, sub.multiplicity / this.omega);
-    }
-    return assertFiniteResult(denormalize(sum, s.target, decodedZeroBelow(s.map)), "x", "the translation of x");
+    return assertFiniteResult(translatePrefixes(xn, s.unitX, s.draws, [this.omega], s.target)[0].translated, "x", "the translation of x");
   }
 
   /** The collapsed d_x×d_y map (acting on centred, normalised row vectors). */
@@ -232,14 +225,63 @@ export interface SubspaceMaps {
 }
 
 /**
- * The ω draws of IRP's pruned subspaces, each with its decoder pinv(S_Yᵀ), computed once per distinct subspace.
+ * How a subspace's decoder is formed: pinv(S_Yᵀ) ("pinv-of-transpose", the estimator's) or
+ * pinv(S_Y)ᵀ ("transpose-of-pinv"). The same matrix in exact arithmetic (pinv(Aᵀ) = pinv(A)ᵀ), not in
+ * the last bits. The ω×δ sensitivity grid has always used the second, and the anchor-only (ω, δ)
+ * choice breaks near-ties on those bits (at δ = 0 every ω decodes the same subspace), so each path
+ * keeps its form and its committed numbers.
+ */
+export type DecoderForm = "pinv-of-transpose" | "transpose-of-pinv";
+
+export interface SubspaceDecoderOptions {
+  omega: number;
+  delta: number;
+  seed: number;
+  rcond?: number;
+  /** Default "pinv-of-transpose". */
+  form?: DecoderForm;
+}
+
+/**
+ * The target side of eq. 5: ω subspaces drawn by farthest point sampling on `pruneGram` (the |cos|
+ * Gram matrix of the unit anchors being pruned, `absoluteCosineGram`), each distinct one with its
+ * decoder pinv(S_Yᵀ) of the target's unit anchors `unitY`, computed once per distinct subspace.
  * Draw i's first anchor is the i-th number of `Random(seed)`, so the draws for ω are a prefix of the
- * draws for any larger ω: a sweep over ω computes the largest once and averages prefixes
- * (`averageMaps(fitted, ω)` equals the collapsed map of `new InverseRelativeProjection({ omega: ω })`).
+ * draws for any larger ω. Nothing here depends on the source except, when the source is pruned, the
+ * Gram matrix: with target pruning one call serves every source decoding into this target.
+ * Returns one entry per draw, in draw order; draws that pruned to the same set share one object.
+ */
+export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, options: SubspaceDecoderOptions): DrawnSubspace[] {
+  assertInteger(options.omega, "omega", 1, MAX_OMEGA);
+  assertDelta(options.delta);
+  assertSeed(options.seed);
+  const form = options.form ?? "pinv-of-transpose";
+  const computed = new Map<Int32Array, DrawnSubspace>();
+  return drawAnchorSubspaces(pruneGram, unitY.rows, options.omega, options.delta, options.seed).map((indices) => {
+    let drawn = computed.get(indices);
+    if (!drawn) {
+      const sy = selectRows(unitY, indices);
+      const info = pinvWithInfo(form === "pinv-of-transpose" ? transpose(sy) : sy, { rcond: options.rcond });
+      drawn = {
+        indices,
+        decoder: form === "pinv-of-transpose" ? info.pinv : transpose(info.pinv),
+        diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
+      };
+      computed.set(indices, drawn);
+    }
+    return drawn;
+  });
+}
+
+/**
+ * Both sides of IRP's fit: the anchors' statistics and unit rows, and the ω draws with their
+ * decoders (`drawSubspaceDecoders`, pruning the side `options.prune` names). A sweep over ω fits the
+ * largest once and averages prefixes (`averageMaps(fitted, ω)` equals the collapsed map of
+ * `new InverseRelativeProjection({ omega: ω })`).
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
-  options: { omega: number; delta: number; seed: number; prune: "source" | "target"; rcond?: number },
+  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number },
 ): SubspaceMaps {
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
@@ -251,22 +293,8 @@ export function fitSubspaceMaps(
   const target = anchorStats(ay, "anchorsY");
   const unitX = centerAndNormalize(ax, source, "anchorsX");
   const unitY = centerAndNormalize(ay, target, "anchorsY");
-  const k = ax.rows;
   const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
-  const computed = new Map<Int32Array, DrawnSubspace>();
-  const draws = drawAnchorSubspaces(gram, k, options.omega, options.delta, options.seed).map((indices) => {
-    let drawn = computed.get(indices);
-    if (!drawn) {
-      const info = pinvWithInfo(transpose(selectRows(unitY, indices)), { rcond: options.rcond });
-      drawn = {
-        indices,
-        decoder: info.pinv,
-        diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
-      };
-      computed.set(indices, drawn);
-    }
-    return drawn;
-  });
+  const draws = drawSubspaceDecoders(unitY, gram, { omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond });
   return { ax, ay, source, target, unitX, unitY, draws };
 }
 
@@ -302,6 +330,44 @@ export function meanOverDraws(
   let s = 0;
   for (let i = 0; i < omega; i++) s += f(draws[i].diagnostics);
   return s / omega;
+}
+
+/**
+ * Eq. 5 through the relative space, for several ω at once and without forming a d_x×d_y map:
+ * every draw's term (x̂·S_Xᵀ)·D — the relative projection on the subspace's source anchors, then its
+ * decoder — is added in draw order (each distinct subspace computed once), and at each ω of `omegas`
+ * (ascending) the sum of the first ω terms, scaled by 1/ω and de-normalised into the target, is one
+ * result. Two n×k_s products per distinct subspace: cheaper than anchor completion (`averageMaps` +
+ * `applyIrpMap`, equal up to rounding) when each map serves few inputs, as in the ω×δ sweeps.
+ * `xUnit`: inputs centred and normalised in the source space; `unitX`: the source's unit anchors;
+ * `draws`: at least max(omegas) of them (`drawSubspaceDecoders`).
+ */
+export function translatePrefixes(
+  xUnit: Matrix, unitX: Matrix, draws: readonly DrawnSubspace[], omegas: readonly number[], target: SpaceStats,
+): Array<{ omega: number; translated: Matrix }> {
+  const ascending = [...omegas].sort((p, q) => p - q);
+  for (const omega of ascending) {
+    if (!Number.isInteger(omega) || omega < 1 || omega > draws.length) {
+      throw new InvalidParameterError("omegas", `expected integers in 1..${draws.length} (the draws available), got ${omega}`);
+    }
+  }
+  const sum = new Matrix(xUnit.rows, target.mean.length);
+  const terms = new Map<DrawnSubspace, Matrix>();
+  const out: Array<{ omega: number; translated: Matrix }> = [];
+  let drawn = 0;
+  for (const omega of ascending) {
+    for (; drawn < omega; drawn++) {
+      const d = draws[drawn];
+      let term = terms.get(d);
+      if (!term) {
+        term = matmul(matmul(xUnit, transpose(selectRows(unitX, d.indices))), d.decoder);
+        terms.set(d, term);
+      }
+      addScaledInPlace(sum, term, 1);
+    }
+    out.push({ omega, translated: denormalize(scale(sum, 1 / omega), target) });
+  }
+  return out;
 }
 
 /**

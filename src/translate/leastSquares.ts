@@ -3,7 +3,9 @@ import { matmul } from "../linalg/product";
 import { lstsq } from "../linalg/lstsq";
 import { InvalidParameterError } from "../errors";
 import { anchorStats } from "../relative/normalize";
-import { assertCols, assertFiniteResult, assertParallelAnchors, checkOptions, toMatrix, type MatrixInput } from "../validate";
+import {
+  assertCols, assertFiniteResult, assertParallelAnchors, assertRcond, checkOptions, toMatrix, type MatrixInput,
+} from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
@@ -33,10 +35,7 @@ export class LeastSquaresTranslator implements Translator {
       throw new InvalidParameterError("affine", `expected true or false, got ${JSON.stringify(o.affine)}`);
     }
     this.method = o.affine ? "affine" : "lstsq";
-    this.rcond = o.rcond;
-    if (this.rcond !== undefined && !(this.rcond >= 0 && Number.isFinite(this.rcond))) {
-      throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${this.rcond}`);
-    }
+    this.rcond = assertRcond(o.rcond);
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {

@@ -1,5 +1,5 @@
 /**
- * Fuzz: the metrics of src/eval/metrics.ts on every kind of matrix and vector in arbitraries.ts.
+ * Fuzz: the metrics of src/metrics/metrics.ts on every kind of matrix and vector in arbitraries.ts.
  * Each returns a finite number in its documented range (cosines in [−1, 1], CKA and accuracies in
  * [0, 1], MSE ≥ 0) or throws a typed error — never NaN, never ±Infinity — and modifies nothing.
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   accuracy, argmaxRows, cosineSimilarities, linearCka, meanCosineSimilarity, meanSquaredError, pearsonCorrelation,
   topKRetrievalAccuracy,
-} from "../../src/eval/metrics";
+} from "../../src/metrics/metrics";
 import { FUZZ_RUNS, SPECIAL_VALUES, buildMatrix, expectFinite, expectUnchanged, matrixSpec, params, returnsOrThrowsTyped, snapshot, timeoutFor } from "./arbitraries";
 
 const shapes = { maxRows: 30, maxCols: 40 };

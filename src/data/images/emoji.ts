@@ -20,7 +20,7 @@ import { Random } from "../../linalg/random";
 import { resolveInstalled } from "../../io/resolvePackage";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
-import { stratifiedSubset } from "./subset";
+import { stratifiedSubset } from "../subset";
 
 export { decodePng, decodePngBytes, rgbaOnWhite, type RgbaImage } from "./png";
 

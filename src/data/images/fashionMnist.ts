@@ -3,6 +3,7 @@
  * `dataset-fashion-mnist` package: 60 000 train + 10 000 test 28×28 grey images, 10 classes.
  * The split is the official one (train-* / t10k-* files), in the files' own order.
  */
+import { ENV, envSetting } from "../../config";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -11,7 +12,7 @@ import { MissingDataError } from "../../errors";
 import { greyToRgb, resizeBilinear } from "./resize";
 
 export const FASHION_MNIST_DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
-export const FASHION_MNIST_DIR_ENV = "LATENT_BRIDGE_FASHION_MNIST_DIR";
+export const FASHION_MNIST_DIR_ENV = ENV.fashionMnistDir;
 export const FASHION_MNIST_LICENSE = "MIT (Zalando Research), Debian package dataset-fashion-mnist";
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -69,8 +70,9 @@ export function loadFashionMnist(options: FashionMnistOptions): FashionMnist {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
     throw new InvalidParameterError("limit", `expected a non-negative integer, got ${limit}`);
   }
-  const fromEnv = options.dir === undefined && process.env[FASHION_MNIST_DIR_ENV] !== undefined;
-  const dir = options.dir ?? process.env[FASHION_MNIST_DIR_ENV] ?? FASHION_MNIST_DEFAULT_DIR;
+  const envDir = envSetting("fashionMnistDir");
+  const fromEnv = options.dir === undefined && envDir !== undefined;
+  const dir = options.dir ?? envDir ?? FASHION_MNIST_DEFAULT_DIR;
   const dirArg = options.dir !== undefined ? "dir" : fromEnv ? FASHION_MNIST_DIR_ENV : "dir";
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new MissingDataError(dirArg, `Fashion-MNIST folder ${dir} does not exist; ${SETUP_HINT}`);

@@ -1,6 +1,5 @@
 /** Real image data sets (Fashion-MNIST, emoji), subsets and pixel helpers. */
 export { MissingDataError } from "../../errors";
-export { stratifiedSubset, groupByClass, classCounts, type SubsetSize } from "./subset";
 export { resizeBilinear, greyToRgb } from "./resize";
 export { decodePng, decodePngBytes, rgbaOnWhite, type RgbaImage } from "./png";
 export {

@@ -5,10 +5,10 @@
  */
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
-import { stratifiedSubset } from "../../data/images/subset";
+import { stratifiedSubset } from "../../data/subset";
 import { resolveHeadSpec, trainHead, type ClassificationHead, type HeadSpec } from "../../heads/classifier";
 import { relativeProjection } from "../../relative/relativeProjection";
-import { toMatrix } from "../../validate";
+import { checkLabels, toMatrix } from "../../validate";
 
 /** One encoder's embeddings of the data set's train and test splits. */
 export interface StitchingEncoder {
@@ -67,25 +67,6 @@ export interface ValidatedData {
   trainLabels: Int32Array;
   testLabels: Int32Array;
   numClasses: number;
-}
-
-function checkLabels(labels: unknown, rows: number, name: string): Int32Array {
-  const l = labels as ArrayLike<unknown> | null | undefined;
-  if (l === null || l === undefined || typeof l !== "object" || typeof l.length !== "number") {
-    throw new InvalidParameterError(name, "expected an array of integer class labels");
-  }
-  if (l.length !== rows) {
-    throw new ShapeMismatchError(name, `expected ${rows} labels (one per item), got ${l.length}`);
-  }
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = l[i];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-      throw new InvalidParameterError(name, `labels must be integers ≥ 0 (class indices); element ${i} is ${String(v)}`);
-    }
-    out[i] = v;
-  }
-  return out;
 }
 
 function checkIds(ids: unknown, rows: number, name: string, encoder: string): ArrayLike<string | number> {
@@ -167,22 +148,12 @@ export function validateStitchingData(data: StitchingData): ValidatedData {
       }
     }
   });
-  const trainLabels = checkLabels(data.trainLabels, first.train.rows, "trainLabels");
-  const testLabels = checkLabels(data.testLabels, first.test.rows, "testLabels");
+  const trainLabels = checkLabels(data.trainLabels, first.train.rows, "trainLabels", { what: "item" });
+  const testLabels = checkLabels(data.testLabels, first.test.rows, "testLabels", { what: "item" });
   let max = 0;
   for (const l of [trainLabels, testLabels]) for (let i = 0; i < l.length; i++) max = Math.max(max, l[i]);
   if (new Set(trainLabels).size < 2) throw new InvalidParameterError("trainLabels", "a classifier needs at least two classes in the train split");
   return { dataset: data.dataset, encoders, trainLabels, testLabels, numClasses: max + 1 };
-}
-
-/** Validates seeds: a non-empty list of distinct integers. */
-export function checkSeeds(seeds: unknown, name = "seeds"): number[] {
-  if (!Array.isArray(seeds) || seeds.length === 0) throw new InvalidParameterError(name, "expected a non-empty array of integer seeds");
-  seeds.forEach((s, i) => {
-    if (typeof s !== "number" || !Number.isInteger(s)) throw new InvalidParameterError(`${name}[${i}]`, `expected an integer, got ${String(s)}`);
-  });
-  if (new Set(seeds).size !== seeds.length) throw new InvalidParameterError(name, `seeds must be distinct, got [${seeds.join(", ")}]`);
-  return seeds as number[];
 }
 
 export function checkNumAnchors(numAnchors: unknown, trainRows: number): number {

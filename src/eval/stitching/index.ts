@@ -15,3 +15,7 @@ export {
   validateStitchingData, drawAnchorIndices, DEFAULT_STITCHING_HEAD,
   type StitchingData, type StitchingEncoder, type StitchingHeadSpec, type HeadFactory, type HeadRequest,
 } from "./common";
+export {
+  runStitching,
+  type StitchingProtocol, type StitchingRun, type SeedContext, type PairContext, type Translation, type PairTranslator,
+} from "./protocol";

@@ -5,25 +5,23 @@
  * mean number of anchors kept across subspaces — and the Pearson correlations the paper quotes
  * (similarity vs accuracy ≈ 0.7, condition number vs anchors kept ≈ 0.93) over the grid cells.
  *
- * Built like `sensitivityGrid` (src/eval/sensitivity.ts) and returning its row type plus the
- * accuracy: per (pair, seed, δ) the subspaces of the largest ω are drawn and inverted once
- * (`fitSubspaceMaps`) and every smaller ω averages a prefix of them (`averageMaps`), which is
- * identical to fitting IRP with that ω. Unlike `sensitivityGrid`, anchors are redrawn per seed
- * (class-balanced, from the train split) and one head per encoder and seed scores the translations.
+ * A configuration of the stitching protocol (`runStitching`: anchors redrawn per seed, class-balanced
+ * from the train split, one head per encoder and seed scores the translations) with one translator
+ * per δ: per (pair, seed, δ) the subspaces of the largest ω are drawn and inverted once
+ * (`fitSubspaceMaps`) and every ω averages a prefix of them (`averageMaps`, anchor completion),
+ * which is identical to fitting IRP with that ω. Rows are `sensitivityGrid`'s row type plus the
+ * data set and the accuracy.
  */
-import { InvalidParameterError, LatentBridgeError } from "../../errors";
-import { selectRows, type Matrix } from "../../linalg/matrix";
-import { progress, type ProgressMode } from "../../engine/progress";
-import type { ClassificationHead } from "../../heads/classifier";
-import { applyIrpMap, averageMaps, fitSubspaceMaps, meanOverDraws } from "../../translate/irp";
+import { LatentBridgeError } from "../../errors";
+import type { Matrix } from "../../linalg/matrix";
+import type { ProgressMode } from "../../engine/progress";
+import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
 import { scoreTranslation } from "../compare";
-import { pearsonCorrelation } from "../metrics";
+import { pearsonCorrelation } from "../../metrics/metrics";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS, gridMeans, type SensitivityRow } from "../sensitivity";
-import { assertDelta, assertInteger } from "../../validate";
-import {
-  checkHeadSpec, checkNumAnchors, checkSeeds, drawAnchorIndices, obtainHead, orderedPairs, validateStitchingData,
-  type HeadFactory, type StitchingData, type StitchingHeadSpec,
-} from "./common";
+import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, type PruneSide } from "../../validate";
+import type { HeadFactory, StitchingData, StitchingHeadSpec } from "./common";
+import { runStitching, type PairTranslator, type Translation } from "./protocol";
 
 export interface ReconstructionAndAccuracyOptions extends StitchingData {
   /** Anchors drawn (class-balanced) from the train split per seed. */
@@ -34,7 +32,7 @@ export interface ReconstructionAndAccuracyOptions extends StitchingData {
   omegas?: number[];
   /** Default `DEFAULT_DELTAS` of sensitivity.ts (0, 0.1, …, 0.9). */
   deltas?: number[];
-  prune?: "source" | "target";
+  prune?: PruneSide;
   head?: StitchingHeadSpec;
   headFactory?: HeadFactory;
   /** false silences the progress bar (seeds × pairs × δ); a mode forces one. */
@@ -76,13 +74,6 @@ export interface ReconstructionAndAccuracyResult {
   seconds: number;
 }
 
-function checkGrid(values: unknown, name: string, check: (v: number, n: string) => void): number[] {
-  if (!Array.isArray(values) || values.length === 0) throw new InvalidParameterError(name, "expected a non-empty array");
-  values.forEach((v, i) => check(v as number, `${name}[${i}]`));
-  if (new Set(values).size !== values.length) throw new InvalidParameterError(name, `values must be distinct, got [${values.join(", ")}]`);
-  return values as number[];
-}
-
 /** Pearson correlation, or NaN where it is undefined (constant input, < 2 cells, non-finite values). */
 export function correlationOrNaN(x: ArrayLike<number>, y: ArrayLike<number>): number {
   try {
@@ -99,54 +90,35 @@ export function correlationOrNaN(x: ArrayLike<number>, y: ArrayLike<number>): nu
  */
 export async function reconstructionAndAccuracy(options: ReconstructionAndAccuracyOptions): Promise<ReconstructionAndAccuracyResult> {
   const started = performance.now();
-  const v = validateStitchingData(options);
-  const numAnchors = checkNumAnchors(options.numAnchors, v.trainLabels.length);
-  const seeds = checkSeeds(options.seeds ?? [0, 1, 2]);
-  const omegas = checkGrid(options.omegas ?? DEFAULT_OMEGAS, "omegas", (o, n) => assertInteger(o, n, 1));
-  const deltas = checkGrid(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
-  const prune = options.prune ?? "target";
-  if (prune !== "source" && prune !== "target") throw new InvalidParameterError("prune", `expected "source" or "target", got ${String(prune)}`);
-  const head = checkHeadSpec(options.head);
+  const omegas = checkDistinctValues(options.omegas ?? DEFAULT_OMEGAS, "omegas", (o, n) => assertInteger(o, n, 1));
+  const deltas = checkDistinctValues(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
+  const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
   const omegaMax = Math.max(...omegas);
-  const pairs = orderedPairs(v.encoders);
-  const rows: StitchingSensitivityRow[] = [];
-  const mode: ProgressMode = options.progress === false ? "silent" : options.progress === true || options.progress === undefined ? "auto" : options.progress;
-  const bar = progress({ total: seeds.length * pairs.length * deltas.length, label: options.label ?? `ω×δ stitching ${v.dataset}`, mode });
-  try {
-    for (const seed of seeds) {
-      const idx = drawAnchorIndices(v.trainLabels, numAnchors, seed);
-      const anchors = new Map<string, Matrix>(v.encoders.map((e) => [e.name, selectRows(e.train, idx)]));
-      const heads = new Map<string, ClassificationHead>();
-      try {
-        for (const e of v.encoders) heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, options.headFactory));
-        for (const [a, b] of pairs) {
-          const headB = heads.get(b.name)!;
-          for (const delta of deltas) {
-            const fitted = fitSubspaceMaps(anchors.get(a.name)!, anchors.get(b.name)!, { omega: omegaMax, delta, seed, prune });
-            for (const omega of omegas) {
-              const out = applyIrpMap(a.test, fitted.source, fitted.target, averageMaps(fitted, omega));
-              const scores = scoreTranslation(out, b.test, fitted.target.mean);
-              rows.push({
-                dataset: v.dataset, setting: "inter", source: a.name, target: b.name, seed, omega, delta,
-                similarity: scores.cosine,
-                centredSimilarity: scores.centredCosine,
-                accuracy: headB.accuracy(out, v.testLabels),
-                conditionNumber: meanOverDraws(fitted.draws, omega, (d) => d.conditionNumber),
-                anchorsKept: meanOverDraws(fitted.draws, omega, (d) => d.anchorsKept),
-                distinctSubspaces: new Set(fitted.draws.slice(0, omega)).size,
-              });
-            }
-            bar.tick();
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
-        }
-      } finally {
-        for (const h of heads.values()) h.dispose();
-      }
+  // One translator per δ: the subspaces of the largest ω are drawn and inverted once, every ω averages a prefix.
+  const translators = deltas.map((delta): PairTranslator<PrefixTranslation> => function* (pair) {
+    const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune });
+    for (const omega of omegas) {
+      yield { omega, delta, fitted, translated: applyIrpMap(pair.source.test, fitted.source, fitted.target, averageMaps(fitted, omega)) };
     }
-  } finally {
-    bar.done();
-  }
+  });
+  const run = await runStitching(options, {
+    numAnchors: options.numAnchors, seeds: options.seeds ?? [0, 1, 2], head: options.head, headFactory: options.headFactory,
+    translators, step: "translator", progress: options.progress, label: options.label ?? `ω×δ stitching ${options.dataset}`,
+    record: (pair, t, accuracy): StitchingSensitivityRow => {
+      const { omega, delta, fitted } = t;
+      const scores = scoreTranslation(t.translated, pair.target.test, fitted.target.mean);
+      return {
+        dataset: pair.data.dataset, setting: "inter", source: pair.source.name, target: pair.target.name, seed: pair.seed, omega, delta,
+        similarity: scores.cosine,
+        centredSimilarity: scores.centredCosine,
+        accuracy,
+        conditionNumber: meanOverDraws(fitted.draws, omega, (d) => d.conditionNumber),
+        anchorsKept: meanOverDraws(fitted.draws, omega, (d) => d.anchorsKept),
+        distinctSubspaces: new Set(fitted.draws.slice(0, omega)).size,
+      };
+    },
+  });
+  const rows = run.rows;
   const keys = ["similarity", "centredSimilarity", "accuracy", "conditionNumber", "anchorsKept"] as const;
   const grids = Object.fromEntries(keys.map((k) => [k, gridMeans(rows, k, omegas, deltas)])) as ReconstructionAndAccuracyResult["grids"];
   const cells: SensitivityCell[] = [];
@@ -165,4 +137,11 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
     },
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+interface PrefixTranslation extends Translation {
+  translated: Matrix;
+  omega: number;
+  delta: number;
+  fitted: SubspaceMaps;
 }

@@ -21,20 +21,18 @@
  * and, per encoder B, the non-stitch upper bound head_B on B(test) (source = target = B).
  */
 import { InvalidParameterError } from "../../errors";
-import { selectRows, type Matrix } from "../../linalg/matrix";
-import { progress, type ProgressMode } from "../../engine/progress";
-import type { ClassificationHead } from "../../heads/classifier";
+import type { ProgressMode } from "../../engine/progress";
 import { createTranslator } from "../../translate/createTranslator";
-import { assertDelta, assertInteger } from "../../validate";
-import {
-  checkHeadSpec, checkNumAnchors, checkSeeds, drawAnchorIndices, obtainHead, orderedPairs, relativeOf, validateStitchingData,
-  type HeadFactory, type StitchingData, type StitchingHeadSpec,
-} from "./common";
+import { TRANSLATION_METHODS, type TranslationMethod } from "../../translate/translator";
+import { IRP_DEFAULTS } from "../../translate/irp";
+import { assertBoolean, assertDelta, assertInteger, assertPruneSide, type PruneSide } from "../../validate";
+import { DEFAULT_STITCHING_HEAD, type HeadFactory, type StitchingData, type StitchingHeadSpec } from "./common";
+import { runStitching, type PairTranslator, type SeedContext, type Translation } from "./protocol";
 
 /** What can be stitched: the translators of `createTranslator`, plus the relative-head baseline. */
-export type StitchingMethod = "irp" | "procrustes" | "lstsq" | "affine" | "absolute" | "relative";
+export type StitchingMethod = TranslationMethod | "relative";
 
-export const STITCHING_METHODS: readonly StitchingMethod[] = ["irp", "procrustes", "lstsq", "affine", "absolute", "relative"];
+export const STITCHING_METHODS: readonly StitchingMethod[] = [...TRANSLATION_METHODS, "relative"];
 
 export const DEFAULT_STITCHING_METHODS: readonly StitchingMethod[] = ["irp", "procrustes", "lstsq", "absolute", "relative"];
 
@@ -66,7 +64,7 @@ export interface StitchingOptions extends StitchingData {
   /** Default ["irp", "procrustes", "lstsq", "absolute", "relative"]. "non-stitch" rows are always produced. */
   methods?: StitchingMethod[];
   /** IRP settings (reported on the irp rows). Default ω = 16, δ = 0.8, pruning the target anchors. */
-  irp?: { omega?: number; delta?: number; prune?: "source" | "target" };
+  irp?: { omega?: number; delta?: number; prune?: PruneSide };
   /** Head settings (seeded by the run seed). Default `DEFAULT_STITCHING_HEAD` (linear). */
   head?: StitchingHeadSpec;
   /**
@@ -90,7 +88,7 @@ export interface StitchingResult {
     numAnchors: number;
     seeds: number[];
     methods: StitchingMethod[];
-    irp: { omega: number; delta: number; prune: "source" | "target" };
+    irp: { omega: number; delta: number; prune: PruneSide };
     head: StitchingHeadSpec;
     relativeCenter: boolean;
     trainItems: number;
@@ -113,23 +111,20 @@ function checkMethods(methods: unknown): StitchingMethod[] {
   return methods as StitchingMethod[];
 }
 
-export function resolveIrpSettings(irp: StitchingOptions["irp"]): { omega: number; delta: number; prune: "source" | "target" } {
-  const omega = irp?.omega ?? 16;
-  const delta = irp?.delta ?? 0.8;
-  const prune = irp?.prune ?? "target";
+export function resolveIrpSettings(irp: StitchingOptions["irp"]): { omega: number; delta: number; prune: PruneSide } {
+  const omega = irp?.omega ?? IRP_DEFAULTS.omega;
+  const delta = irp?.delta ?? IRP_DEFAULTS.delta;
+  const prune = assertPruneSide(irp?.prune ?? IRP_DEFAULTS.prune, "irp.prune");
   assertInteger(omega, "irp.omega", 1);
   assertDelta(delta, "irp.delta");
-  if (prune !== "source" && prune !== "target") throw new InvalidParameterError("irp.prune", `expected "source" or "target", got ${String(prune)}`);
   return { omega, delta, prune };
 }
 
-function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
-  return p === false ? "silent" : p === true || p === undefined ? "auto" : p;
-}
 
 /**
- * Runs the zero-shot stitching evaluation (see the module comment). Everything is validated before
- * any head is trained; heads are disposed before the next seed (and on error).
+ * Runs the zero-shot stitching evaluation (see the module comment) as a configuration of
+ * `runStitching`: one translator per method, plus the non-stitch rows. Everything is validated
+ * before any head is trained; heads are disposed before the next seed (and on error).
  * @throws InvalidParameterError / ShapeMismatchError naming the argument at fault — including
  *   `encoders[i].itemIds.<split>` when encoder i lists other items, or the same items in another
  *   order, than the first encoder with ids (the message names the encoder and the first differing
@@ -137,79 +132,44 @@ function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
  */
 export async function evaluateStitching(options: StitchingOptions): Promise<StitchingResult> {
   const started = performance.now();
-  const v = validateStitchingData(options);
-  const numAnchors = checkNumAnchors(options.numAnchors, v.trainLabels.length);
-  const seeds = checkSeeds(options.seeds ?? [0, 1, 2, 3, 4]);
   const methods = checkMethods(options.methods ?? [...DEFAULT_STITCHING_METHODS]);
   const irp = resolveIrpSettings(options.irp);
-  const head = checkHeadSpec(options.head);
   const relativeCenter = options.relativeCenter ?? true;
-  if (typeof relativeCenter !== "boolean") throw new InvalidParameterError("relativeCenter", `expected a boolean, got ${String(relativeCenter)}`);
-  const wantRelative = methods.includes("relative");
-
-  const encoders = v.encoders;
-  const pairs = orderedPairs(encoders);
-  const rows: StitchingRow[] = [];
-  const anchorIndices: Record<number, Int32Array> = {};
-  const bar = progress({ total: seeds.length * pairs.length, label: options.label ?? `stitching ${v.dataset}`, mode: progressMode(options.progress) });
-  const row = (seed: number, source: string, target: string, method: StitchingRow["method"], accuracy: number, reason = ""): StitchingRow => ({
-    dataset: v.dataset, seed, source, target, method, accuracy, achievable: reason === "", reason,
+  assertBoolean(relativeCenter, "relativeCenter");
+  const row = (context: SeedContext, source: string, target: string, method: StitchingRow["method"], accuracy: number, reason = ""): StitchingRow => ({
+    dataset: context.data.dataset, seed: context.seed, source, target, method, accuracy, achievable: reason === "", reason,
     omega: method === "irp" ? irp.omega : null, delta: method === "irp" ? irp.delta : null,
   });
-
-  try {
-    for (const seed of seeds) {
-      const idx = drawAnchorIndices(v.trainLabels, numAnchors, seed);
-      anchorIndices[seed] = idx;
-      const anchors = new Map<string, Matrix>(encoders.map((e) => [e.name, selectRows(e.train, idx)]));
-      const heads = new Map<string, ClassificationHead>();
-      const relHeads = new Map<string, ClassificationHead>();
-      const relTest = new Map<string, Matrix>();
-      try {
-        for (const e of encoders) {
-          heads.set(e.name, await obtainHead(v, e.name, seed, "absolute", e.train, head, options.headFactory));
-          if (wantRelative) {
-            const a = anchors.get(e.name)!;
-            relHeads.set(e.name, await obtainHead(v, e.name, seed, "relative", relativeOf(e.train, a, relativeCenter), head, options.headFactory));
-            relTest.set(e.name, relativeOf(e.test, a, relativeCenter));
-          }
-        }
-        for (const e of encoders) rows.push(row(seed, e.name, e.name, "non-stitch", heads.get(e.name)!.accuracy(e.test, v.testLabels)));
-        for (const [a, b] of pairs) {
-          const headB = heads.get(b.name)!;
-          for (const method of methods) {
-            if (method === "relative") {
-              rows.push(row(seed, a.name, b.name, method, relHeads.get(b.name)!.accuracy(relTest.get(a.name)!, v.testLabels)));
-            } else if (method === "absolute") {
-              if (a.test.cols !== b.test.cols) {
-                rows.push(row(seed, a.name, b.name, method, NaN, `dimensions differ (${a.test.cols} vs ${b.test.cols})`));
-              } else {
-                rows.push(row(seed, a.name, b.name, method, headB.accuracy(a.test, v.testLabels)));
-              }
-            } else {
-              const t = createTranslator(method, { ...irp, seed }).fit(anchors.get(a.name)!, anchors.get(b.name)!);
-              rows.push(row(seed, a.name, b.name, method, headB.accuracy(t.transform(a.test), v.testLabels)));
-            }
-          }
-          bar.tick();
-          // Let a notebook's progress display through between pairs.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      } finally {
-        for (const h of [...heads.values(), ...relHeads.values()]) h.dispose();
-      }
+  const translators = methods.map((method): PairTranslator<MethodTranslation> => (pair) => {
+    const { source: a, target: b } = pair;
+    if (method === "relative") return [{ method, translated: pair.relativeTestOf(a.name), head: "relative" }];
+    if (method === "absolute") {
+      return [a.test.cols !== b.test.cols ? { method, reason: `dimensions differ (${a.test.cols} vs ${b.test.cols})` } : { method, translated: a.test }];
     }
-  } finally {
-    bar.done();
-  }
+    const t = createTranslator(method, { ...irp, seed: pair.seed }).fit(pair.anchorsOf(a.name), pair.anchorsOf(b.name));
+    return [{ method, translated: t.transform(a.test) }];
+  });
+  const run = await runStitching(options, {
+    numAnchors: options.numAnchors, seeds: options.seeds ?? [0, 1, 2, 3, 4], head: options.head, headFactory: options.headFactory,
+    relativeHeads: methods.includes("relative") ? { center: relativeCenter } : undefined,
+    translators,
+    ownHead: (context, e, accuracy) => row(context, e.name, e.name, "non-stitch", accuracy),
+    record: (pair, t, accuracy) => row(pair, pair.source.name, pair.target.name, t.method, accuracy, t.reason),
+    progress: options.progress, label: options.label,
+  });
+  const v = run.data;
   return {
-    rows,
+    rows: run.rows,
     settings: {
       dataset: v.dataset,
-      encoders: encoders.map((e) => ({ name: e.name, dim: e.train.cols })),
-      numAnchors, seeds: [...seeds], methods: [...methods], irp, head, relativeCenter,
-      trainItems: v.trainLabels.length, testItems: v.testLabels.length, numClasses: v.numClasses, anchorIndices,
+      encoders: v.encoders.map((e) => ({ name: e.name, dim: e.train.cols })),
+      numAnchors: run.numAnchors, seeds: run.seeds, methods: [...methods], irp, head: options.head ?? DEFAULT_STITCHING_HEAD, relativeCenter,
+      trainItems: v.trainLabels.length, testItems: v.testLabels.length, numClasses: v.numClasses, anchorIndices: run.anchorIndices,
     },
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+interface MethodTranslation extends Translation {
+  method: StitchingMethod;
 }

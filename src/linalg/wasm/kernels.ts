@@ -8,6 +8,7 @@
  * seen and is then reused (it never shrinks; a 2,048×2,048 SVD keeps ~100 MB). Calls are
  * synchronous and JavaScript is single-threaded, so one bump allocator reset per call is enough.
  */
+import { envSetting } from "../../config";
 import { KERNELS_WASM_BASE64 } from "./kernelsBinary";
 
 // The few WebAssembly types used here, declared locally: tslab compiles notebooks without the
@@ -46,7 +47,7 @@ let loaded: Exports | null | undefined;
 /** The instantiated module, or null when disabled (LATENT_BRIDGE_KERNELS=js) or unavailable. */
 export function wasmKernels(): Exports | null {
   if (loaded !== undefined) return loaded;
-  if ((process.env.LATENT_BRIDGE_KERNELS ?? "").toLowerCase() === "js") return (loaded = null);
+  if ((envSetting("kernels") ?? "").toLowerCase() === "js") return (loaded = null);
   try {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));

@@ -22,12 +22,11 @@
  * Cost: per batch, one pass walks the chosen cut layers in depth order (each activation computed
  * once from the previous one), and for each (layer, α) only the part of the network after the layer
  * is re-run: ≈ 1 + Σ_layers |α| · (fraction of the network after the layer) full passes. Activations
- * are never cached (MB per image at early layers); only the loaded model is memoised in memory. On
- * 1 wasm thread a full MobileNetV2 pass is ≈ 0.05 s per 224-px image.
+ * are never cached (MB per image at early layers); only the loaded model is memoised in memory.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../../engine/tf";
-import { progress, type ProgressMode } from "../../engine/progress";
+import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import { fashionMnistBatch, type FashionMnist } from "../../data/images/fashionMnist";
@@ -197,9 +196,6 @@ function toMatrix(t: TF.Tensor): Matrix {
   return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
 }
 
-function progressMode(p: boolean | ProgressMode | undefined): ProgressMode {
-  return p === false ? "silent" : p === true || p === undefined ? "auto" : p;
-}
 
 function checkBatchSize(b: number | undefined): number {
   const size = b ?? 8;
@@ -248,7 +244,7 @@ export async function layerwiseFeatures(options: LayerwiseFeaturesOptions): Prom
   const features = new Matrix(n, bb.dim);
   const norms: Record<string, Float64Array> = {};
   for (const l of layers) norms[l.name] = new Float64Array(n);
-  const bar = progress({ total: n, label: options.label ?? `${options.encoder} features + norms`, mode: progressMode(options.progress) });
+  const bar = progress({ total: n, label: options.label ?? `${options.encoder} features + norms`, mode: resolveProgressMode(options.progress) });
   try {
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
@@ -408,7 +404,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
   const label = options.label ?? `layerwise rescale ${options.encoder}`;
   const refBatches = options.meanScales === undefined && alphaMode === "relative" ? Math.ceil(ref.count / batchSize) : 0;
   const gridBatches = Math.ceil(n / batchSize);
-  const bar = progress({ total: refBatches + gridBatches, label, mode: progressMode(options.progress) });
+  const bar = progress({ total: refBatches + gridBatches, label, mode: resolveProgressMode(options.progress) });
   let gridSeconds = 0;
   try {
     if (options.meanScales !== undefined) {

@@ -1,5 +1,5 @@
-import { InvalidParameterError } from "../../errors";
-import { Random } from "../../linalg/random";
+import { InvalidParameterError } from "../errors";
+import { Random } from "../linalg/random";
 
 /** How many items `stratifiedSubset` takes: the same number from every class, or a total. */
 export type SubsetSize = number | { perClass: number } | { total: number };

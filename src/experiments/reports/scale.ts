@@ -1,0 +1,70 @@
+/**
+ * The scale notebooks' verdicts: which blocks tolerate rescaling (Fig. 2), where rescale injection
+ * leaves accuracy flat (Fig. 4), which encoders' scales are Gaussian-like (Fig. 5).
+ */
+import type { LayerwiseRescaleResult } from "../../scale/layerwise/layerwiseRescale";
+import type { AggregatedPoint } from "../../scale/rescaleSweep";
+import { invariantInterval } from "../../scale/rescaleSweep";
+
+/** Fig. 2: a block tolerates α when the accuracy stays within this of the unrescaled accuracy. */
+export const LAYERWISE_TOLERANCE = 0.05;
+
+/**
+ * Fig. 2, per block: the α values within `LAYERWISE_TOLERANCE` of the unrescaled accuracy, their
+ * share of the grid and the worst accuracy; and the blocks invariant over the whole grid.
+ */
+export function layerwiseTolerance(grid: Pick<LayerwiseRescaleResult, "rows" | "unrescaledAccuracy">, layers: readonly string[]): {
+  perLayer: Array<{ layer: string; alphasWithin005: string; share: number; worst: number }>;
+  invariantBlocks: string[];
+} {
+  const within = (acc: number) => Math.abs(acc - grid.unrescaledAccuracy) <= LAYERWISE_TOLERANCE;
+  const perLayer = layers.map((l) => {
+    const rows = grid.rows.filter((r) => r.layer === l);
+    const ok = rows.filter((r) => within(r.accuracy)).map((r) => r.alpha);
+    return { layer: l, alphasWithin005: ok.join(", "), share: ok.length / rows.length, worst: Math.min(...rows.map((r) => r.accuracy)) };
+  });
+  return { perLayer, invariantBlocks: perLayer.filter((p) => p.share === 1).map((p) => p.layer) };
+}
+
+/** Fig. 4: accuracy counts as flat while within this of the accuracy at the mean scale. */
+export const FLAT_TOLERANCE = 0.02;
+
+/**
+ * Fig. 4, per activation (`runs[activation].sweeps`: one `rescaleSweep` per seed; `curves`: their
+ * `aggregateSweeps`): the accuracy without rescaling (mean over seeds), at the mean scale, its
+ * range over the grid, and the interval of α (as multiples of the mean scale) around the mean scale
+ * where the mean accuracy stays within `FLAT_TOLERANCE`.
+ */
+export function rescaleInjectionSummary(
+  curves: ReadonlyArray<{ activation: string; points: AggregatedPoint[] }>,
+  runs: Readonly<Record<string, { sweeps: ReadonlyArray<{ original: number }> }>>, meanScale: number,
+): Array<{ activation: string; originalAccuracy: number; accuracyAtMeanScale: number; minOverGrid: number; maxOverGrid: number; flatFromTimesMean: number; flatToTimesMean: number }> {
+  return curves.map(({ activation, points }) => {
+    const sweeps = runs[activation].sweeps;
+    const original = sweeps.reduce((a, s) => a + s.original, 0) / sweeps.length;
+    const interval = invariantInterval(points, meanScale, FLAT_TOLERANCE);
+    return {
+      activation,
+      originalAccuracy: original,
+      accuracyAtMeanScale: interval.reference,
+      minOverGrid: Math.min(...points.map((p) => p.mean)),
+      maxOverGrid: Math.max(...points.map((p) => p.mean)),
+      flatFromTimesMean: interval.low / meanScale,
+      flatToTimesMean: interval.high / meanScale,
+    };
+  });
+}
+
+/** Fig. 5: Gaussian-like scales — |skewness| and |excess kurtosis| below these, at most this share beyond 3σ. */
+export const GAUSSIAN_LIKE = { skewness: 1, excessKurtosis: 3, outliers: 0.01 } as const;
+
+/** Fig. 5: the encoders whose scale distribution is Gaussian-like (`GAUSSIAN_LIKE`), the others, and the range of the coefficient of variation. */
+export function gaussianLikeScales<T extends { skewness: number; excessKurtosis: number; outliersBeyond3sd: number; cv: number }>(stats: readonly T[]): {
+  wellBehaved: T[]; others: T[]; cvMin: number; cvMax: number;
+} {
+  const wellBehaved = stats.filter((s) => Math.abs(s.skewness) < GAUSSIAN_LIKE.skewness && Math.abs(s.excessKurtosis) < GAUSSIAN_LIKE.excessKurtosis && s.outliersBeyond3sd <= GAUSSIAN_LIKE.outliers);
+  return {
+    wellBehaved, others: stats.filter((s) => !wellBehaved.includes(s)),
+    cvMin: Math.min(...stats.map((s) => s.cv)), cvMax: Math.max(...stats.map((s) => s.cv)),
+  };
+}
