@@ -7,8 +7,8 @@
 export * from "./errors";
 export { Matrix, transpose, selectRows, padCols, sliceCols, columnMeans, rowNorms, frobeniusNorm, maxAbsDiff } from "./linalg/matrix";
 export { matmul, matmulTransA, matmulTransB, matvec, dot } from "./linalg/product";
-export { Random } from "./linalg/random";
-export { svd, singularValues, ConvergenceError, type SvdResult } from "./linalg/svd";
+export { Random, SEED_MAX } from "./linalg/random";
+export { svd, singularValues, type SvdResult } from "./linalg/svd";
 export { kernelBackend } from "./linalg/wasm/kernels";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
 export { orthogonalProcrustes } from "./linalg/procrustes";
@@ -20,11 +20,13 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, IRP_DEFAULTS, fitSubspaceMaps, drawSubspaceDecoders, averageMaps, translatePrefixes, meanOverDraws,
+  InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, averageMaps, translatePrefixes, meanOverDraws,
   type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
   type SubspaceDecoderOptions,
 } from "./translate/irp";
-export { ProcrustesTranslator } from "./translate/procrustes";
+export {
+  ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
+} from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";
 export { AbsoluteTranslator } from "./translate/absolute";
 export { createTranslator, type TranslatorOptions } from "./translate/createTranslator";
@@ -38,4 +40,4 @@ export {
   type NpyArray, type NpyDtype, type NpyData,
 } from "./io/npy";
 export { figuresDir, isQuickMode, repoRoot } from "./config";
-export { toMatrix, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";
+export { toMatrix, assertSeed, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";
