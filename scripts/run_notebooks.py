@@ -12,11 +12,19 @@ wins. The executed copies, outputs included, go to build/notebooks/ (ignored by 
 notebook carries plotly's ~4.8 MB bundle) and are signed, so Jupyter opens them trusted and draws
 their interactive plots. The sources in notebooks/ stay output-free.
 
+Each notebook that runs through is recorded in run-times.csv in the figures folder (one row per
+notebook and mode, replaced by the next run: seconds, whether the data cache was warm — nothing new
+written to it — or cold, the commit), so the README's times come from measurements.
+
 On a failing cell this prints the notebook, the cell number and the cell's real error text (tslab
 writes it to the cell's stderr; Jupyter's own message is empty) and exits 1.
 """
 import argparse
+import csv
+import datetime
+import io
 import os
+import subprocess
 import pathlib
 import sys
 import time
@@ -116,6 +124,50 @@ def sign(nb, out_path):
         print(f"\nrun_notebooks: warning: could not sign {out_path} ({e}); open it in Jupyter with File > Trust Notebook", file=sys.stderr)
 
 
+RUN_TIMES_COLUMNS = ["notebook", "mode", "seconds", "cache", "new_cache_entries", "commit", "finished"]
+
+
+def cache_entries(cache_dir):
+    """Files in the data cache that notebooks write (embeddings, trained encoders, heads…; not apt's lists)."""
+    if not cache_dir.is_dir():
+        return 0
+    n = 0
+    for child in cache_dir.iterdir():
+        if child.name == "apt":
+            continue
+        n += sum(1 for p in child.rglob("*") if p.is_file()) if child.is_dir() else 1
+    return n
+
+
+def commit_id():
+    """The checkout's short commit, with "+changes" when src/ or notebooks/ differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "notebooks"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def record_run_time(figures, row):
+    """Upserts one notebook's row of <figures>/run-times.csv (atomically: a temporary file renamed)."""
+    path = figures / "run-times.csv"
+    rows = []
+    if path.exists():
+        with open(path, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if (r.get("notebook"), r.get("mode")) != (row["notebook"], row["mode"])]
+    rows.append(row)
+    rows.sort(key=lambda r: (r["mode"], r["notebook"]))
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=RUN_TIMES_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    figures.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".csv.{os.getpid()}.tmp")
+    tmp.write_text(out.getvalue())
+    os.replace(tmp, path)
+
+
 def shown(path):
     path = path.resolve()
     return path.relative_to(REPO) if path.is_relative_to(REPO) else path
@@ -146,8 +198,11 @@ def main():
         fail(f"no notebooks found in {args.notebooks_dir}")
     timeout = args.timeout or (600 if quick else 7200)
     print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode; figures and tables -> {shown(pathlib.Path(figures))}", flush=True)
+    cache_dir = pathlib.Path(env.get("LATENT_BRIDGE_CACHE_DIR") or REPO / "data" / "cache").resolve()
+    commit = commit_id()
     for path in notebooks:
         print(f"  {path.stem} ...", end="", flush=True)
+        before = cache_entries(cache_dir)
         error, seconds, out_path = run_one(path, pathlib.Path(args.out_dir), timeout, env)
         if error:
             number, index, text = error
@@ -157,6 +212,12 @@ def main():
             print(f"\nexecuted copy: {out_path}", file=sys.stderr)
             sys.exit(1)
         print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
+        new_entries = cache_entries(cache_dir) - before
+        record_run_time(pathlib.Path(figures), {
+            "notebook": path.stem, "mode": "quick" if quick else "full", "seconds": f"{seconds:.1f}",
+            "cache": "warm" if new_entries <= 0 else "cold", "new_cache_entries": max(0, new_entries), "commit": commit,
+            "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
     print("run_notebooks: all notebooks ran", flush=True)
 
 

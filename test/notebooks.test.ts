@@ -122,10 +122,17 @@ describe("notebooks in quick mode", () => {
     expect(readdirSync(figures).filter((f) => f.includes(".")).sort()).toEqual(
       [
         "fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg",
-        "quickstart-methods.csv", "quickstart-methods.md", "quickstart-pruning.png", "quickstart-pruning.svg",
+        "quickstart-methods.csv", "quickstart-methods.md", "quickstart-pruning.png", "quickstart-pruning.svg", "run-times.csv",
       ],
     );
-    for (const f of readdirSync(figures).filter((f) => f.includes("."))) expect(statSync(join(figures, f)).size, f).toBeGreaterThan(1000);
+    for (const f of readdirSync(figures).filter((f) => f.includes(".") && f !== "run-times.csv")) expect(statSync(join(figures, f)).size, f).toBeGreaterThan(100);
+    // The runner recorded the run: one row for this notebook in quick mode, its seconds and cache state.
+    const times = readFileSync(join(figures, "run-times.csv"), "utf8").trim().split("\n");
+    expect(times[0]).toBe("notebook,mode,seconds,cache,new_cache_entries,commit,finished");
+    expect(times).toHaveLength(2);
+    const [nb, mode, seconds, cache] = times[1].split(",");
+    expect([nb, mode, cache]).toEqual(["00-quickstart", "quick", "warm"]); // the quickstart caches nothing
+    expect(Number(seconds)).toBeGreaterThan(0);
     // The table holds the figure's numbers: 60 items, 6 anchors, and the relative representations of
     // X and Y coincide (X and Y differ by an isometry, a rescaling and a shift), to the 6 digits saved.
     const [header, ...lines] = readFileSync(join(figures, "fig1-relative-projection.csv"), "utf8").trim().split("\n");
@@ -142,7 +149,7 @@ describe("notebooks in quick mode", () => {
     const executed = join(figures, "executed", "00-quickstart.ipynb");
     expect(isSigned(executed, dataDir)).toBe(true); // Jupyter opens it trusted and draws its plots
     expect(isSigned(join(REPO, "notebooks", "00-quickstart.ipynb"), join(figures, "empty-data-dir"))).toBe(false); // the check can fail
-    expect(await expectSavedFiguresToFit(executed)).toBe(1);
+    expect(await expectSavedFiguresToFit(executed)).toBe(2);
   }, 600_000);
 
   // Every other notebook runs in quick mode too, and must write at least one figure or table.
@@ -152,7 +159,7 @@ describe("notebooks in quick mode", () => {
     const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), name], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: join(figures, "jupyter-data") });
     expect(r.stderr + r.stdout).toContain(`${name} ... ok`);
     expect(r.status).toBe(0);
-    expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f)).length).toBeGreaterThan(0);
+    expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f) && f !== "run-times.csv").length).toBeGreaterThan(0);
     const pngs = readdirSync(figures).filter((f) => f.endsWith(".png")).length;
     expect(await expectSavedFiguresToFit(join(figures, "executed", `${name}.ipynb`))).toBe(pngs);
   }, 900_000);
