@@ -115,6 +115,14 @@ export function assertRcond(value: unknown, name = "rcond"): number | undefined 
   return value;
 }
 
+/** IRP's ridge λ: a finite number ≥ 0 (0 is the plain pseudo-inverse). */
+export function assertRidge(value: unknown, name = "ridge"): number {
+  if (typeof value !== "number" || !(value >= 0 && Number.isFinite(value))) {
+    throw new InvalidParameterError(name, `expected a finite number ≥ 0 (λ of the ridge-regularised inverse), got ${String(value)}`);
+  }
+  return value;
+}
+
 /** A seed of `Random`: an integer. */
 export function assertSeed(value: unknown, name = "seed"): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
