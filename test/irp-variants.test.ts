@@ -136,6 +136,17 @@ describe("an anisotropic W = diag(w)·Q with condition number c", () => {
     if (c > 1) expect(meanCosineSimilarity(polar.transform(test), truth)).toBeGreaterThan(meanCosineSimilarity(irp.transform(test), truth));
   });
 
+  it("whitened: when the unit target anchors are a linear image S_X·A of the source ones, polar(S_X)ᵀ·polar(S_Y) is orthogonal", () => {
+    const sx = unit(randomMatrix(30, 7, 12));
+    const a = matmul(diag([1, 2, 3, 5, 8, 13, 21]), randomOrthogonal(7, 13));
+    const m = matmulTransA(filteredSpectrum(sx, { ridge: 0, whiten: true }).matrix, filteredSpectrum(matmul(sx, a), { ridge: 0, whiten: true }).matrix);
+    expect(maxAbsDiff(matmulTransA(m, m), Matrix.identity(7))).toBeLessThan(1e-10);
+    // Plain IRP's map on the same anchors is far from orthogonal (it is A⁻ᵀ on the span).
+    const plain = matmul(transpose(sx), pinv(transpose(matmul(sx, a))));
+    const ps = singularValues(plain);
+    expect(ps[0] / ps[6]).toBeGreaterThan(5);
+  });
+
   it("whitened IRP also maps by Q on these anchors (their Gram matrix is a scaled orthogonal design)", () => {
     const w = [1, 2, 3, 4, 5, 6];
     const q = randomOrthogonal(6, 77);

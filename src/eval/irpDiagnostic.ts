@@ -25,7 +25,7 @@ import { defaultRcond } from "../linalg/pinv";
 import { lstsq } from "../linalg/lstsq";
 import { center, centerAndNormalize, anchorStats } from "../relative/normalize";
 import { cosineSimilarities } from "../metrics/metrics";
-import { InverseRelativeProjection } from "../translate/irp";
+import { IRP_DEFAULTS, fitSubspaceMaps, translatePrefixes } from "../translate/irp";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
 import { InvalidParameterError } from "../errors";
@@ -133,9 +133,12 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
     const test = order.filter((_, i) => i % folds === f), fit = order.filter((_, i) => i % folds !== f);
     const fx = selectRows(ax, fit), fy = selectRows(ay, fit), tx = selectRows(ax, test), ty = selectRows(ay, test);
     const mean = anchorStats(fy).mean;
-    const score = (t: Translator) => centredCosines(t.fit(fx, fy).transform(tx), ty, mean).reduce((a, v) => a + v, 0);
-    irpSum += score(new InverseRelativeProjection({ omega: choice.omega, delta: choice.delta, seed, prune: options.prune }));
-    procrustesSum += score(options.procrustes ? options.procrustes() : new ProcrustesTranslator());
+    const sum = (translated: Matrix) => centredCosines(translated, ty, mean).reduce((a, v) => a + v, 0);
+    // IRP through the relative space (`translatePrefixes`, as the chooser scores it): equal to
+    // `InverseRelativeProjection.transform` up to rounding, without forming the d_x×d_y map.
+    const irp = fitSubspaceMaps(fx, fy, { omega: choice.omega, delta: choice.delta, seed, prune: options.prune ?? IRP_DEFAULTS.prune });
+    irpSum += sum(translatePrefixes(centerAndNormalize(tx, irp.source.mean, "anchorsX"), irp.unitX, irp.draws, [choice.omega], irp.target)[0].translated);
+    procrustesSum += sum((options.procrustes ? options.procrustes() : new ProcrustesTranslator()).fit(fx, fy).transform(tx));
   }
   const irpScore = irpSum / ax.rows, procrustesScore = procrustesSum / ax.rows;
   const map = lstsq(px.scores(r), py.scores(r)).solution;

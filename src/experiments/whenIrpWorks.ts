@@ -18,6 +18,7 @@ import { irpPanel, type IrpPanelOptions, type PairDiagnosticRow } from "../eval/
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS, InverseRelativeProjection } from "../translate/irp";
 import { ProcrustesTranslator } from "../translate/procrustes";
+import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { Matrix, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
 import { pinv } from "../linalg/pinv";
@@ -152,6 +153,8 @@ export type IdentityCheckRow = {
   polarMeasured: number;
   polarPredicted: number;
   procrustesMeasured: number;
+  /** Least squares, the forward regression (predicted: exact, 1). */
+  lstsqMeasured: number;
   /** IRP − Procrustes, measured and predicted (W⁻ᵀ against polar(W)). */
   gapMeasured: number;
   gapPredicted: number;
@@ -170,6 +173,7 @@ export function identityChecks(base: ControlledPairOptions, conditionNumbers: re
     const irp = new InverseRelativeProjection({ omega: 1, delta: 0 }).fit(ax, ay);
     const polar = new InverseRelativeProjection({ omega: 1, delta: 0, orthogonalize: true }).fit(ax, ay);
     const procrustes = new ProcrustesTranslator().fit(ax, ay);
+    const lstsq = new LeastSquaresTranslator({ affine: true }).fit(ax, ay);
     const sx = centerAndNormalize(ax, anchorStats(ax).mean, "anchorsX"), sy = centerAndNormalize(ay, anchorStats(ay).mean, "anchorsY");
     const reverse = transpose(matmul(pinv(sy), sx));
     let err = 0, big = 0;
@@ -184,11 +188,12 @@ export function identityChecks(base: ControlledPairOptions, conditionNumbers: re
     const xm = irp.sourceStats.mean, ym = irp.targetStats.mean;
     const dir = (t: Matrix) => meanCosineSimilarity(center(t, ym), center(p.y.test, ym));
     const irpMeasured = dir(irp.transform(p.x.test)), polarMeasured = dir(polar.transform(p.x.test)), procrustesMeasured = dir(procrustes.transform(p.x.test));
+    const lstsqMeasured = dir(lstsq.transform(p.x.test));
     const irpPredicted = directionCosine(p.x.test, predicted, p.y.test, xm, ym), polarPredicted = directionCosine(p.x.test, polarTruth, p.y.test, xm, ym);
     return {
       conditionNumber: c, identityError: err / big,
       mapVsPrediction: frobeniusCosine(irp.map, predicted), mapVsTruth: frobeniusCosine(irp.map, truth), predictedMapVsTruth: r / (fw * fwInv),
-      irpMeasured, irpPredicted, polarMeasured, polarPredicted, procrustesMeasured,
+      irpMeasured, irpPredicted, polarMeasured, polarPredicted, procrustesMeasured, lstsqMeasured,
       gapMeasured: irpMeasured - procrustesMeasured, gapPredicted: irpPredicted - polarPredicted,
     };
   });

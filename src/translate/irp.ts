@@ -51,8 +51,8 @@ export interface IrpOptions {
    * Whiten the relative space with each side's own anchor Gram matrix: encode with
    * S_Xᵀ·(S_X·S_Xᵀ)^(-1/2) = polar(S_X)ᵀ instead of S_Xᵀ and decode with (S_Y·S_Yᵀ)^(-1/2)·S_Y =
    * polar(S_Y) instead of pinv(S_Yᵀ). Equals plain IRP when the relative spaces agree on the anchors
-   * (S_X·S_Xᵀ = S_Y·S_Yᵀ, the paper's assumption); when the target anchors are a linear image of
-   * the source anchors the map is orthogonal. Keeps IRP's defining property (each side reads only
+   * (S_X·S_Xᵀ = S_Y·S_Yᵀ, the paper's assumption); when the unit target anchors are a linear image
+   * of the unit source anchors (S_Y = S_X·A) the map is orthogonal. Keeps IRP's defining property (each side reads only
    * its own anchors). Not combinable with `ridge` > 0 (it replaces the inverse). Default false.
    */
   whiten?: boolean;

@@ -13,7 +13,8 @@
  *   whitened  U·Vᵀ = (S_Y·S_Yᵀ)^(-1/2)·S_Y, and on the source side S_Xᵀ is replaced by
  *             S_Xᵀ·(S_X·S_Xᵀ)^(-1/2) = polar(S_X)ᵀ: the relative space is whitened with each side's own
  *             anchor Gram matrix. Under IRP's own assumption (equal relative spaces, S_X·S_Xᵀ = S_Y·S_Yᵀ)
- *             this equals plain IRP; when S_Y is a linear image of S_X the map is orthogonal.
+ *             this equals plain IRP; when S_Y = S_X·A (a linear image of the unit anchors) the map is
+ *             orthogonal.
  *
  * Each of these keeps IRP's defining property: the source side reads only source anchors, the target
  * side only target anchors. `polarOfProduct` (the orthogonalised collapsed map) does not: it is a
