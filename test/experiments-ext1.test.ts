@@ -19,7 +19,7 @@ const synthRow = (o: Partial<SyntheticRow>): SyntheticRow => ({
   ...panelRow(o), cell: "c", conditionNumber: 1, sourceNoise: 0, targetNoise: 0, warp: 0, latentDim: 4, sourceDim: 4, targetDim: 4, anchors: 8, anchorRatio: 2, ...o,
 });
 const diag = (o: Partial<PairDiagnosticRow>): PairDiagnosticRow => ({
-  dataset: "d", seed: 0, source: "a", target: "b", heldOutGap: 0, irpScore: 0.9, procrustesScore: 0.9, omega: 1, delta: 0, mapConditionNumber: 1,
+  dataset: "d", seed: 0, source: "a", target: "b", heldOutGap: 0, recommended: "irp", irpScore: 0.9, procrustesScore: 0.9, omega: 1, delta: 0, mapConditionNumber: 1,
   mapLogSpread: 0, principalDim: 2, sourceEffectiveRank: 2, targetEffectiveRank: 2, anchors: 10, folds: 5, ...o,
 });
 

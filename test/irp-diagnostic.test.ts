@@ -41,6 +41,7 @@ describe("irpGapDiagnostic", () => {
     const { ax, ay } = anchorsOf(p, 120);
     const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, ...grid });
     expect(d.heldOutGap).toBeLessThan(-0.02);
+    expect(d.recommended).toBe("procrustes");
     expect(d.mapConditionNumber).toBeGreaterThan(2);
     const dir = (t: ReturnType<InverseRelativeProjection["transform"]>, mean: Float64Array) => meanCosineSimilarity(center(t, mean), center(p.y.test, mean));
     const irp = new InverseRelativeProjection({ omega: d.omega, delta: d.delta }).fit(ax, ay);

@@ -52,6 +52,8 @@ export interface IrpGapDiagnosticOptions extends IrpChoiceOptions {
 export type IrpGapDiagnostic = {
   /** IRP − Procrustes: held-out anchors' mean centred cosine (negative: IRP trails). The prediction. */
   heldOutGap: number;
+  /** The better of the two on the held-out anchors: "irp" when heldOutGap ≥ 0, else "procrustes". */
+  recommended: "irp" | "procrustes";
   /** Each method's mean held-out centred cosine over the folds. */
   irpScore: number;
   procrustesScore: number;
@@ -146,7 +148,7 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
   const logs = Array.from(s, (v) => Math.log(v));
   const meanLog = logs.reduce((a, v) => a + v, 0) / logs.length;
   return {
-    heldOutGap: irpScore - procrustesScore, irpScore, procrustesScore, omega: choice.omega, delta: choice.delta,
+    heldOutGap: irpScore - procrustesScore, recommended: irpScore >= procrustesScore ? "irp" : "procrustes", irpScore, procrustesScore, omega: choice.omega, delta: choice.delta,
     mapConditionNumber: s[0] / s[s.length - 1],
     mapLogSpread: Math.sqrt(logs.reduce((a, v) => a + (v - meanLog) ** 2, 0) / logs.length),
     principalDim: r,
