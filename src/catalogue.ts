@@ -8,7 +8,7 @@
 import { loadEmoji, loadFashionMnist } from "./data/images/index";
 import { loadDebianDescriptions, loadDebianParallel, loadGettextPairs, loadWordnetGlosses } from "./data/text/index";
 import { listImageBackbones } from "./encoders/pretrained/index";
-import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageEncoders";
+import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageSpec";
 
 export interface DatasetEntry {
   id: string;
@@ -34,7 +34,7 @@ function entry(base: Omit<DatasetEntry, "train" | "test" | "classes" | "status" 
   }
 }
 
-/** Every data set (or those in `only`), measured by loading it (~20 s for all: WordNet and Debian are large). */
+/** Every data set (or those in `only`), measured by loading it (slow for all: WordNet and Debian are large). */
 export function listDatasets(options: { only?: string[] } = {}): DatasetEntry[] {
   const wanted = (id: string) => !options.only || options.only.includes(id);
   const lazy: Array<[string, () => DatasetEntry]> = [

@@ -18,12 +18,15 @@ export class InvalidParameterError extends LatentBridgeError {}
 /** Matrices whose shapes do not fit together (different dimensions, row counts, anchor counts…). */
 export class ShapeMismatchError extends LatentBridgeError {}
 
-/** A NaN or ±Infinity where only finite numbers make sense. */
+/**
+ * A NaN or ±Infinity where only finite numbers make sense: in an input, or in a result that would
+ * overflow float64 (then `expected` says so, e.g. "the translation of x overflows float64").
+ */
 export class NonFiniteError extends LatentBridgeError {
   readonly row: number;
   readonly col: number;
-  constructor(argument: string, row: number, col: number, value: number) {
-    super(argument, `expected finite numbers, found ${value} at row ${row}, column ${col}`);
+  constructor(argument: string, row: number, col: number, value: number, expected = "expected finite numbers") {
+    super(argument, `${expected}, found ${value} at row ${row}, column ${col}`);
     this.row = row;
     this.col = col;
   }
@@ -41,8 +44,54 @@ export class ZeroNormError extends LatentBridgeError {
 /** Fewer anchors than a method needs. */
 export class TooFewAnchorsError extends LatentBridgeError {}
 
+/**
+ * Anchors that determine no translation although there are enough of them: all equal up to rounding
+ * (no spread around their mean: fewer than two distinct anchors, hence a TooFewAnchorsError), or
+ * spaces whose anchors are uncorrelated (zero cross-covariance: no rotation is preferred).
+ */
+export class DegenerateAnchorsError extends TooFewAnchorsError {}
+
 /** A file that is not what it claims to be (bad .npy magic, header, dtype, truncated data…). */
 export class FileFormatError extends LatentBridgeError {}
+
+/**
+ * A file or directory that cannot be read or written for a reason of the file system (missing,
+ * permission denied, a directory where a file is expected, a file where a directory is expected…).
+ * `argument` is the path; `code` the system's error code (ENOENT, EACCES, EISDIR, ENOTDIR…).
+ */
+export class FileSystemError extends LatentBridgeError {
+  readonly code: string | undefined;
+  constructor(path: string, message: string, code?: string) {
+    super(path, message);
+    this.code = code;
+  }
+}
+
+/** A file larger than what the reader can load at once (`size` and `limit` in bytes). */
+export class FileTooLargeError extends LatentBridgeError {
+  readonly size: number;
+  readonly limit: number;
+  constructor(path: string, size: number, limit: number, message: string) {
+    super(path, message);
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
+ * A write stopped by a signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP) before the file was complete;
+ * the temporary file was removed and the target left as it was. `argument` is the path.
+ */
+export class InterruptedError extends LatentBridgeError {
+  readonly signal: string;
+  constructor(path: string, signal: string, message: string) {
+    super(path, `${message} (${signal})`);
+    this.signal = signal;
+  }
+}
+
+/** An iterative algorithm (the SVD's QR iteration) that did not converge within its step cap. */
+export class ConvergenceError extends LatentBridgeError {}
 
 /** An estimator used before `fit`. */
 export class NotFittedError extends LatentBridgeError {}

@@ -7,8 +7,8 @@
 export * from "./errors";
 export { Matrix, transpose, selectRows, padCols, sliceCols, columnMeans, rowNorms, frobeniusNorm, maxAbsDiff } from "./linalg/matrix";
 export { matmul, matmulTransA, matmulTransB, matvec, dot } from "./linalg/product";
-export { Random } from "./linalg/random";
-export { svd, singularValues, ConvergenceError, type SvdResult } from "./linalg/svd";
+export { Random, SEED_MAX } from "./linalg/random";
+export { svd, singularValues, type SvdResult } from "./linalg/svd";
 export { kernelBackend } from "./linalg/wasm/kernels";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
 export { orthogonalProcrustes } from "./linalg/procrustes";
@@ -20,12 +20,14 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, IRP_DEFAULTS, fitSubspaceMaps, drawSubspaceDecoders, drawSubspaceEncoders, averageMaps, mapFactors,
+  InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, drawSubspaceEncoders, averageMaps, mapFactors,
   translatePrefixes, meanOverDraws, resolveIrpVariant, isPlainIrp, filteredSpectrum, polarOfProduct,
   type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
   type SubspaceDecoderOptions, type IrpVariant, type SpectralFilter,
 } from "./translate/irp";
-export { ProcrustesTranslator } from "./translate/procrustes";
+export {
+  ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
+} from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";
 export { AbsoluteTranslator } from "./translate/absolute";
 export { createTranslator, type TranslatorOptions } from "./translate/createTranslator";
@@ -39,4 +41,4 @@ export {
   type NpyArray, type NpyDtype, type NpyData,
 } from "./io/npy";
 export { figuresDir, isQuickMode, repoRoot } from "./config";
-export { toMatrix, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";
+export { toMatrix, assertSeed, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";

@@ -1,7 +1,7 @@
-import {
-  InvalidParameterError, NonFiniteError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError,
-} from "./errors";
-import { Matrix } from "./linalg/matrix";
+import { InvalidParameterError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError } from "./errors";
+import { Matrix, assertFiniteEntries, describeEntry } from "./linalg/matrix";
+import { checkSeed } from "./linalg/random";
+export { SEED_MAX } from "./linalg/random";
 
 /** What public functions accept as a matrix: our Matrix, or rows as nested arrays. */
 export type MatrixInput = Matrix | ArrayLike<ArrayLike<number>>;
@@ -37,12 +37,7 @@ export function assertMatrix(x: unknown, name: string): Matrix {
 }
 
 export function assertFinite(m: Matrix, name: string): void {
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      throw new NonFiniteError(name, Math.floor(i / m.cols), i % m.cols, d[i]);
-    }
-  }
+  assertFiniteEntries(m, name);
 }
 
 export function assertCols(m: Matrix, cols: number, name: string, what = "the fitted dimension"): void {
@@ -64,17 +59,77 @@ export function assertParallelAnchors(ax: Matrix, ay: Matrix, min: number): void
   }
 }
 
-export function assertInteger(value: number, name: string, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new InvalidParameterError(name, `expected an integer ≥ ${min}, got ${value}`);
+export function assertInteger(value: number, name: string, min: number, max = Infinity): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new InvalidParameterError(name, `expected an integer ${range}, got ${describe(value)}`);
   }
+}
+
+/**
+ * A seed: an integer in [0, 2^32 − 1] (numpy's `RandomState` range), returned as is. `Random` seeds
+ * its state from 32 bits, so a larger or negative seed would silently alias another one (2^32 ≡ 0);
+ * it is refused instead. The range and the check live with the generator (`checkSeed`).
+ */
+export function assertSeed(value: unknown, name = "seed"): number {
+  return checkSeed(value, name);
+}
+
+/**
+ * Checks an options object: undefined means "all defaults"; anything else must be a plain object
+ * whose keys are all in `allowed` (a misspelt `{ omgea: 3 }` is an error naming the key, not a
+ * silently ignored option). Returns the options (or {}) for destructuring.
+ */
+export function checkOptions<T extends object>(options: T | undefined, allowed: readonly string[], name = "options"): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new InvalidParameterError(name, `expected an object of options (or nothing), got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const near = allowed.find((a) => editDistance(a, key) <= 2);
+      throw new InvalidParameterError(
+        key,
+        `unknown option${near ? ` (did you mean ${near}?)` : ""}; the options are ${allowed.join(", ")}`,
+      );
+    }
+  }
+  return options;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return row[b.length];
+}
+
+/** A value as an error message shows it: numbers as themselves, anything else with its type. */
+function describe(v: unknown): string {
+  return typeof v === "number" ? String(v) : describeEntry(v);
 }
 
 /** δ, the farthest-point-sampling stop threshold on the 1−|cos| distance. */
 export function assertDelta(delta: number, name = "delta"): void {
   if (typeof delta !== "number" || !Number.isFinite(delta) || delta < 0 || delta >= 1) {
-    throw new InvalidParameterError(name, `expected a number in [0, 1), got ${delta}`);
+    throw new InvalidParameterError(name, `expected a number in [0, 1), got ${describe(delta)}`);
   }
+}
+
+/**
+ * A translated matrix must be finite: a product or rescaling can overflow float64 even when every
+ * input is finite (inputs near 1e300, target anchors of huge norm). `name` is the input at fault.
+ */
+export function assertFiniteResult(y: Matrix, name: string, what: string): Matrix {
+  assertFiniteEntries(y, name, `${what} overflows float64 (the inputs or the target anchors are too large in magnitude; rescale them)`);
+  return y;
 }
 
 export function assertNonZeroRows(norms: Float64Array, name: string, detail = ""): void {
@@ -119,14 +174,6 @@ export function assertRcond(value: unknown, name = "rcond"): number | undefined 
 export function assertRidge(value: unknown, name = "ridge"): number {
   if (typeof value !== "number" || !(value >= 0 && Number.isFinite(value))) {
     throw new InvalidParameterError(name, `expected a finite number ≥ 0 (λ of the ridge-regularised inverse), got ${String(value)}`);
-  }
-  return value;
-}
-
-/** A seed of `Random`: an integer. */
-export function assertSeed(value: unknown, name = "seed"): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new InvalidParameterError(name, `expected an integer, got ${String(value)}`);
   }
   return value;
 }
@@ -185,4 +232,30 @@ export function checkLabels(labels: unknown, rows: number, name: string, options
     out[i] = v;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields of the trained encoders' and heads' specs.
+
+/** Names that go into file names and cache keys: letters, digits, '.', '_', '+' or '-'. */
+export const SAFE_NAME = /^[A-Za-z0-9._+-]+$/;
+
+/** `value` as a non-empty name of letters, digits, '.', '_', '+' or '-' (safe in file names and cache keys). */
+export function assertSafeName(value: unknown, name: string): string {
+  if (typeof value !== "string" || !SAFE_NAME.test(value)) {
+    throw new InvalidParameterError(name, `expected a name of letters, digits, '.', '_', '+' or '-', got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1;
+}
+
+/** `value` as a finite number > 0 (a learning rate…). */
+export function assertPositiveNumber(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidParameterError(name, `expected a finite number > 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

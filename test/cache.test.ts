@@ -1,11 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cachedEmbeddings, embeddingPaths, listCachedEmbeddings, readCachedEmbeddings, type EmbeddingKey } from "../src/data/cache";
 import { Matrix } from "../src/linalg/matrix";
-import { InvalidParameterError } from "../src/errors";
+import { FileFormatError, InvalidParameterError } from "../src/errors";
+import { loadOrFit, oneAtATime, sameSpec, type LoadOrFitOptions } from "../src/data/loadOrFit";
+import { writeFileAtomic } from "../src/io/atomicWrite";
 
 const KEY: EmbeddingKey = { dataset: "toy", split: "train", subset: "all", encoder: "slow", version: 1, seed: 0 };
 const value = (i: number, j: number) => i * 10 + j + 0.25;
@@ -82,9 +84,126 @@ describe("embedding cache", () => {
     expect(calls.length).toBe(4);
   });
 
+  it("computes an entry once when two requests for it run at the same time", async () => {
+    const root = mkdtempSync(join(tmpdir(), "lb-cache-concurrent-"));
+    const calls: number[] = [];
+    const slow = async (start: number, end: number) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return embedder(calls)(start, end);
+    };
+    const [a, b] = await Promise.all([
+      cachedEmbeddings(KEY, { count: 12, chunkSize: 4, root, embed: slow }),
+      cachedEmbeddings(KEY, { count: 12, chunkSize: 4, root, embed: slow }),
+    ]);
+    expect(calls).toEqual([0, 4, 8]); // the second request read what the first wrote
+    expectValues(a, 12);
+    expectValues(b, 12);
+  });
+
   it("refuses unsafe key parts and an encoder that returns the wrong number of rows", async () => {
     const root = mkdtempSync(join(tmpdir(), "lb-cache-bad-"));
     expect(() => embeddingPaths({ ...KEY, dataset: "../etc" }, root)).toThrow(InvalidParameterError);
     await expect(cachedEmbeddings(KEY, { count: 5, root, embed: () => new Matrix(2, 3) })).rejects.toThrow(/returned 2 rows/);
+  });
+});
+
+/** A toy fitted model: its spec and one number; files are "<spec>:<value>" (corruptible, checked). */
+interface Toy { spec: { id: string; seed: number }; value: number; disposed: boolean }
+
+function toyCache(path: string, spec: Toy["spec"], fits: Toy[], disposed: Toy[] = []): LoadOrFitOptions<Toy> {
+  return {
+    path, what: "toy",
+    load: (p) => {
+      const m = /^(\{.*\}):(\d+)$/.exec(readFileSync(p, "utf8"));
+      if (!m) throw new FileFormatError(p, "not a toy file");
+      return { spec: JSON.parse(m[1]), value: Number(m[2]), disposed: false };
+    },
+    mismatch: (t) => (sameSpec(t.spec, spec) ? undefined : `holds spec ${JSON.stringify(t.spec)}`),
+    fit: async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      const t = { spec, value: 100 + spec.seed, disposed: false };
+      fits.push(t);
+      return t;
+    },
+    save: (t, p) => writeFileAtomic(p, `${JSON.stringify(t.spec)}:${t.value}`),
+    dispose: (t) => {
+      t.disposed = true;
+      disposed.push(t);
+    },
+  };
+}
+
+describe("fitted-model cache (loadOrFit)", () => {
+  it("fits once and saves; later requests read the file without fitting", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "lb-fit-")), "sub", "toy.txt");
+    const fits: Toy[] = [];
+    const spec = { id: "a", seed: 1 };
+    const first = await loadOrFit(toyCache(path, spec, fits));
+    expect(first.value).toBe(101);
+    expect(readFileSync(path, "utf8")).toBe('{"id":"a","seed":1}:101');
+    const second = await loadOrFit(toyCache(path, spec, fits));
+    expect(second.value).toBe(101);
+    expect(second).not.toBe(first); // read back, not the object in memory
+    expect(fits.length).toBe(1);
+    expect(readdirSync(join(path, "..")).filter((f) => f.startsWith(".lb-tmp-"))).toEqual([]); // atomic write left no temp file
+  });
+
+  it("refits (and says so) a corrupt entry and one fitted for another spec; the rejected entry is disposed", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "lb-fit-bad-")), "toy.txt");
+    const fits: Toy[] = [], disposed: Toy[] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      writeFileSync(path, "garbage");
+      expect((await loadOrFit(toyCache(path, { id: "a", seed: 1 }, fits))).value).toBe(101);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/toy cache: .*not a toy file; refitting/);
+      // Same file, another spec: never used silently.
+      expect((await loadOrFit(toyCache(path, { id: "a", seed: 2 }, fits, disposed))).value).toBe(102);
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1][0])).toMatch(/holds spec \{"id":"a","seed":1\}; refitting/);
+      expect(disposed.map((t) => t.value)).toEqual([101]);
+      expect(fits.map((t) => t.value)).toEqual([101, 102]);
+      expect(readFileSync(path, "utf8")).toBe('{"id":"a","seed":2}:102');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("fits an entry once when requests for it overlap, and lets other errors through", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "lb-fit-overlap-")), "toy.txt");
+    const fits: Toy[] = [];
+    const spec = { id: "a", seed: 3 };
+    const all = await Promise.all([1, 2, 3].map(() => loadOrFit(toyCache(path, spec, fits))));
+    expect(fits.length).toBe(1);
+    expect(all.map((t) => t.value)).toEqual([103, 103, 103]);
+    // An error that is not a FileFormatError (here: from load) is not mistaken for a corrupt entry.
+    const broken = { ...toyCache(path, spec, fits), load: () => { throw new RangeError("disk on fire"); } };
+    await expect(loadOrFit(broken)).rejects.toThrow(RangeError);
+    // A failed task does not block the next one on the same path.
+    expect((await loadOrFit(toyCache(path, spec, fits))).value).toBe(103);
+    expect(fits.length).toBe(1);
+  });
+
+  it("oneAtATime runs tasks on one path in order and tasks on other paths independently", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-fit-order-"));
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`${name}+`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`${name}-`);
+      return name;
+    };
+    await Promise.all([
+      oneAtATime(join(dir, "x"), task("a", 20)), oneAtATime(join(dir, "x"), task("b", 1)), oneAtATime(join(dir, "y"), task("c", 1)),
+    ]);
+    expect(log.indexOf("b+")).toBeGreaterThan(log.indexOf("a-")); // same path: b waited for a
+    expect(log.indexOf("c-")).toBeLessThan(log.indexOf("a-")); // other path: c did not
+  });
+
+  it("sameSpec compares specs as data, whatever the key order", () => {
+    expect(sameSpec({ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 })).toBe(true);
+    expect(sameSpec({ a: 1, b: [1, 2] }, { a: 1, b: [2, 1] })).toBe(false);
+    expect(sameSpec({ a: 1 }, { a: 1, b: undefined })).toBe(true); // JSON drops undefined, as the files do
+    expect(sameSpec({ a: 1 }, { a: 1, b: null })).toBe(false);
   });
 });

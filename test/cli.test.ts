@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHIM = join(ROOT, "bin", "latent-bridge.mjs");
 const ALL_FLAGS = [
   "--method", "--source-anchors", "--target-anchors", "--input", "--output", "--omega", "--delta", "--seed",
-  "--prune", "--rcond", "--dtype", "--json", "--help", "--version",
+  "--prune", "--procrustes-variant", "--rcond", "--dtype", "--json", "--help", "--version",
 ];
 
 interface Run {
@@ -379,4 +379,196 @@ describe("bin/latent-bridge.mjs (end to end)", () => {
     expect(y.shape).toEqual([HELD_OUT, 8]);
     expect(meanCenteredCosine(y, same.truth, same.targetMean, same.targetMean)).toBeGreaterThan(0.99);
   });
+});
+
+describe("latent-bridge translate: issue 13 regressions", () => {
+  const scaledCopy = (path: string, to: string, s: number) => {
+    const m = readNpyMatrix(path);
+    writeNpyMatrix(to, new Matrix(m.rows, m.cols, m.data.map((v) => v * s)));
+    return to;
+  };
+
+  it("item 1: identical (zero-spread) anchors end at once in exit 1 naming the file, even with --json (procrustes used to spin forever)", async () => {
+    const dir = mkdtempSync(join(root, "flat-"));
+    const flat = join(dir, "flat.npy");
+    writeNpyMatrix(flat, Matrix.from(Array.from({ length: 150 }, () => [1, 2, 3, 4, 5, 6, 7, 8])));
+    for (const method of ["procrustes", "irp", "lstsq", "affine"]) {
+      const out = join(dir, `${method}.npy`);
+      const t0 = performance.now();
+      const r = await run(translateArgs({ ...same, sourceAnchors: flat }, method, out, ["--json"]));
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(r.code, method).toBe(1);
+      const j = JSON.parse(r.stdout);
+      expect(j.error).toMatchObject({ type: "DegenerateAnchorsError", argument: "--source-anchors", exitCode: 1 });
+      expect(j.error.message).toMatch(/--source-anchors \(.*flat\.npy\): all 150 anchors are equal up to rounding/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("item 2: --omega 1e9 is a usage error naming --omega and its bound (it crashed V8 with exit 133)", async () => {
+    const r = await run(translateArgs(same, "irp", freshOutput(), ["--omega", "1e9", "--json"]));
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ type: "UsageError", argument: "--omega" });
+    expect(r.stderr).toMatch(/^error: --omega: expected an integer in \[1, 1000000\] \(the documented bound on ω\), got 1e9/);
+  });
+
+  it("item 3: target anchors ×1e200 give a finite, correct translation; an overflowing one is exit 1, never ±inf with exit 0", async () => {
+    const dir = mkdtempSync(join(root, "huge-"));
+    const bigTarget = scaledCopy(same.targetAnchors, join(dir, "tgt_1e200.npy"), 1e200);
+    const out = join(dir, "y.npy");
+    const r = await run(translateArgs({ ...same, targetAnchors: bigTarget }, "procrustes", out));
+    expect(r.code, r.stderr).toBe(0);
+    const y = readNpyMatrix(out);
+    for (const v of y.data) expect(Number.isFinite(v)).toBe(true);
+    const unscaled = new Matrix(y.rows, y.cols, y.data.map((v) => v * 1e-200));
+    expect(meanCenteredCosine(unscaled, same.truth, same.targetMean, same.targetMean)).toBeGreaterThan(0.99);
+
+    const hugeTarget = scaledCopy(same.targetAnchors, join(dir, "tgt_1e300.npy"), 1e300);
+    const bigInput = scaledCopy(same.input, join(dir, "x_1e10.npy"), 1e10);
+    const out2 = join(dir, "y2.npy");
+    for (const method of ["procrustes", "lstsq", "affine"]) {
+      const r2 = await run(translateArgs({ ...same, targetAnchors: hugeTarget, input: bigInput }, method, out2, ["--json"]));
+      expect(r2.code, method).toBe(1);
+      expect(JSON.parse(r2.stdout).error).toMatchObject({ type: "NonFiniteError", argument: "--input" });
+      expect(r2.stderr).toMatch(/overflows float64/);
+      expect(existsSync(out2)).toBe(false);
+    }
+    const r3 = await run(translateArgs({ ...same, targetAnchors: scaledCopy(same.targetAnchors, join(dir, "tgt_1e40.npy"), 1e40) }, "procrustes", out2, ["--dtype", "float32"]));
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/beyond the float32 range/);
+    expect(readdirSync(dir).filter((f) => f.startsWith(".lb-tmp"))).toEqual([]);
+  });
+
+  it("item 5: --output naming an input (same path, another spelling, a symlink, a hard link) is exit 2 and the input is untouched", async () => {
+    const dir = mkdtempSync(join(root, "same-file-"));
+    const input = join(dir, "x.npy");
+    writeNpyMatrix(input, readNpyMatrix(same.input));
+    const anchors = join(dir, "a.npy");
+    writeNpyMatrix(anchors, readNpyMatrix(same.sourceAnchors));
+    symlinkSync(input, join(dir, "link.npy"));
+    linkSync(anchors, join(dir, "hard.npy"));
+    mkdirSync(join(dir, "sub"));
+    const before = readFileSync(input), beforeA = readFileSync(anchors);
+    for (const [output, flag] of [
+      [input, "--input"], [join(dir, "sub", "..", "x.npy"), "--input"], [join(dir, "link.npy"), "--input"],
+      [anchors, "--source-anchors"], [join(dir, "hard.npy"), "--source-anchors"],
+    ]) {
+      const r = await run(translateArgs({ ...same, input, sourceAnchors: anchors }, "procrustes", output, ["--json"]));
+      expect(r.code, output).toBe(2);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ type: "UsageError", argument: "--output" });
+      expect(r.stderr).toContain(`is the same file as ${flag}`);
+    }
+    expect(readFileSync(input).equals(before)).toBe(true);
+    expect(readFileSync(anchors).equals(beforeA)).toBe(true);
+  });
+
+  it("item 6: a temporary left by a killed run (its pid gone) is removed by the next run; a live process's is kept", async () => {
+    const dir = mkdtempSync(join(root, "stale-"));
+    const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid!;
+    const stale = join(dir, `.lb-tmp-y.npy.${dead}.0123456789ab`);
+    const live = join(dir, `.lb-tmp-y.npy.${process.pid}.ba9876543210`);
+    writeFileSync(stale, "half a file");
+    writeFileSync(live, "being written");
+    const r = await run(translateArgs(same, "procrustes", join(dir, "y.npy")));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: removed ${stale}, a temporary file left by an earlier run that was killed while writing`);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
+
+  it("item 8: a regular file as the parent of --output, and a missing input, get clear typed errors", async () => {
+    const dir = mkdtempSync(join(root, "parent-file-"));
+    writeFileSync(join(dir, "plain"), "not a directory");
+    const out = join(dir, "plain", "deeper", "y.npy");
+    const r = await run(translateArgs(same, "procrustes", out, ["--json"]));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ type: "FileSystemError", argument: "--output" });
+    expect(r.stderr).toMatch(/^error: --output: .*y\.npy: cannot create its directory: .*plain is a file, not a directory\n$/);
+    expect(r.stderr).not.toMatch(/EEXIST|mkdir/);
+    const missing = await run(translateArgs({ ...same, input: join(dir, "nope.npy") }, "irp", join(dir, "y.npy"), ["--json"]));
+    expect(JSON.parse(missing.stdout).error).toMatchObject({ type: "FileSystemError", argument: "--input" });
+  });
+
+  it("item 9: --seed beyond 2^32 − 1 (or negative) is a usage error instead of wrapping to another seed", async () => {
+    for (const seed of ["4294967296", "-1", "9007199254740993"]) {
+      const r = await run(translateArgs(same, "irp", freshOutput(), [`--seed=${seed}`]));
+      expect(r.code, seed).toBe(2);
+      expect(r.stderr).toMatch(/^error: --seed: expected an integer in \[0, 2\^32 − 1\] = \[0, 4294967295\]/);
+    }
+    const top = await run(translateArgs(same, "irp", freshOutput(), ["--seed", "4294967295", "--json"]));
+    expect(top.code).toBe(0);
+    expect(JSON.parse(top.stdout).seed).toBe(4294967295);
+  });
+
+  it("item 7 / --procrustes-variant: auto (default) and anchor-span agree, full differs off the anchors' span and warns", async () => {
+    const dir = mkdtempSync(join(root, "variant-"));
+    // 20 anchors in 40 → 50 dimensions: the Procrustes solution is not unique.
+    const ax = randomMatrix(20, 40, 31), ay = randomMatrix(20, 50, 32), x = randomMatrix(5, 40, 33);
+    const p = { dir, sourceAnchors: join(dir, "a.npy"), targetAnchors: join(dir, "b.npy"), input: join(dir, "x.npy"), truth: ay, targetMean: new Float64Array(50) };
+    writeNpyMatrix(p.sourceAnchors, ax);
+    writeNpyMatrix(p.targetAnchors, ay);
+    writeNpyMatrix(p.input, x);
+    const outputs: Record<string, Matrix> = {};
+    for (const variant of ["auto", "anchor-span", "full"]) {
+      const out = join(dir, `${variant}.npy`);
+      const r = await run(translateArgs(p, "procrustes", out, ["--procrustes-variant", variant, "--json"]));
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({ variant, rank: 19, unique: false, computedBy: variant === "full" ? "cross-covariance" : "anchor-span" });
+      if (variant === "full") expect(r.stderr).toMatch(/warning: the Procrustes solution is not unique \(cross-covariance rank 19 < min\(40, 50\)\)/);
+      else expect(r.stderr).toBe("");
+      outputs[variant] = readNpyMatrix(out);
+    }
+    expect(Array.from(outputs.auto.data)).toEqual(Array.from(outputs["anchor-span"].data));
+    let diff = 0;
+    for (let i = 0; i < outputs.auto.data.length; i++) diff = Math.max(diff, Math.abs(outputs.auto.data[i] - outputs.full.data[i]));
+    expect(diff).toBeGreaterThan(1e-3);
+    const human = await run(translateArgs(p, "procrustes", join(dir, "h.npy")));
+    expect(human.stdout).toMatch(/^variant\s+auto \(computed through the anchors' span\)$/m);
+    expect(human.stdout).toMatch(/^unique solution\s+no/m);
+    const bad = await run(translateArgs(p, "procrustes", join(dir, "bad.npy"), ["--procrustes-variant", "thin"]));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --procrustes-variant: expected one of auto, full, anchor-span, got "thin"/);
+    const ignored = await run(translateArgs(p, "lstsq", join(dir, "l.npy"), ["--procrustes-variant", "full"]));
+    expect(ignored.stderr).toMatch(/warning: --procrustes-variant only applies to --method procrustes; ignored by lstsq/);
+  });
+});
+
+describe("latent-bridge translate: signals while writing (issue 13 item 6)", () => {
+  /** Runs the real shim and sends `signal` as soon as its temporary output file appears. */
+  async function interruptWhileWriting(signal: NodeJS.Signals): Promise<{ code: number | null; sawTemp: boolean; dir: string; stderr: string }> {
+    const dir = mkdtempSync(join(root, `signal-${signal}-`));
+    const big = join(dir, "x_big.npy");
+    writeNpyMatrix(big, randomMatrix(8000, 8, 5)); // 8000 rows, then widened by the translation below
+    const wideAnchorsY = join(dir, "b_wide.npy");
+    writeNpyMatrix(wideAnchorsY, randomMatrix(150, 1000, 6));
+    const args = ["translate", "--method", "lstsq", "--source-anchors", same.sourceAnchors, "--target-anchors", wideAnchorsY,
+      "--input", big, "--output", join(dir, "out", "y.npy")]; // 8000 × 1000 float64 = 64 MB to write (8 chunks)
+    const child = spawn(process.execPath, [SHIM, ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    let sawTemp = false;
+    const poll = setInterval(() => {
+      if (sawTemp) return;
+      try {
+        if (readdirSync(join(dir, "out")).some((f) => f.startsWith(".lb-tmp-"))) {
+          sawTemp = true;
+          child.kill(signal);
+        }
+      } catch {
+        // the output directory does not exist yet
+      }
+    }, 2);
+    const code = await new Promise<number | null>((resolveCode) => child.on("exit", (c) => resolveCode(c)));
+    clearInterval(poll);
+    return { code, sawTemp, dir, stderr };
+  }
+
+  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("%s during the write: exit %i, no output and no temporary file", async (signal, exit) => {
+    const r = await interruptWhileWriting(signal);
+    expect(r.sawTemp).toBe(true);
+    expect(r.code, r.stderr).toBe(exit);
+    expect(r.stderr).toMatch(new RegExp(`^error: --output: .*y\\.npy: interrupted before the file was complete; nothing was written \\(${signal}\\)\\n$`));
+    expect(readdirSync(join(r.dir, "out"))).toEqual([]);
+  }, 120_000);
 });

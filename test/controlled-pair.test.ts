@@ -100,5 +100,8 @@ describe("controlledPair", () => {
     arg({ classes: 500 }, "classes");
     arg({ spectrumDecay: -0.1 }, "spectrumDecay");
     arg({ seed: 0.5 }, "seed");
+    arg({ seed: -1 }, "seed");
+    // The largest seed works: the parts' streams wrap around instead of leaving the seed range.
+    expect(controlledPair({ ...base, seed: 2 ** 32 - 1 }).x.train.rows).toBe(200);
   });
 });

@@ -13,6 +13,7 @@ import {
 import {
   cleanDescription, loadDebianDescriptions, loadDebianParallel, parseDeb822, stripArchiveArea,
 } from "../src/data/text/debianDescriptions";
+import { loadParallelCorpus, loadTextCorpus, PARALLEL_CORPORA, TEXT_CORPORA } from "../src/data/text/corpora";
 import {
   catalogPairs, hasFormatDirective, loadGettextPairs, type MoCatalog, parseMo, readMo, stripAccelerators,
 } from "../src/data/text/gettext";
@@ -431,5 +432,24 @@ describe("scripts/fetch-apt-translations.sh", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/up to date/);
     expect(spawnSync("bash", [join(ROOT, "scripts", "fetch-apt-translations.sh"), "--bogus"]).status).toBe(2);
+  });
+});
+
+describe("the corpus registry (corpora.ts)", () => {
+  it("names the corpora the text encoders are fitted on and refuses other names", () => {
+    expect(TEXT_CORPORA).toEqual(["wordnet", "debian"]);
+    expect(PARALLEL_CORPORA).toEqual(["gettext", "debian"]);
+    expect(() => loadTextCorpus("imdb" as never, "train")).toThrow(InvalidParameterError);
+    expect(() => loadParallelCorpus("wikimatrix" as never, { split: "train" })).toThrow(InvalidParameterError);
+    expect(() => loadParallelCorpus("gettext", { split: "train", languages: ["es"] })).toThrow(/at least two languages/);
+    expect(() => loadParallelCorpus("gettext", { split: "train", languages: ["es", "fr"] })).toThrow(/English-pivoted/);
+  });
+
+  it.skipIf(!hasWordnet)("\"wordnet\" is the WordNet glosses of a split, limited in their stable order", () => {
+    const viaRegistry = loadTextCorpus("wordnet", "test", 300);
+    const direct = loadWordnetGlosses({ split: "test", limit: 300 });
+    expect(viaRegistry.items.map((i) => i.id)).toEqual(direct.items.map((i) => i.id));
+    expect(Array.from(viaRegistry.labels)).toEqual(Array.from(direct.labels));
+    expect(viaRegistry.split).toBe("test");
   });
 });

@@ -19,8 +19,9 @@ import { embeddingPaths } from "../src/data/cache";
 import { fashionMnistBatch, loadFashionMnist, type FashionMnist } from "../src/data/images/fashionMnist";
 import { getTf } from "../src/engine/tf";
 import {
-  IMAGE_BACKBONE_LICENSE, IMAGE_EMBEDDING_VERSION, embedImages, listImageBackbones, loadImageBackbone, type ImageBackboneId,
+  IMAGE_BACKBONE_LICENSE, IMAGE_EMBEDDING_VERSION, listImageBackbones, loadImageBackbone, type ImageBackboneId,
 } from "../src/encoders/pretrained/imageBackbones";
+import { embedImages } from "../src/encoders/pretrained/embedImages";
 import { EmptyTextError, gloveCachePaths, loadGlove, tokenizeText, type Glove } from "../src/encoders/pretrained/glove";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -416,13 +416,13 @@ describe.skipIf(!hasGettext)("per-language and multilingual encoders on gettext 
   it("save/load of the multilingual encoder round-trips exactly; corruption is a FileFormatError", async () => {
     const path = join(dir, "ml", "xlsa.json");
     saveMultilingualEncoder(ml, path);
-    const loaded = loadMultilingualEncoder(path);
+    const loaded = await loadMultilingualEncoder(path);
     expect(loaded.id).toBe(ml.id);
     const texts = test.texts.fr.slice(0, 50);
     expect(sameMatrix(await loaded.embed(texts, "fr"), await ml.embed(texts, "fr"))).toBe(true);
     expect(sameMatrix(await loaded.forLanguage("fr").embed(texts), await ml.embed(texts, "fr"))).toBe(true);
     corruptBase64Byte(path, '"name":"components"');
-    expect(() => loadMultilingualEncoder(path)).toThrow(FileFormatError);
+    await expect(loadMultilingualEncoder(path)).rejects.toBeInstanceOf(FileFormatError);
     expect(() => ml.forLanguage("de")).toThrow(InvalidParameterError);
   });
 });

@@ -16,10 +16,7 @@ import { CROSS_MODAL_ENCODERS, STITCHING_DATASETS, stitchingSizes, TABLE2_ENCODE
 import {
   asTableRows, chanceLevels, chooseIrpForSpaces, evaluateIrpPerPair, evaluatePairs, labelled, memoHeadFactory, modalityBlocks, ownHeadAccuracy, pairMatrix, wideTable,
 } from "../src/experiments/stitchingTools";
-import { SpanProcrustesTranslator } from "../src/experiments/spanProcrustes";
 import { ProcrustesTranslator } from "../src/translate/procrustes";
-import { maxAbsDiff } from "../src/linalg/matrix";
-import { pinv } from "../src/linalg/pinv";
 import { textStitchingSpaces } from "../src/experiments/textSpaces";
 import { Matrix, padCols, selectRows } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
@@ -191,67 +188,12 @@ describe("memoHeadFactory and evaluateIrpPerPair", () => {
   });
 });
 
-/** Orthogonal projection onto the row space of a matrix (through its pseudo-inverse), shifted by `mean`. */
-class SpanProjector {
-  constructor(private readonly rows: Matrix) {}
-  project(x: Matrix, mean: Float64Array): Matrix {
-    const p = pinv(this.rows); // d × k
-    const xc = x.clone();
-    for (let j = 0; j < x.cols; j++) xc.data[j] -= mean[j];
-    const out = matmul(matmul(xc, p), this.rows);
-    for (let j = 0; j < x.cols; j++) out.data[j] += mean[j];
-    return out;
-  }
-}
-
-describe("SpanProcrustesTranslator", () => {
-  const normal = (r: number, c: number, seed: number) => {
-    const rng = new Random(seed);
-    const m = new Matrix(r, c);
-    for (let i = 0; i < m.data.length; i++) m.data[i] = rng.normal() + (i % c) * 0.01;
-    return m;
-  };
-
-  it("equals ProcrustesTranslator when the cross-covariance has full rank (more anchors than dimensions)", () => {
-    const ax = normal(80, 12, 1), ay = normal(80, 16, 2), x = normal(30, 12, 3);
-    const lib = new ProcrustesTranslator().fit(ax, ay), span = new SpanProcrustesTranslator().fit(ax, ay);
-    expect(maxAbsDiff(span.rotation, lib.rotation)).toBeLessThan(1e-9);
-    expect(maxAbsDiff(span.transform(x), lib.transform(x))).toBeLessThan(1e-9);
-    expect(span.diagnostics).toMatchObject({ method: "procrustes", variant: "anchor-span", sourceDim: 12, targetDim: 16, anchors: 80, rank: 12 });
-  });
-
-  it("with fewer anchors than dimensions: the same translation on the anchors' span, the rest dropped", () => {
-    const ax = normal(20, 40, 4), ay = normal(20, 50, 5);
-    const lib = new ProcrustesTranslator().fit(ax, ay), span = new SpanProcrustesTranslator().fit(ax, ay);
-    // Anchors (and anything in their affine span) translate identically.
-    expect(maxAbsDiff(span.transform(ax), lib.transform(ax))).toBeLessThan(1e-9);
-    const mix = new Matrix(1, 40);
-    for (let j = 0; j < 40; j++) mix.data[j] = 0.3 * ax.get(2, j) + 0.7 * ax.get(9, j);
-    expect(maxAbsDiff(span.transform(mix), lib.transform(mix))).toBeLessThan(1e-9);
-    // A direction outside the span moves the library's output but not this one's.
-    const x = normal(1, 40, 6);
-    expect(maxAbsDiff(span.transform(x), lib.transform(x))).toBeGreaterThan(1e-3);
-    // … and this one's output is that of x's projection on the anchors' (centred) span.
-    const centred = new Matrix(ax.rows, 40);
-    const mean = new Float64Array(40);
-    for (let i = 0; i < 20; i++) for (let j = 0; j < 40; j++) mean[j] += ax.get(i, j) / 20;
-    for (let i = 0; i < 20; i++) for (let j = 0; j < 40; j++) centred.set(i, j, ax.get(i, j) - mean[j]);
-    const proj = new SpanProjector(centred).project(x, mean);
-    expect(maxAbsDiff(span.transform(proj), span.transform(x))).toBeLessThan(1e-9);
-    expect(span.diagnostics.rank).toBe(19); // centring removes one dimension
-  });
-
-  it("fits 64 anchors of 2,048 and 1,792 dimensions in seconds", () => {
-    const t0 = performance.now();
-    new SpanProcrustesTranslator().fit(normal(64, 2048, 7), normal(64, 1792, 8));
-    expect((performance.now() - t0) / 1000).toBeLessThan(15);
-  });
-
+describe("Procrustes through the anchors' span in the per-pair evaluation", () => {
   it("evaluatePairs with it reproduces evaluateStitching's procrustes rows on full-rank anchors", async () => {
     const s = assembled();
     const factory = memoHeadFactory();
     const ref = await evaluateStitching({ ...s, numAnchors: 60, seeds: [0], methods: ["procrustes"], headFactory: factory, progress: false });
-    const rows = await evaluatePairs(s, { numAnchors: 60, seeds: [0], method: "procrustes", headFactory: factory, translator: () => ({ translator: new SpanProcrustesTranslator() }) });
+    const rows = await evaluatePairs(s, { numAnchors: 60, seeds: [0], method: "procrustes", headFactory: factory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span" }) }) });
     expect(rows).toHaveLength(6);
     for (const r of rows) {
       const q = ref.rows.find((x) => x.method === "procrustes" && x.source === r.source && x.target === r.target)!;

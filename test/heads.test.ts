@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getTf, type Tf } from "../src/engine/tf";
 import { FileFormatError, InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../src/errors";
-import {
-  cachedHead, loadHead, saveHead, trainHead, type ClassificationHead, type HeadSpec,
-} from "../src/heads/classifier";
+import { trainHead, type ClassificationHead, type HeadSpec } from "../src/heads/classifier";
+import { cachedHead, loadHead, saveHead } from "../src/heads/persist";
 import { Matrix } from "../src/linalg/matrix";
 import { Random } from "../src/linalg/random";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  InverseRelativeProjection, applyIrpMap, averageMaps, drawSubspaceDecoders, fitSubspaceMaps, meanOverDraws, translatePrefixes,
+  InverseRelativeProjection, MAX_OMEGA, applyIrpMap, averageMaps, drawSubspaceDecoders, fitSubspaceMaps, meanOverDraws, translatePrefixes,
 } from "../src/translate/irp";
 import { absoluteCosineGram } from "../src/anchors/farthestPointSample";
 import { centerAndNormalize } from "../src/relative/normalize";
@@ -8,7 +8,7 @@ import { Matrix, frobeniusNorm, maxAbsDiff, rowNorms, selectRows, transpose } fr
 import { matmul } from "../src/linalg/product";
 import { relativeProjection } from "../src/relative/relativeProjection";
 import {
-  InvalidParameterError, NonFiniteError, NotFittedError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError,
+  DegenerateAnchorsError, InvalidParameterError, NonFiniteError, NotFittedError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError,
 } from "../src/errors";
 import { bottomRows, correlatedPoints, meanCenteredCosine, randomMatrix, randomOrthogonal, topRows } from "./helpers";
 
@@ -137,18 +137,33 @@ describe("relative projection", () => {
   });
 });
 
+function expectArg(fn: () => unknown, type: new (...a: never[]) => Error, argument: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(type);
+    expect((e as { argument: string }).argument).toBe(argument);
+    return;
+  }
+  throw new Error("expected an error");
+}
+
+describe("relative projection at the ends of the float64 range (issue 13, found by test/fuzz/translate.test.ts)", () => {
+  it("fuzz #8: a subnormal row ([5e-324, 5e-324], whose norm has lost its digits) and a row near 1.8e308 give cosines in [−1, 1] (they gave 1.414)", () => {
+    const anchors = Matrix.from([[-1, -1], [0, 1], [-1, 1], [1, -1]]);
+    const x = Matrix.from([[5e-324, 5e-324], [1.7e308, 1.7e308], [1e307, -1.7e308]]);
+    const r = relativeProjection(x, anchors, { center: false });
+    for (const v of r.data) expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-15);
+    expect(r.get(0, 0)).toBeCloseTo(-1, 15);
+    expect(r.get(1, 3)).toBeCloseTo(0, 15);
+    const s = 1 / Math.sqrt(2);
+    const ref = relativeProjection([[s, s]], anchors, { center: false });
+    for (let j = 0; j < 4; j++) expect(r.get(0, j)).toBeCloseTo(ref.get(0, j), 15);
+  });
+});
+
 describe("IRP: bad input gets a typed error naming the argument", () => {
   const ax = randomMatrix(20, 5, 1), ay = randomMatrix(20, 6, 2);
-  const expectArg = (fn: () => unknown, type: new (...a: never[]) => Error, argument: string) => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(type);
-      expect((e as { argument: string }).argument).toBe(argument);
-      return;
-    }
-    throw new Error("expected an error");
-  };
 
   it("NaN / Infinity", () => {
     const bad = ax.clone();
@@ -185,5 +200,87 @@ describe("IRP: bad input gets a typed error naming the argument", () => {
     expectArg(() => new InverseRelativeProjection({ seed: 0.5 }), InvalidParameterError, "seed");
     expectArg(() => new InverseRelativeProjection({ prune: "both" as never }), InvalidParameterError, "prune");
     expectArg(() => new InverseRelativeProjection().transform(ax), NotFittedError, "transform");
+  });
+});
+
+describe("IRP on degenerate and extreme input (issue 13)", () => {
+  const scaled = (m: Matrix, s: number) => new Matrix(m.rows, m.cols, m.data.map((v) => v * s));
+
+  it("item 4: a zero input row with mean-centred anchors is a ZeroNormError, not a direction of rounding noise", () => {
+    const raw = correlatedPoints(60, 8, 5, 71);
+    const mean = new Float64Array(8);
+    for (let i = 0; i < 60; i++) for (let j = 0; j < 8; j++) mean[j] += raw.get(i, j) / 60;
+    const anchors = new Matrix(60, 8, raw.data.map((v, i) => v - mean[i % 8])); // mean ≈ 1e-17, not 0
+    const irp = new InverseRelativeProjection({ omega: 2, delta: 0 }).fit(anchors, anchors);
+    expectArg(() => irp.transform([new Array(8).fill(0)]), ZeroNormError, "x");
+    // Before the fix the output depended on the rounding of the mean: moving the anchors by 4e-16
+    // changed it completely. Now both fits refuse the row.
+    const moved = new Matrix(60, 8, anchors.data.map((v, i) => (i === 0 ? v + 4e-16 : v)));
+    expectArg(() => new InverseRelativeProjection({ omega: 2, delta: 0 }).fit(moved, moved).transform([new Array(8).fill(0)]), ZeroNormError, "x");
+    // A row a real distance from the mean is translated as before.
+    expect(irp.transform([[1e-6, 0, 0, 0, 0, 0, 0, 0]]).rows).toBe(1);
+  });
+
+  it("item 8: anchors ×1e200 and ×1e-170 translate like unscaled ones (norms no longer overflow or underflow into 'zero norm')", () => {
+    const ax = correlatedPoints(50, 10, 6, 81), ay = correlatedPoints(50, 12, 6, 82), x = correlatedPoints(8, 10, 6, 83);
+    const ref = new InverseRelativeProjection({ omega: 4, delta: 0.3 }).fit(ax, ay).transform(x);
+    for (const s of [1e200, 1e-170]) {
+      const out = new InverseRelativeProjection({ omega: 4, delta: 0.3 }).fit(scaled(ax, s), ay).transform(scaled(x, s));
+      expect(maxAbsDiff(out, ref), String(s)).toBeLessThan(1e-9);
+      const big = new InverseRelativeProjection({ omega: 4, delta: 0.3 }).fit(ax, scaled(ay, s)).transform(x);
+      expect(maxAbsDiff(scaled(big, 1 / s), ref), `target ×${s}`).toBeLessThan(1e-9 * Math.max(1, maxAbsDiff(ref, new Matrix(8, 12))));
+    }
+  });
+
+  it("items 1 and 4: all-identical or all-zero anchors are a DegenerateAnchorsError naming the argument", () => {
+    const ay = randomMatrix(20, 6, 2);
+    for (const flat of [new Matrix(20, 5), Matrix.from(Array.from({ length: 20 }, () => [3, 1, 4, 1, 5]))]) {
+      expectArg(() => new InverseRelativeProjection().fit(flat, ay), DegenerateAnchorsError, "anchorsX");
+      expectArg(() => new InverseRelativeProjection().fit(ay, new Matrix(20, 6)), DegenerateAnchorsError, "anchorsY");
+    }
+  });
+
+  it("item 2: ω beyond MAX_OMEGA is an InvalidParameterError (it was an out-of-memory crash); MAX_OMEGA itself works", () => {
+    expectArg(() => new InverseRelativeProjection({ omega: 1e9 }), InvalidParameterError, "omega");
+    expect(() => new InverseRelativeProjection({ omega: 1e9 })).toThrow(/expected an integer in \[1, 1000000\], got 1000000000/);
+    const a = randomMatrix(30, 4, 3);
+    const t0 = performance.now();
+    const irp = new InverseRelativeProjection({ omega: MAX_OMEGA, delta: 0.5 }).fit(a, a);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(irp.diagnostics.omega).toBe(MAX_OMEGA);
+  });
+
+  it("item 9: seeds outside [0, 2^32 − 1] are refused instead of wrapping (2^32 gave seed 0's output)", () => {
+    for (const seed of [2 ** 32, -1, 2 ** 53, 0.5]) expectArg(() => new InverseRelativeProjection({ seed }), InvalidParameterError, "seed");
+    const a = correlatedPoints(40, 6, 4, 91);
+    const top = new InverseRelativeProjection({ omega: 4, delta: 0.5, seed: 2 ** 32 - 1 }).fit(a, a);
+    const zero = new InverseRelativeProjection({ omega: 4, delta: 0.5, seed: 0 }).fit(a, a);
+    expect(top.subspaces.map((s) => s.indices.join()).join(";")).not.toBe(zero.subspaces.map((s) => s.indices.join()).join(";"));
+  });
+
+  it("item 10: flat arrays, null/boolean/string entries, null options and unknown option keys are typed errors naming the argument", () => {
+    expectArg(() => new InverseRelativeProjection().fit([1, 2, 3] as never, [[1], [2], [3]]), InvalidParameterError, "anchorsX");
+    expect(() => new InverseRelativeProjection().fit([1, 2, 3] as never, [[1], [2], [3]])).toThrow(/anchorsX: expected an array of rows .* row 0 is a number \(1\)/);
+    const rows = (v: unknown) => [[1, 2], [3, v], [5, 7]] as never;
+    for (const bad of [null, true, "4", 4n, undefined]) {
+      expectArg(() => new InverseRelativeProjection({ delta: 0 }).fit(rows(bad), [[1], [2], [4]]), InvalidParameterError, "anchorsX");
+    }
+    expect(() => new InverseRelativeProjection({ delta: 0 }).fit(rows(null), [[1], [2], [4]])).toThrow(/found null at row 1, column 1/);
+    expect(() => new InverseRelativeProjection({ delta: 0 }).fit(rows("4"), [[1], [2], [4]])).toThrow(/found a string \("4"\) at row 1, column 1/);
+    expectArg(() => new InverseRelativeProjection(null as never), InvalidParameterError, "options");
+    expectArg(() => new InverseRelativeProjection({ omgea: 3 } as never), InvalidParameterError, "omgea");
+    expect(() => new InverseRelativeProjection({ omgea: 3 } as never)).toThrow(/omgea: unknown option \(did you mean omega\?\); the options are omega, delta, seed, prune, rcond/);
+  });
+
+  it("an input orthogonal to every source anchor (its relative representation is rounding noise) goes to the target centre", () => {
+    // Source anchors span the first 3 of 5 coordinates (after centring); x lies along the 5th.
+    const ax = new Matrix(12, 5), ay = correlatedPoints(12, 4, 3, 95);
+    const z = randomMatrix(12, 3, 96);
+    for (let i = 0; i < 12; i++) for (let j = 0; j < 3; j++) ax.set(i, j, z.get(i, j));
+    const irp = new InverseRelativeProjection({ omega: 1, delta: 0 }).fit(ax, ay);
+    const mean = irp.sourceStats.mean;
+    const x = Matrix.from([[mean[0], mean[1], mean[2], mean[3], mean[4] + 1]]);
+    const y = irp.transform(x);
+    expect(maxAbsDiff(y, Matrix.from([Array.from(irp.targetStats.mean)]))).toBe(0);
   });
 });

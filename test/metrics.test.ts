@@ -367,3 +367,35 @@ describe("topKRetrievalAccuracy", () => {
     expect(() => topKRetrievalAccuracy(bad, targets)).toThrow(NonFiniteError);
   });
 });
+
+describe("issue 13: metrics on extreme input (bugs found by test/fuzz/metrics.test.ts)", () => {
+  it("fuzz #6: meanSquaredError of entries ~1e300 is their (finite) MSE, and an MSE beyond float64 is a NonFiniteError, not Infinity", () => {
+    // (2e154)² overflows, (2e154)²/4 = 1e308 does not: the plain sum gave Infinity.
+    const a = Matrix.from([[2e154, 0], [0, 0]]), b = Matrix.from([[0, 0], [0, 0]]);
+    expect(meanSquaredError(a, b) / 1e308).toBeCloseTo(1, 14);
+    expect(() => meanSquaredError(Matrix.from([[1.7e308]]), Matrix.from([[-1.7e308]]))).toThrow(/b: the mean squared error overflows float64/);
+    // Ordinary input: unchanged, bit for bit.
+    expect(meanSquaredError(Matrix.from([[1, 2]]), Matrix.from([[0, 0]]))).toBe(2.5);
+  });
+
+  it("fuzz #7: Pearson and CKA of entries near ±1.8e308 (whose mean overflowed to NaN) are scale-invariant and finite", () => {
+    const x = [-1.14e302, -3, -2, 3, 0, -9.86e41, -1, -1.7976931348623157e308];
+    const y = [1, 2, 3, 4, 5, 6, 7, 8];
+    const r = pearsonCorrelation(x, y);
+    expect(Number.isFinite(r)).toBe(true);
+    expect(r).toBeCloseTo(pearsonCorrelation(x.map((v) => v / 2 ** 1000), y), 12);
+    const m = Matrix.from([[1e308, 1], [-1e308, 2], [1.5e308, 0]]);
+    const n = Matrix.from([[1, 1], [-1, 2], [1.5, 0]]);
+    expect(linearCka(m, n)).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(linearCka(m, n))).toBe(true);
+  });
+
+  it("item 10: plain arrays of rows are accepted, anything else is a typed error naming the argument (it was a raw TypeError)", () => {
+    expect(meanCosineSimilarity([[1, 0], [0, 2]], [[2, 0], [0, 1]])).toBe(1);
+    expect(meanSquaredError([[1, 2]], [[0, 0]])).toBe(2.5);
+    expect(() => meanCosineSimilarity(null as never, [[1]])).toThrow(/^a: expected a Matrix or an array of rows, got null$/);
+    expect(() => cosineSimilarities([1, 2] as never, [[1]])).toThrow(/^a: expected an array of rows/);
+    expect(() => pearsonCorrelation(3 as never, [1, 2])).toThrow(/^x: expected an array of numbers, got number$/);
+    expect(() => pearsonCorrelation([1, null, 3] as never, [1, 2, 3])).toThrow(/^x: expected finite numbers, found null/);
+  });
+});

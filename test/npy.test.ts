@@ -1,14 +1,15 @@
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FileFormatError, InvalidParameterError } from "../src/errors";
+import { FileFormatError, FileSystemError, FileTooLargeError, InvalidParameterError, LatentBridgeError } from "../src/errors";
 import { Matrix } from "../src/linalg/matrix";
 import {
   type NpyArray,
   type NpyData,
+  NPY_READ_LIMIT,
   parseNpy,
   readNpy,
   readNpyMatrix,
@@ -68,6 +69,18 @@ function makeNpy(header: string, data: Uint8Array = new Uint8Array(0), major = 1
   out.set(head, 8 + lenBytes);
   out.set(data, 8 + lenBytes + head.length);
   return out;
+}
+
+function expectError(fn: () => unknown, type: new (...a: never[]) => LatentBridgeError, pattern: RegExp): LatentBridgeError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(type);
+  expect((caught as Error).message).toMatch(pattern);
+  return caught as LatentBridgeError;
 }
 
 function expectFileFormatError(fn: () => unknown, pattern: RegExp): FileFormatError {
@@ -146,11 +159,38 @@ describe("reading numpy-written fixtures", () => {
     expectFileFormatError(() => readNpyMatrix(join(FIXTURES, "i8_2x2.npy")), /exceeds 2\^53/);
   });
 
-  it("readNpy on a missing file names the path", () => {
+  it("readNpy on a missing file names the path (issue 13 item 8: a FileSystemError, not a FileFormatError)", () => {
     const path = join(tmpdir(), "definitely-missing-dir-xyz", "nope.npy");
-    const err = expectFileFormatError(() => readNpy(path), /no such file/);
+    const err = expectError(() => readNpy(path), FileSystemError, /no such file/);
+    expect(err).not.toBeInstanceOf(FileFormatError);
     expect(err.message).toContain(path);
     expect(err.argument).toBe(path);
+    expect((err as FileSystemError).code).toBe("ENOENT");
+    withTmpDir((dir) => {
+      expect(expectError(() => readNpy(dir), FileSystemError, /is a directory/).argument).toBe(dir);
+      writeFileSync(join(dir, "file"), "x");
+      expect((expectError(() => readNpy(join(dir, "file", "a.npy")), FileSystemError, /not a directory/) as FileSystemError).code).toBe("ENOTDIR");
+    });
+  });
+});
+
+describe("issue 13 item 11: files over 2 GiB", () => {
+  it("are refused up front with a FileTooLargeError giving the size, shape and dtype (a sparse 3 GB file)", () => {
+    withTmpDir((dir) => {
+      const path = join(dir, "big.npy");
+      // 1,000,000 × 768 float32 = 3,072,000,000 data bytes: the header, then a hole (no disk used).
+      const header = makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 768), }\n");
+      writeFileSync(path, header);
+      const size = header.length + 3_072_000_000;
+      truncateSync(path, size);
+      const t0 = performance.now();
+      const err = expectError(() => readNpyMatrix(path), FileTooLargeError,
+        new RegExp(`${size.toLocaleString("en-US")} bytes \\(shape \\(1000000, 768\\), float32\\).*2 GiB`));
+      expect(performance.now() - t0).toBeLessThan(1000); // decided from the size, not by reading 3 GB
+      expect((err as FileTooLargeError).size).toBe(size);
+      expect((err as FileTooLargeError).limit).toBe(NPY_READ_LIMIT);
+      expect(err.argument).toBe(path);
+    });
   });
 });
 
@@ -359,9 +399,28 @@ describe("malformed input", () => {
       );
       expect(err.message).toContain(descr);
     }
-    expectFileFormatError(
+    // Issue 13 item 8: the message said "unsupported dtype a structured dtype".
+    const structured = expectFileFormatError(
       () => parseNpy(makeNpy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,)}\n", f8(2))),
-      /unsupported dtype a structured dtype/,
+      /unsupported structured dtype \[\('a', '<f8'\)\]; only plain/,
+    );
+    expect(structured.message).not.toMatch(/dtype a structured/);
+  });
+
+  it("'=f8' and '|f8' (native byte order, which numpy loads) are read as little-endian float64 (issue 13 item 8)", () => {
+    for (const descr of ["=f8", "|f8", "=i4"]) {
+      const data = descr.endsWith("f8") ? f8(2) : new Uint8Array(new Int32Array([7, -3]).buffer);
+      const arr = parseNpy(makeNpy(`{'descr': '${descr}', 'fortran_order': False, 'shape': (2,)}\n`, data));
+      expect(arr.dtype).toBe(descr.endsWith("f8") ? "float64" : "int32");
+      expect(arr.data.length).toBe(2);
+    }
+  });
+
+  it("a header nested thousands of levels deep is a FileFormatError, not a stack overflow", () => {
+    const deep = "(".repeat(5000) + ")".repeat(5000);
+    expectFileFormatError(
+      () => parseNpy(makeNpy(`{'descr': '<f8', 'fortran_order': False, 'shape': ${deep}}\n`, f8(2))),
+      /nesting deeper than 32 levels/,
     );
   });
 

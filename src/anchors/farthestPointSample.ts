@@ -2,7 +2,7 @@ import { Matrix } from "../linalg/matrix";
 import { matmulTransB } from "../linalg/product";
 import { Random } from "../linalg/random";
 import { normalizeRows } from "../relative/normalize";
-import { assertDelta, assertInteger, toMatrix, type MatrixInput } from "../validate";
+import { assertDelta, assertSeed, checkOptions, toMatrix, type MatrixInput } from "../validate";
 import { InvalidParameterError } from "../errors";
 
 /**
@@ -55,7 +55,7 @@ export function farthestPointSampleFromGram(absCos: Float64Array, k: number, del
 export interface FarthestPointSampleOptions {
   /** Stop threshold δ ∈ [0, 1) on the 1−|cos| distance. */
   delta: number;
-  /** Seed for the random first point (ignored when `first` is given). Default 0. */
+  /** Seed for the random first point, an integer in [0, 2^32 − 1] (ignored when `first` is given). Default 0. */
   seed?: number;
   /** Index of the first point; overrides `seed`. */
   first?: number;
@@ -64,20 +64,20 @@ export interface FarthestPointSampleOptions {
 /** Farthest point sampling of the rows of `points` (any scale; rows are normalised here). */
 export function farthestPointSample(points: MatrixInput, options: FarthestPointSampleOptions): Int32Array {
   const p = toMatrix(points, "points");
-  assertDelta(options.delta);
+  if (options === undefined) throw new InvalidParameterError("options", "expected { delta, seed?, first? }: delta (δ) has no default here");
+  const o = checkOptions(options, ["delta", "seed", "first"]);
+  assertDelta(o.delta as number);
   let first: number;
-  if (options.first !== undefined) {
-    if (!Number.isInteger(options.first) || options.first < 0 || options.first >= p.rows) {
-      throw new InvalidParameterError("first", `expected an index in 0..${p.rows - 1}, got ${options.first}`);
+  if (o.first !== undefined) {
+    if (!Number.isInteger(o.first) || o.first < 0 || o.first >= p.rows) {
+      throw new InvalidParameterError("first", `expected an index in 0..${p.rows - 1}, got ${o.first}`);
     }
-    first = options.first;
+    first = o.first;
   } else {
-    const seed = options.seed ?? 0;
-    assertInteger(seed, "seed", -(2 ** 31));
-    first = new Random(seed).int(p.rows);
+    first = new Random(assertSeed(o.seed ?? 0)).int(p.rows);
   }
   const unit = normalizeRows(p, "points");
-  return farthestPointSampleFromGram(absoluteCosineGram(unit), p.rows, options.delta, first);
+  return farthestPointSampleFromGram(absoluteCosineGram(unit), p.rows, o.delta as number, first);
 }
 
 /** One distinct anchor subset and how many of the ω draws produced it. */

@@ -6,7 +6,8 @@
  * Long computations are done in chunks, each chunk written atomically to a parts folder as it
  * finishes, so a killed run resumes where it stopped. The final array and then its metadata are
  * written atomically; an entry whose metadata is missing, unreadable or whose checksum does not
- * match is treated as absent and recomputed (never read half-written).
+ * match is treated as absent and recomputed (never read half-written). Concurrent requests for one
+ * entry in a process are served one after the other (`oneAtATime`): the entry is computed once.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
@@ -17,6 +18,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { cacheDir } from "../config";
 import { progress as makeProgress } from "../engine/progress";
+import { oneAtATime } from "./loadOrFit";
 
 export interface EmbeddingKey {
   dataset: string;
@@ -108,6 +110,11 @@ export interface CachedEmbeddingOptions {
  */
 export async function cachedEmbeddings(key: EmbeddingKey, options: CachedEmbeddingOptions): Promise<Matrix> {
   const root = options.root ?? cacheRoot();
+  // One computation per entry at a time: a concurrent request waits and then reads the entry.
+  return oneAtATime(embeddingPaths(key, root).npy, () => readOrCompute(key, options, root));
+}
+
+async function readOrCompute(key: EmbeddingKey, options: CachedEmbeddingOptions, root: string): Promise<Matrix> {
   const hit = readCachedEmbeddings(key, root);
   if (hit) {
     if (hit.rows !== options.count) {
@@ -184,4 +191,12 @@ export function listCachedEmbeddings(root = cacheRoot()): EmbeddingMeta[] {
   };
   walk(join(root, "embeddings"));
   return out;
+}
+
+/**
+ * Folder of the cached trained encoders fitted on `dataset`: `<cacheRoot()>/encoders/<dataset>`
+ * ("fashion-mnist", "wordnet", "gettext-parallel"…; one file per encoder, see data/loadOrFit.ts).
+ */
+export function encoderCacheDir(dataset: string, root = cacheRoot()): string {
+  return join(root, "encoders", dataset);
 }

@@ -24,7 +24,7 @@
 import { Matrix, transpose } from "../linalg/matrix";
 import { matmul } from "../linalg/product";
 import { pinv } from "../linalg/pinv";
-import { Random } from "../linalg/random";
+import { Random, SEED_MAX } from "../linalg/random";
 import { InvalidParameterError } from "../errors";
 import { assertInteger, assertSeed } from "../validate";
 import { randomRotation } from "./synthetic";
@@ -107,7 +107,7 @@ function embedding(latentDim: number, d: number, seed: number): Matrix {
 
 /** W = U·diag(s)·Vᵀ with condition number c, geometric mean of s = 1. */
 export function anisotropicMap(dim: number, conditionNumber: number, seed: number): Matrix {
-  const u = randomRotation(dim, seed), v = randomRotation(dim, seed + 1);
+  const u = randomRotation(dim, seed), v = randomRotation(dim, (seed + 1) % (SEED_MAX + 1));
   const us = u.clone();
   for (let j = 0; j < dim; j++) {
     const s = dim === 1 ? 1 : conditionNumber ** (j / (dim - 1) - 0.5);
@@ -145,6 +145,8 @@ function warpRows(u: Matrix, strength: number, g: Matrix, variances: Float64Arra
 /** A seeded controlled pair (see the module comment). */
 export function controlledPair(options: ControlledPairOptions): ControlledPair {
   const s = resolveControlledPairOptions(options);
+  // Each random part has its own stream, derived from the seed (wrapping at 2^32 like the seed range).
+  const seedOf = (k: number) => (s.seed + k) % (SEED_MAX + 1);
   const r = s.latentDim, n = s.train + s.test;
   const rng = new Random(s.seed);
   const sigma = Float64Array.from({ length: r }, (_, j) => (1 + j) ** -s.spectrumDecay);
@@ -154,16 +156,16 @@ export function controlledPair(options: ControlledPairOptions): ControlledPair {
   const labels = Int32Array.from({ length: n }, (_, i) => (i < s.train ? i : i - s.train) % s.classes);
   const z = new Matrix(n, r);
   for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) z.data[i * r + j] = centroids.data[labels[i] * r + j] + sigma[j] * rng.normal();
-  const w = anisotropicMap(r, s.conditionNumber, s.seed + 101);
-  const bx = embedding(r, s.sourceDim, s.seed + 103), by = embedding(r, s.targetDim, s.seed + 105);
-  const g = randomRotation(r, s.seed + 107);
+  const w = anisotropicMap(r, s.conditionNumber, seedOf(101));
+  const bx = embedding(r, s.sourceDim, seedOf(103)), by = embedding(r, s.targetDim, seedOf(105));
+  const g = randomRotation(r, seedOf(107));
   // Variances of (z·W·G)_j: Gᵀ·Wᵀ·Λ·W·G on the diagonal, Λ = diag(σ²·(1 + separation²)).
   const wg = matmul(w, g);
   const variances = new Float64Array(r);
   for (let j = 0; j < r; j++) for (let i = 0; i < r; i++) variances[j] += wg.data[i * r + j] ** 2 * sigma[i] ** 2 * (1 + s.classSeparation ** 2);
   const x = matmul(z, bx);
   const y = matmul(warpRows(matmul(z, w), s.warp, g, variances), by);
-  const noiseRng = new Random(s.seed + 109);
+  const noiseRng = new Random(seedOf(109));
   addNoise(x, s.sourceNoise, noiseRng);
   addNoise(y, s.targetNoise, noiseRng);
   const split = (m: Matrix) => ({

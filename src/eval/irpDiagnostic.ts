@@ -19,7 +19,7 @@
  * anchors' spectrum).
  */
 import { Matrix, columnMeans, selectRows } from "../linalg/matrix";
-import { Random } from "../linalg/random";
+import { Random, SEED_MAX } from "../linalg/random";
 import { numericalRank, svd } from "../linalg/svd";
 import { defaultRcond } from "../linalg/pinv";
 import { lstsq } from "../linalg/lstsq";
@@ -129,7 +129,7 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
     throw new InvalidParameterError("choice", `was made on ${choice.anchors} / ${choice.heldOut} anchors, this split has ${split.fit.length} / ${split.test.length}: pass the same anchors, hold-out and seed`);
   }
   // Every anchor is held out once; fold f holds out the permutation's positions ≡ f (mod folds).
-  const order = new Random(seed + 1).permutation(ax.rows);
+  const order = new Random((seed + 1) % (SEED_MAX + 1)).permutation(ax.rows);
   let irpSum = 0, procrustesSum = 0;
   for (let f = 0; f < folds; f++) {
     const test = order.filter((_, i) => i % folds === f), fit = order.filter((_, i) => i % folds !== f);

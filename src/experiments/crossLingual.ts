@@ -27,7 +27,7 @@ import { matmulTransB } from "../linalg/product";
 import { Random } from "../linalg/random";
 import { normalizeRows } from "../relative/normalize";
 import { InverseRelativeProjection, IRP_DEFAULTS } from "../translate/irp";
-import { assertDelta, assertInteger, assertFinite } from "../validate";
+import { assertDelta, assertFinite, assertInteger, assertSeed } from "../validate";
 import {
   cachedLanguageEncoder, cachedMultilingualEncoder, loadParallelCorpus, MULTILINGUAL_LANGUAGES,
   type ParallelCorpus, type ParallelCorpusName,
@@ -183,7 +183,7 @@ export function crossLingualTable(options: CrossLingualTableOptions): CrossLingu
   const omega = options.omega ?? IRP_DEFAULTS.omega, delta = options.delta ?? IRP_DEFAULTS.delta, seed = options.seed ?? IRP_DEFAULTS.seed;
   assertInteger(omega, "omega", 1);
   assertDelta(delta);
-  assertInteger(seed, "seed", -(2 ** 31));
+  assertSeed(seed);
   const omegas = options.omegas ?? DEFAULT_CHOICE_OMEGAS, deltas = options.deltas ?? DEFAULT_CHOICE_DELTAS;
   // Every ordered language pair's (ω, δ) from the anchors alone, in one grid (the anchors are the same items in every language).
   const choices = chooseIrpPerPair(spaces.languages.map((l) => ({ name: l, anchors: spaces.monolingual[l].anchors })), { omegas, deltas, seed, holdout: options.holdout });

@@ -17,8 +17,8 @@
 import { alignEmojiSets, emojiBatch, type EmojiItem } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, loadGlove, IMAGE_BACKBONE_IDS, type ImageBackboneId } from "../encoders/pretrained/index";
-import { cachedImageEncoder, encoderCacheDir, type ImageData, type ImageEncoderSpec } from "../encoders/trained/imageEncoders";
-import { fitLsa, lsaIndex, lsaTransform, type LsaModel } from "../encoders/trained/lsa";
+import { encoderCacheDir } from "../data/cache";
+import { cachedImageEncoder, fitLsa, lsaIndex, lsaTransform, type ImageData, type ImageEncoderSpec, type LsaModel } from "../encoders/trained/index";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import { assembleSpaces, type EncoderEmbeddings, type SpaceEncoderInfo, type StitchingSpaces } from "./spaces";

@@ -1,33 +1,95 @@
 /**
  * The same Fashion-MNIST items embedded by several encoders — pretrained backbones and self-trained
- * models alike — as aligned spaces for the inversion (Fig. 3) and stitching (Table 2) experiments.
- * Anchors come from the train split, held-out items from the test split, both class-balanced and
- * seeded; every embedding goes through the resumable cache.
+ * models alike — as aligned spaces, built one way for every notebook:
+ *
+ *   fashionMnistSpaces(...)           anchors (train split) and held-out items (test split) as
+ *                                     `EmbeddedSpace`s, for the inversion grids (Fig. 3, Fig. 5)
+ *   fashionMnistStitchingSpaces(...)  train and test items as `StitchingSpaces` with ids and labels,
+ *                                     for the stitching tables (Table 2)
+ *
+ * Both draw class-balanced, seeded subsets of the official splits (`stratifiedSubset`, the same
+ * indices and cache names for the same sizes and seed, so the notebooks share cache entries) and
+ * embed them with `embedFashionMnistSubsets`: every embedding goes through the resumable cache, and
+ * a self-trained encoder is loaded (or trained) once for both splits and disposed afterwards.
  */
-import { loadFashionMnist } from "../data/images/index";
+import { loadFashionMnist, type FashionMnist } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, type ImageBackboneId } from "../encoders/pretrained/index";
-import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/imageEncoders";
+import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/index";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import type { EmbeddedSpace } from "../eval/sensitivity";
+import { assembleSpaces, type EncoderEmbeddings, type StitchingSpaces } from "./spaces";
 
 export const PRETRAINED_IMAGE_ENCODERS: readonly ImageBackboneId[] = ["mobilenet_v2", "mobilenet_v2_mid", "inception_v3"];
+
+/** Every encoder of Fashion-MNIST images: the pretrained backbones, then the self-trained family. */
+export const FASHION_MNIST_ENCODERS: readonly string[] = [...PRETRAINED_IMAGE_ENCODERS, ...IMAGE_ENCODER_IDS];
 
 function isPretrained(id: string): id is ImageBackboneId {
   return (PRETRAINED_IMAGE_ENCODERS as readonly string[]).includes(id);
 }
 
-/** Embeddings of Fashion-MNIST items `indices` of `split` by any encoder we have (pretrained or trained). */
-export async function embedFashionMnistWith(encoder: string, split: "train" | "test", indices: Int32Array, subsetName: string): Promise<Matrix> {
+function checkEncoders(encoders: readonly string[], name = "encoders"): void {
+  for (const e of encoders) {
+    if (!FASHION_MNIST_ENCODERS.includes(e)) {
+      throw new InvalidParameterError(name, `unknown Fashion-MNIST encoder "${e}"; expected one of ${FASHION_MNIST_ENCODERS.join(", ")}`);
+    }
+  }
+}
+
+type Split = "train" | "test";
+
+/** Which items of each split to embed, under which cache name, and the splits' data. */
+export interface FashionMnistSubsets {
+  data: Record<Split, FashionMnist>;
+  indices: Record<Split, Int32Array>;
+  /** Cache names of the subsets, e.g. "n2000-s0". */
+  names: Record<Split, string>;
+}
+
+/** Class-balanced seeded subsets of `sizes.train` train and `sizes.test` test images (cache names `n<size>-s<seed>`). */
+export function drawFashionMnistSubsets(sizes: Record<Split, number>, seed: number): FashionMnistSubsets {
+  const data = { train: loadFashionMnist({ split: "train" }), test: loadFashionMnist({ split: "test" }) };
+  return {
+    data,
+    indices: {
+      train: stratifiedSubset(data.train.labels, { total: sizes.train }, seed),
+      test: stratifiedSubset(data.test.labels, { total: sizes.test }, seed),
+    },
+    names: { train: `n${sizes.train}-s${seed}`, test: `n${sizes.test}-s${seed}` },
+  };
+}
+
+/** One encoder's embeddings of both subsets, with the ids ("train-123") of the items embedded. */
+export interface FashionMnistEmbeddings {
+  train: Matrix;
+  test: Matrix;
+  ids: Record<Split, string[]>;
+}
+
+const idsOf = (split: Split, indices: ArrayLike<number>) => Array.from(indices, (i) => `${split}-${i}`);
+
+/** Embeddings of both subsets by one encoder (pretrained or self-trained), through the embedding cache. */
+export async function embedFashionMnistSubsets(encoder: string, subsets: FashionMnistSubsets): Promise<FashionMnistEmbeddings> {
+  checkEncoders([encoder], "encoder");
   if (isPretrained(encoder)) {
-    return (await embedImages({ encoder, dataset: "fashion-mnist", split, indices, subset: subsetName })).matrix;
+    const got = {} as Record<Split, { matrix: Matrix; ids: string[] }>;
+    for (const split of ["train", "test"] as const) {
+      const r = await embedImages({ encoder, dataset: "fashion-mnist", split, indices: subsets.indices[split], subset: subsets.names[split] });
+      got[split] = { matrix: r.matrix, ids: idsOf(split, r.indices) };
+    }
+    return { train: got.train.matrix, test: got.test.matrix, ids: { train: got.train.ids, test: got.test.ids } };
   }
-  if (IMAGE_ENCODER_IDS.includes(encoder)) {
-    const trained = await cachedImageEncoder(imageEncoderSpec(encoder));
-    return embedFashionMnist(trained, { split, indices, subsetName });
+  const trained = await cachedImageEncoder(imageEncoderSpec(encoder));
+  try {
+    const embed = (split: Split) => embedFashionMnist(trained, { split, indices: subsets.indices[split], subsetName: subsets.names[split], data: subsets.data[split] });
+    const train = await embed("train");
+    const test = await embed("test");
+    return { train, test, ids: { train: idsOf("train", subsets.indices.train), test: idsOf("test", subsets.indices.test) } };
+  } finally {
+    trained.dispose();
   }
-  throw new InvalidParameterError("encoder", `unknown encoder "${encoder}"; expected one of ${[...PRETRAINED_IMAGE_ENCODERS, ...IMAGE_ENCODER_IDS].join(", ")}`);
 }
 
 export interface FashionMnistSpaces {
@@ -42,22 +104,54 @@ export interface FashionMnistSpaces {
 /** `anchors` train items and `test` test items (class-balanced, seeded) embedded by every encoder. */
 export async function fashionMnistSpaces(options: { encoders: string[]; anchors: number; test: number; seed?: number }): Promise<FashionMnistSpaces> {
   const seed = options.seed ?? 0;
-  const train = loadFashionMnist({ split: "train" });
-  const test = loadFashionMnist({ split: "test" });
-  const anchorIndices = stratifiedSubset(train.labels, { total: options.anchors }, seed);
-  const testIndices = stratifiedSubset(test.labels, { total: options.test }, seed);
+  checkEncoders(options.encoders);
+  const subsets = drawFashionMnistSubsets({ train: options.anchors, test: options.test }, seed);
   const spaces: EmbeddedSpace[] = [];
   for (const encoder of options.encoders) {
-    spaces.push({
-      name: encoder,
-      anchors: await embedFashionMnistWith(encoder, "train", anchorIndices, `n${options.anchors}-s${seed}`),
-      test: await embedFashionMnistWith(encoder, "test", testIndices, `n${options.test}-s${seed}`),
+    const e = await embedFashionMnistSubsets(encoder, subsets);
+    spaces.push({ name: encoder, anchors: e.train, test: e.test });
+  }
+  const { data, indices } = subsets;
+  return {
+    spaces, anchorIndices: indices.train, testIndices: indices.test,
+    anchorLabels: Int32Array.from(indices.train, (i) => data.train.labels[i]),
+    testLabels: Int32Array.from(indices.test, (i) => data.test.labels[i]),
+    classNames: data.train.classNames,
+  };
+}
+
+export interface FashionMnistStitchingOptions {
+  encoders: string[];
+  /** Train items (class-balanced): anchors and heads come from them. */
+  train: number;
+  /** Test items (class-balanced). */
+  test: number;
+  seed?: number;
+}
+
+/** Fashion-MNIST as stitching spaces: `train` and `test` class-balanced seeded items embedded by every encoder. */
+export async function fashionMnistStitchingSpaces(o: FashionMnistStitchingOptions): Promise<StitchingSpaces> {
+  const seed = o.seed ?? 0;
+  checkEncoders(o.encoders);
+  const subsets = drawFashionMnistSubsets({ train: o.train, test: o.test }, seed);
+  const { data, indices } = subsets;
+  const embeddings: EncoderEmbeddings[] = [];
+  for (const encoder of o.encoders) {
+    const e = await embedFashionMnistSubsets(encoder, subsets);
+    embeddings.push({
+      info: {
+        name: encoder, modality: "image", kind: isPretrained(encoder) ? "pretrained" : "self-trained",
+        description: isPretrained(encoder) ? "ImageNet-pretrained backbone (nsfwjs), pooled features" : imageEncoderSpec(encoder).description,
+      },
+      train: e.train, test: e.test, trainIds: e.ids.train, testIds: e.ids.test,
     });
   }
-  return {
-    spaces, anchorIndices, testIndices,
-    anchorLabels: Int32Array.from(anchorIndices, (i) => train.labels[i]),
-    testLabels: Int32Array.from(testIndices, (i) => test.labels[i]),
-    classNames: train.classNames,
-  };
+  return assembleSpaces({
+    dataset: "fashion-mnist",
+    description: `Fashion-MNIST: ${o.train} train / ${o.test} test images, class-balanced (seed ${seed}), 10 classes`,
+    classNames: data.train.classNames,
+    train: { ids: idsOf("train", indices.train), labels: Array.from(indices.train, (i) => data.train.labels[i]) },
+    test: { ids: idsOf("test", indices.test), labels: Array.from(indices.test, (i) => data.test.labels[i]) },
+    encoders: embeddings,
+  });
 }

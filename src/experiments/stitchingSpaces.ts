@@ -12,7 +12,7 @@
 import { InvalidParameterError } from "../errors";
 import { isQuickMode } from "../config";
 import { EMOJI_MLP_SPEC, EMOJI_NAMES_LSA_DIM, emojiStitchingSpaces } from "./emojiSpaces";
-import { fashionMnistStitchingSpaces } from "./imageSpaces";
+import { fashionMnistStitchingSpaces } from "./fashionMnistSpaces";
 import type { StitchingSpaces } from "./spaces";
 import { textStitchingSpaces } from "./textSpaces";
 
@@ -38,7 +38,7 @@ export interface StitchingSizes {
   /**
    * Table 2's anchors (at most; never more than the train items). Full mode: 500 for the image data
    * sets, whose 1,280–2,048-d spaces make every least-squares / Procrustes fit an SVD of k × 2,048
-   * (k = 1,000: ~25 s / ~60 s per pair here, k = 500: ~5 s / ~9 s), 1,000 for the text data sets.
+   * (its cost grows with k², so halving k quarters it), 1,000 for the text data sets.
    */
   anchors: number;
   /** Text only: keep the this-many most frequent classes (undefined = all). */

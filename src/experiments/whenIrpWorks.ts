@@ -27,7 +27,6 @@ import { anchorStats, center, centerAndNormalize } from "../relative/normalize";
 import { polarOfProduct } from "../translate/irpVariants";
 import { meanCosineSimilarity } from "../metrics/metrics";
 import { memoHeadFactory } from "./stitchingTools";
-import { SpanProcrustesTranslator } from "./spanProcrustes";
 import type { StitchingSpaces } from "./spaces";
 
 /** The knobs of one synthetic cell (the controlled pair's options beyond the base, and the anchors). */
@@ -101,12 +100,12 @@ export async function syntheticCells(cells: readonly SyntheticCell[], o: Synthet
 }
 
 /**
- * `irpPanel` with Procrustes through the anchors' span (`SpanProcrustesTranslator`: the same map as
- * `ProcrustesTranslator` on the anchors' span, fast on wide spaces, and unique with fewer anchors than
- * dimensions, where the full SVD's completion is arbitrary), as Table 2 computes it.
+ * `irpPanel` with Procrustes through the anchors' span (`ProcrustesTranslator` with variant
+ * "anchor-span": fast on wide spaces, and unique with fewer anchors than dimensions, where the full
+ * SVD's completion is arbitrary), as Table 2 computes it.
  */
 export function ext1Panel(o: IrpPanelOptions): ReturnType<typeof irpPanel> {
-  return irpPanel({ procrustes: () => new SpanProcrustesTranslator(), ...o });
+  return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span" }), ...o });
 }
 
 /** IRP at ω (default 16) and each δ (methods "irp δ=<δ>"), plus Procrustes (through the anchors' span): the anchors/dimension × δ plane. */
@@ -120,7 +119,7 @@ export function deltaSweepMethods(deltas: readonly number[], omega = IRP_DEFAULT
   }));
   return [...irp, {
     name: "procrustes",
-    translate: (p) => ({ translated: new SpanProcrustesTranslator().fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
+    translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span" }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
   }];
 }
 
@@ -235,9 +234,8 @@ export interface RealStudyOptions extends IrpPanelOptions {
 }
 
 /**
- * The panel on real encoders: every ordered pair of `spaces`, Procrustes through the anchors' span
- * (the same map on the anchors' span as `ProcrustesTranslator`, fast on wide spaces), with the
- * anchor-only gap diagnostic per pair and seed.
+ * The panel on real encoders (`ext1Panel`): every ordered pair of `spaces`, with the anchor-only gap
+ * diagnostic per pair and seed.
  */
 export async function realEncoderStudy(spaces: StitchingSpaces, o: RealStudyOptions): Promise<{
   rows: PanelRow[]; diagnostics: PairDiagnosticRow[]; nonStitch: Array<{ dataset: string; seed: number; encoder: string; accuracy: number }>;

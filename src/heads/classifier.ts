@@ -18,17 +18,15 @@
  * Inputs are raw by default (the paper relies on the heads' scale invariance, so no standardisation);
  * `standardize: true` stores the training mean/std in the head and applies them in `forward`.
  */
-import { existsSync, readFileSync } from "node:fs";
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../engine/tf";
-import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
-import { FileFormatError, InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
+import type { ProgressMode } from "../engine/progress";
+import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { accuracy as accuracyOf, argmaxRows } from "../metrics/metrics";
-import { writeFileAtomic } from "../io/atomicWrite";
 import { Matrix } from "../linalg/matrix";
 import { Random } from "../linalg/random";
 import { assertMatrix, checkLabels } from "../validate";
-import { decodeHead, encodeHead } from "./persist";
+import { initWeight, trainSoftmax } from "./softmaxTraining";
 import {
   layerWidths, resolveHeadSpec, type Activation, type HeadHistory, type HeadSpec, type HeadState, type LayerState,
   type ResolvedHeadSpec, type TrainingInfo,
@@ -222,9 +220,7 @@ function initialLayers(spec: ResolvedHeadSpec, widths: number[], rng: Random): L
   for (let i = 0; i + 1 < widths.length; i++) {
     const fanIn = widths[i], fanOut = widths[i + 1];
     const hiddenLayer = i + 1 < widths.length - 1;
-    const limit = hiddenLayer && spec.activation === "relu" ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-    const weight = new Float32Array(fanIn * fanOut);
-    for (let k = 0; k < weight.length; k++) weight[k] = (2 * rng.uniform() - 1) * limit;
+    const weight = initWeight(rng, fanIn, fanOut, hiddenLayer ? spec.activation : "linear");
     layers.push({ inputDim: fanIn, outputDim: fanOut, weight, bias: spec.useBias ? new Float32Array(fanOut) : null });
   }
   return layers;
@@ -302,58 +298,31 @@ export async function trainHead(
     std: standardization ? tf.tensor1d(standardization.std, "float32") : null,
   };
   const varList: TF.Variable[] = [...weights, ...biases.filter((b): b is TF.Variable<TF.Rank.R1> => b !== null)];
-  const optimizer = tf.train.adam(s.learningRate);
   const decay = 1 - s.learningRate * s.weightDecay;
-
-  const history: HeadHistory = { loss: [], trainAccuracy: [], secondsPerEpoch: [] };
-  if (validation) history.validationAccuracy = [];
-  const mode = resolveProgressMode(options.progress);
-  const bar = progress({ total: s.epochs, label: options.label ?? `head ${s.kind}`, mode });
+  const held = validation;
+  const validationAccuracy: number[] = [];
   const started = performance.now();
   const bs = Math.min(s.batchSize, n);
   const xb = new Float32Array(bs * d);
-  const yb = new Int32Array(bs);
 
   try {
-    for (let epoch = 0; epoch < s.epochs; epoch++) {
-      const t0 = performance.now();
-      const order = rng.permutation(n);
-      let lossSum = 0, correct = 0;
-      for (let start = 0; start < n; start += bs) {
-        const size = Math.min(bs, n - start);
-        for (let r = 0; r < size; r++) {
-          const i = order[start + r];
-          xb.set(xf.subarray(i * d, (i + 1) * d), r * d);
-          yb[r] = y[i];
-        }
-        const step = tf.tidy(() => {
-          const xt = tf.tensor2d(size === bs ? xb : xb.subarray(0, size * d), [size, d], "float32");
-          const yt = tf.oneHot(tf.tensor1d(size === bs ? yb : yb.subarray(0, size), "int32"), c);
-          let logits: TF.Tensor2D | undefined;
-          const loss = optimizer.minimize(() => {
-            const z = forwardRaw(tf, params, s.activation, xt);
-            logits = tf.keep(z);
-            return tf.losses.softmaxCrossEntropy(yt, z) as TF.Scalar;
-          }, true, varList)!;
-          if (decay !== 1) for (const w of weights) w.assign(tf.mul(w, decay));
-          const predicted = tf.argMax(logits!, 1).dataSync();
-          logits!.dispose();
-          let hits = 0;
-          for (let r = 0; r < size; r++) if (predicted[r] === yb[r]) hits++;
-          return { loss: loss.dataSync()[0], hits };
-        });
-        lossSum += step.loss * size;
-        correct += step.hits;
-      }
-      history.loss.push(lossSum / n);
-      history.trainAccuracy.push(correct / n);
-      if (validation) history.validationAccuracy!.push(evaluate(tf, params, s.activation, validation.x, validation.labels, widths));
-      history.secondsPerEpoch.push((performance.now() - t0) / 1000);
-      bar.tick();
-      // Let a notebook's progress display (and anything else waiting on the event loop) through.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    bar.done();
+    const fitted = await trainSoftmax(tf, {
+      n, labels: y, numClasses: c, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, rng, variables: varList,
+      label: options.label ?? `head ${s.kind}`, progress: options.progress,
+      logits: (batch) => {
+        const size = batch.length;
+        for (let r = 0; r < size; r++) xb.set(xf.subarray(batch[r] * d, (batch[r] + 1) * d), r * d);
+        return forwardRaw(tf, params, s.activation, tf.tensor2d(size === bs ? xb : xb.subarray(0, size * d), [size, d], "float32"));
+      },
+      afterStep: decay === 1 ? undefined : () => {
+        for (const w of weights) w.assign(tf.mul(w, decay));
+      },
+      afterEpoch: held === undefined ? undefined : () => {
+        validationAccuracy.push(evaluate(tf, params, s.activation, held.x, held.labels, widths));
+      },
+    });
+    const history: HeadHistory = { ...fitted };
+    if (validation) history.validationAccuracy = validationAccuracy;
 
     const layers: LayerState[] = init.map((l, i) => ({
       inputDim: l.inputDim, outputDim: l.outputDim,
@@ -367,8 +336,6 @@ export async function trainHead(
     if (options.label !== undefined) training.label = options.label;
     return new ClassificationHead(tf, { spec: s, inputDim: d, numClasses: c, layers, standardization, history, training });
   } finally {
-    bar.done();
-    optimizer.dispose();
     for (const v of varList) v.dispose();
     params.mean?.dispose();
     params.std?.dispose();
@@ -386,82 +353,4 @@ function evaluate(tf: Tf, p: Params, activation: Activation, x: Matrix, labels: 
     for (let r = r0; r < r1; r++) if (predicted[r - r0] === labels[r]) correct++;
   }
   return correct / x.rows;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Files
-
-/** Writes the head to ONE JSON file (see persist.ts for the format), atomically. */
-export function saveHead(head: ClassificationHead, path: string): void {
-  writeFileAtomic(path, encodeHead(head.state));
-}
-
-/**
- * Reads a head written by `saveHead`; it predicts identically to the head that was saved.
- * @throws FileFormatError naming the file if it is missing, unreadable, truncated or inconsistent.
- */
-export async function loadHead(path: string): Promise<ClassificationHead> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const reason = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, not a file" : (err.message ?? String(e));
-    const wrapped = new FileFormatError(path, `cannot read head file: ${reason}`);
-    wrapped.cause = e;
-    throw wrapped;
-  }
-  const state = decodeHead(text, path);
-  const { tf } = await getTf();
-  return new ClassificationHead(tf, state);
-}
-
-/** What a cached head must match to be reused (anything omitted is not checked). */
-export interface CachedHeadExpectation {
-  spec?: HeadSpec;
-  inputDim?: number;
-  numClasses?: number;
-}
-
-function mismatch(head: ClassificationHead, expected: CachedHeadExpectation): string | undefined {
-  if (expected.inputDim !== undefined && head.inputDim !== expected.inputDim) {
-    return `has input dimension ${head.inputDim}, expected ${expected.inputDim}`;
-  }
-  if (expected.numClasses !== undefined && head.numClasses !== expected.numClasses) {
-    return `has ${head.numClasses} classes, expected ${expected.numClasses}`;
-  }
-  if (expected.spec !== undefined) {
-    if (expected.spec.numClasses !== undefined && head.numClasses !== expected.spec.numClasses) {
-      return `has ${head.numClasses} classes, expected ${expected.spec.numClasses}`;
-    }
-    const want = JSON.stringify(resolveHeadSpec(expected.spec));
-    const have = JSON.stringify(head.spec);
-    if (want !== have) return `was trained with spec ${have}, expected ${want}`;
-  }
-  return undefined;
-}
-
-/**
- * The head saved at `path` if that file is a valid head (matching `expected`, when given); otherwise
- * `train()`'s head, which is then saved there. For notebooks: heads live next to the embedding cache.
- * An unreadable or mismatching file is reported on stderr and replaced.
- */
-export async function cachedHead(
-  path: string, train: () => Promise<ClassificationHead>, expected: CachedHeadExpectation = {},
-): Promise<ClassificationHead> {
-  if (existsSync(path)) {
-    try {
-      const head = await loadHead(path);
-      const why = mismatch(head, expected);
-      if (why === undefined) return head;
-      head.dispose();
-      console.warn(`head cache: ${path} ${why}; retraining`);
-    } catch (e) {
-      if (!(e instanceof FileFormatError)) throw e;
-      console.warn(`head cache: ${e.message}; retraining`);
-    }
-  }
-  const head = await train();
-  saveHead(head, path);
-  return head;
 }

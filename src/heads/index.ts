@@ -1,8 +1,13 @@
-/** Classification heads (linear / MLP on embeddings): training, prediction, files. */
+/**
+ * Classification heads (linear / MLP on embeddings): training and prediction (classifier.ts), specs
+ * (spec.ts), files and the cache (persist.ts), and the softmax training loop heads and trained
+ * encoders share (softmaxTraining.ts).
+ */
 export {
-  ClassificationHead, trainHead, saveHead, loadHead, cachedHead,
+  ClassificationHead, trainHead,
   ACTIVATIONS, HEAD_DEFAULTS, resolveHeadSpec,
-  type TrainHeadOptions, type CachedHeadExpectation,
+  type TrainHeadOptions,
   type Activation, type HeadHistory, type HeadSpec, type HeadState, type LayerState, type ResolvedHeadSpec, type TrainingInfo,
 } from "./classifier";
-export { encodeHead, decodeHead, HEAD_FORMAT, HEAD_FORMAT_VERSION } from "./persist";
+export { encodeHead, decodeHead, saveHead, loadHead, cachedHead, HEAD_FORMAT, HEAD_FORMAT_VERSION, type CachedHeadExpectation } from "./persist";
+export { initWeight, trainSoftmax, type InitActivation, type SoftmaxHistory, type SoftmaxTrainingOptions } from "./softmaxTraining";

@@ -11,10 +11,17 @@
  *     "history": {...}, "training": {...}
  *   }
  *
- * Pure encoding/decoding here; reading and writing files lives in classifier.ts.
+ * `saveHead` / `loadHead` write and read such files (atomically; every problem is a FileFormatError
+ * naming the file) and `cachedHead` keeps heads in the fitted-model cache (data/loadOrFit.ts).
  */
 import { createHash } from "node:crypto";
-import { FileFormatError, LatentBridgeError } from "../errors";
+import { loadOrFit, sameSpec } from "../data/loadOrFit";
+import { base64ToFloat32, float32Bytes, float32ToBase64, modelFileFail, parseModelDocument, readModelFile } from "../data/modelFile";
+import { getTf } from "../engine/tf";
+import { LatentBridgeError } from "../errors";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { isPositiveInteger } from "../validate";
+import { ClassificationHead } from "./classifier";
 import {
   layerWidths, resolveHeadSpec, type HeadHistory, type HeadSpec, type HeadState, type LayerState, type ResolvedHeadSpec,
   type TrainingInfo,
@@ -22,13 +29,6 @@ import {
 
 export const HEAD_FORMAT = "latent-bridge/classification-head";
 export const HEAD_FORMAT_VERSION = 1;
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function f32Bytes(a: Float32Array): Buffer {
-  if (!LITTLE_ENDIAN) throw new Error("head files store little-endian float32; big-endian hosts are not supported");
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
 
 function stateArrays(state: HeadState): Float32Array[] {
   const out: Float32Array[] = [];
@@ -42,13 +42,12 @@ function stateArrays(state: HeadState): Float32Array[] {
 
 function checksum(arrays: Float32Array[]): string {
   const h = createHash("sha256");
-  for (const a of arrays) h.update(f32Bytes(a));
+  for (const a of arrays) h.update(float32Bytes(a));
   return h.digest("hex");
 }
 
 /** The JSON text of a head file. */
 export function encodeHead(state: HeadState): string {
-  const b64 = (a: Float32Array) => f32Bytes(a).toString("base64");
   const doc = {
     format: HEAD_FORMAT,
     version: HEAD_FORMAT_VERSION,
@@ -56,10 +55,10 @@ export function encodeHead(state: HeadState): string {
     inputDim: state.inputDim,
     numClasses: state.numClasses,
     layers: state.layers.map((l) => ({
-      inputDim: l.inputDim, outputDim: l.outputDim, weight: b64(l.weight), bias: l.bias ? b64(l.bias) : null,
+      inputDim: l.inputDim, outputDim: l.outputDim, weight: float32ToBase64(l.weight), bias: l.bias ? float32ToBase64(l.bias) : null,
     })),
     standardization: state.standardization
-      ? { mean: b64(state.standardization.mean), std: b64(state.standardization.std) }
+      ? { mean: float32ToBase64(state.standardization.mean), std: float32ToBase64(state.standardization.std) }
       : null,
     sha256: checksum(stateArrays(state)),
     history: state.history,
@@ -68,26 +67,13 @@ export function encodeHead(state: HeadState): string {
   return JSON.stringify(doc) + "\n";
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * Parses and validates a head file's text. Every problem (not JSON, truncated, wrong format, missing
  * field, wrong array length, non-finite weight, checksum mismatch) is a FileFormatError naming `file`.
  */
 export function decodeHead(text: string, file: string): HeadState {
-  const fail = (msg: string): never => {
-    throw new FileFormatError(file, `not a valid classification-head file: ${msg}`);
-  };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return fail(`cannot parse JSON (${(e as Error).message}); the file may be truncated or corrupt`);
-  }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return fail("expected a JSON object");
-  const d = doc as Record<string, unknown>;
-  if (d.format !== HEAD_FORMAT) return fail(`"format" is ${JSON.stringify(d.format)}, expected "${HEAD_FORMAT}"`);
-  if (d.version !== HEAD_FORMAT_VERSION) return fail(`unsupported version ${JSON.stringify(d.version)} (supported: ${HEAD_FORMAT_VERSION})`);
+  const fail = modelFileFail(file, "classification-head");
+  const d = parseModelDocument(text, HEAD_FORMAT, HEAD_FORMAT_VERSION, fail);
 
   let spec: ResolvedHeadSpec;
   try {
@@ -96,20 +82,10 @@ export function decodeHead(text: string, file: string): HeadState {
     return fail(e instanceof LatentBridgeError ? e.message : String(e));
   }
   const posInt = (v: unknown, name: string): number =>
-    typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : fail(`"${name}" must be a positive integer, got ${JSON.stringify(v)}`);
+    isPositiveInteger(v) ? v : fail(`"${name}" must be a positive integer, got ${JSON.stringify(v)}`);
   const inputDim = posInt(d.inputDim, "inputDim");
   const numClasses = posInt(d.numClasses, "numClasses");
   if (numClasses < 2) fail(`"numClasses" must be ≥ 2, got ${numClasses}`);
-
-  const decodeF32 = (v: unknown, length: number, name: string): Float32Array => {
-    if (typeof v !== "string" || v.length % 4 !== 0 || !BASE64.test(v)) return fail(`${name} is not a base64 string`);
-    const buf = Buffer.from(v, "base64");
-    if (buf.byteLength !== 4 * length) return fail(`${name} holds ${buf.byteLength / 4} float32 values, expected ${length}`);
-    const out = new Float32Array(length);
-    new Uint8Array(out.buffer).set(buf);
-    for (let i = 0; i < length; i++) if (!Number.isFinite(out[i])) return fail(`${name}[${i}] is ${out[i]}`);
-    return out;
-  };
 
   const widths = layerWidths(spec, inputDim, numClasses);
   if (!Array.isArray(d.layers)) return fail(`"layers" must be an array`);
@@ -122,9 +98,9 @@ export function decodeHead(text: string, file: string): HeadState {
     if (l.inputDim !== widths[i] || l.outputDim !== widths[i + 1]) {
       return fail(`layers[${i}] is ${JSON.stringify(l.inputDim)}→${JSON.stringify(l.outputDim)}, expected ${widths[i]}→${widths[i + 1]}`);
     }
-    const weight = decodeF32(l.weight, widths[i] * widths[i + 1], `layers[${i}].weight`);
+    const weight = base64ToFloat32(l.weight, widths[i] * widths[i + 1], `layers[${i}].weight`, fail);
     let bias: Float32Array | null = null;
-    if (spec.useBias) bias = decodeF32(l.bias, widths[i + 1], `layers[${i}].bias`);
+    if (spec.useBias) bias = base64ToFloat32(l.bias, widths[i + 1], `layers[${i}].bias`, fail);
     else if (l.bias !== null && l.bias !== undefined) fail(`layers[${i}].bias must be null when spec.useBias is false`);
     return { inputDim: widths[i], outputDim: widths[i + 1], weight, bias };
   });
@@ -133,8 +109,8 @@ export function decodeHead(text: string, file: string): HeadState {
   if (spec.standardize) {
     const s = d.standardization as Record<string, unknown> | null | undefined;
     if (s === null || s === undefined || typeof s !== "object") return fail(`"standardization" is missing although spec.standardize is true`);
-    const mean = decodeF32(s.mean, inputDim, "standardization.mean");
-    const std = decodeF32(s.std, inputDim, "standardization.std");
+    const mean = base64ToFloat32(s.mean, inputDim, "standardization.mean", fail);
+    const std = base64ToFloat32(s.std, inputDim, "standardization.std", fail);
     for (let j = 0; j < inputDim; j++) if (!(std[j] > 0)) fail(`standardization.std[${j}] is ${std[j]}, expected > 0`);
     standardization = { mean, std };
   } else if (d.standardization !== null && d.standardization !== undefined) {
@@ -183,4 +159,60 @@ function decodeTraining(v: unknown, fail: (m: string) => never): TrainingInfo {
   };
   if (t.label !== undefined) out.label = str(t.label, "label");
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and the cache
+
+/** Writes the head to ONE JSON file (the format above), atomically. */
+export function saveHead(head: ClassificationHead, path: string): void {
+  writeFileAtomic(path, encodeHead(head.state));
+}
+
+/**
+ * Reads a head written by `saveHead`; it predicts identically to the head that was saved.
+ * @throws FileFormatError naming the file if it is missing, unreadable, truncated or inconsistent.
+ */
+export async function loadHead(path: string): Promise<ClassificationHead> {
+  const state = decodeHead(readModelFile(path, "head"), path);
+  const { tf } = await getTf();
+  return new ClassificationHead(tf, state);
+}
+
+/** What a cached head must match to be reused (anything omitted is not checked). */
+export interface CachedHeadExpectation {
+  spec?: HeadSpec;
+  inputDim?: number;
+  numClasses?: number;
+}
+
+function mismatch(head: ClassificationHead, expected: CachedHeadExpectation): string | undefined {
+  if (expected.inputDim !== undefined && head.inputDim !== expected.inputDim) {
+    return `has input dimension ${head.inputDim}, expected ${expected.inputDim}`;
+  }
+  if (expected.numClasses !== undefined && head.numClasses !== expected.numClasses) {
+    return `has ${head.numClasses} classes, expected ${expected.numClasses}`;
+  }
+  if (expected.spec !== undefined) {
+    if (expected.spec.numClasses !== undefined && head.numClasses !== expected.spec.numClasses) {
+      return `has ${head.numClasses} classes, expected ${expected.spec.numClasses}`;
+    }
+    const want = resolveHeadSpec(expected.spec);
+    if (!sameSpec(want, head.spec)) return `was trained with spec ${JSON.stringify(head.spec)}, expected ${JSON.stringify(want)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The head saved at `path` if that file is a valid head (matching `expected`, when given); otherwise
+ * `train()`'s head, which is then saved there (data/loadOrFit.ts: an unreadable or mismatching file
+ * is reported on stderr and replaced). For notebooks: heads live next to the embedding cache.
+ */
+export async function cachedHead(
+  path: string, train: () => Promise<ClassificationHead>, expected: CachedHeadExpectation = {},
+): Promise<ClassificationHead> {
+  return loadOrFit({
+    path, what: "head", load: loadHead, mismatch: (head) => mismatch(head, expected), fit: train, save: saveHead,
+    dispose: (head) => head.dispose(),
+  });
 }

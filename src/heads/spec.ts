@@ -3,6 +3,7 @@
  * the plain-data state of a trained head (`HeadState`) that the head class and the file format share.
  */
 import { InvalidParameterError } from "../errors";
+import { assertBoolean, assertPositiveNumber, assertSeed, isPositiveInteger } from "../validate";
 
 /** Hidden-layer nonlinearity. "cos" is elementwise Math.cos (the paper's cosine MLP, Fig. 4). */
 export type Activation = "relu" | "tanh" | "cos" | "linear";
@@ -103,10 +104,6 @@ export interface HeadState {
   training: TrainingInfo;
 }
 
-function isPositiveInteger(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v) && v >= 1;
-}
-
 /**
  * Fills defaults and validates. Errors name the field as `spec.<field>` (or `<prefix>.<field>`).
  * @throws InvalidParameterError on any invalid field.
@@ -136,26 +133,19 @@ export function resolveHeadSpec(spec: HeadSpec, prefix = "spec"): ResolvedHeadSp
   if (!ACTIVATIONS.includes(activation)) {
     throw new InvalidParameterError(`${prefix}.activation`, `expected one of ${ACTIVATIONS.join(", ")}, got ${JSON.stringify(activation)}`);
   }
-  const useBias = spec.useBias ?? HEAD_DEFAULTS.useBias;
-  if (typeof useBias !== "boolean") throw new InvalidParameterError(`${prefix}.useBias`, `expected a boolean, got ${JSON.stringify(useBias)}`);
-  const standardize = spec.standardize ?? HEAD_DEFAULTS.standardize;
-  if (typeof standardize !== "boolean") throw new InvalidParameterError(`${prefix}.standardize`, `expected a boolean, got ${JSON.stringify(standardize)}`);
-  if (typeof spec.seed !== "number" || !Number.isInteger(spec.seed)) {
-    throw new InvalidParameterError(`${prefix}.seed`, `expected an integer, got ${JSON.stringify(spec.seed)}`);
-  }
+  const useBias = assertBoolean(spec.useBias ?? HEAD_DEFAULTS.useBias, `${prefix}.useBias`);
+  const standardize = assertBoolean(spec.standardize ?? HEAD_DEFAULTS.standardize, `${prefix}.standardize`);
+  const seed = assertSeed(spec.seed, `${prefix}.seed`);
   const epochs = spec.epochs ?? HEAD_DEFAULTS.epochs;
   if (!isPositiveInteger(epochs)) throw new InvalidParameterError(`${prefix}.epochs`, `expected an integer ≥ 1, got ${JSON.stringify(epochs)}`);
   const batchSize = spec.batchSize ?? HEAD_DEFAULTS.batchSize;
   if (!isPositiveInteger(batchSize)) throw new InvalidParameterError(`${prefix}.batchSize`, `expected an integer ≥ 1, got ${JSON.stringify(batchSize)}`);
-  const learningRate = spec.learningRate ?? HEAD_DEFAULTS.learningRate;
-  if (typeof learningRate !== "number" || !Number.isFinite(learningRate) || learningRate <= 0) {
-    throw new InvalidParameterError(`${prefix}.learningRate`, `expected a finite number > 0, got ${JSON.stringify(learningRate)}`);
-  }
+  const learningRate = assertPositiveNumber(spec.learningRate ?? HEAD_DEFAULTS.learningRate, `${prefix}.learningRate`);
   const weightDecay = spec.weightDecay ?? HEAD_DEFAULTS.weightDecay;
   if (typeof weightDecay !== "number" || !Number.isFinite(weightDecay) || weightDecay < 0 || learningRate * weightDecay >= 1) {
     throw new InvalidParameterError(`${prefix}.weightDecay`, `expected a finite number ≥ 0 with learningRate·weightDecay < 1, got ${JSON.stringify(weightDecay)}`);
   }
-  return { kind, hidden, activation, useBias, seed: spec.seed, epochs, batchSize, learningRate, weightDecay, standardize };
+  return { kind, hidden, activation, useBias, seed, epochs, batchSize, learningRate, weightDecay, standardize };
 }
 
 /** Layer widths from input to output: [inputDim, ...hidden, numClasses]. */

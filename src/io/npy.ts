@@ -2,15 +2,17 @@
  * Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0), so embeddings computed
  * in Python can be used here and results sent back.
  *
- * Supported dtypes are little-endian float32, float64, int32 and int64 (`<f4 <f8 <i4 <i8`) in C
- * (row-major) order. Everything else — big-endian data, Fortran order, object/string/structured
+ * Supported dtypes are little-endian float32, float64, int32 and int64 (`<f4 <f8 <i4 <i8`, also
+ * written `=` or `|` for the native order, as NumPy reads them) in C (row-major) order. Everything else — big-endian data, Fortran order, object/string/structured
  * dtypes, float16 — is rejected with a FileFormatError that says why and what to do in NumPy.
  *
  * Format reference: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import { readFileSync } from "node:fs";
-import { FileFormatError, InvalidParameterError, ShapeMismatchError } from "../errors";
-import { writeFileAtomic } from "./atomicWrite";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import {
+  FileFormatError, FileSystemError, FileTooLargeError, InvalidParameterError, ShapeMismatchError,
+} from "../errors";
+import { writeFileAtomic, writeFileAtomicInterruptible, type InterruptibleWriteOptions } from "./atomicWrite";
 import { Matrix } from "../linalg/matrix";
 
 export type NpyDtype = "float32" | "float64" | "int32" | "int64";
@@ -53,8 +55,12 @@ class PyDict {
 
 class HeaderSyntaxError extends Error {}
 
+/** Deeper nesting than this is no NumPy header (they nest two levels): refused before the stack runs out. */
+const MAX_HEADER_DEPTH = 32;
+
 function parsePyLiteral(text: string): PyValue {
   let pos = 0;
+  let depth = 0;
 
   const fail = (what: string): never => {
     throw new HeaderSyntaxError(`${what} at character ${pos}`);
@@ -124,6 +130,15 @@ function parsePyLiteral(text: string): PyValue {
   };
 
   const parseValue = (): PyValue => {
+    if (++depth > MAX_HEADER_DEPTH) fail(`nesting deeper than ${MAX_HEADER_DEPTH} levels`);
+    try {
+      return parseValueAt();
+    } finally {
+      depth--;
+    }
+  };
+
+  const parseValueAt = (): PyValue => {
     skipWs();
     const ch = text[pos];
     if (ch === undefined) return fail("unexpected end of header");
@@ -197,27 +212,36 @@ function parsePyLiteral(text: string): PyValue {
   return value;
 }
 
-function describeDescr(descr: PyValue): string {
-  if (typeof descr === "string") return `'${descr}'`;
-  return "a structured dtype";
+/** A header value as Python would print it (for messages about structured dtypes). */
+function pyRepr(v: PyValue): string {
+  if (typeof v === "string") return `'${v}'`;
+  if (typeof v === "number") return String(v);
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (v === null) return "None";
+  if (v instanceof PyTuple) return `(${v.items.map(pyRepr).join(", ")}${v.items.length === 1 ? "," : ""})`;
+  if (v instanceof PyDict) return `{${[...v.entries].map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(", ")}}`;
+  return `[${v.map(pyRepr).join(", ")}]`;
 }
 
 function resolveDtype(descr: PyValue, name: string): { dtype: NpyDtype; size: number } {
   if (typeof descr !== "string") {
+    const text = pyRepr(descr);
     throw new FileFormatError(
       name,
-      `unsupported dtype ${describeDescr(descr)}; only plain <f4, <f8, <i4 and <i8 arrays are supported`,
+      `unsupported structured dtype ${text.length > 120 ? text.slice(0, 120) + "…" : text}; only plain <f4, <f8, <i4 and <i8 arrays are supported (in NumPy, save one field, or np.lib.recfunctions.structured_to_unstructured(a))`,
     );
   }
   const order = descr[0];
   const code = descr.slice(1);
-  if (order === ">" && code in DTYPES) {
+  // '=' is the writer's native order, which NumPy reads as the reader's native order.
+  const bigEndian = order === ">" || (order === "=" && !HOST_LITTLE_ENDIAN);
+  if (bigEndian && code in DTYPES) {
     throw new FileFormatError(
       name,
       `big-endian dtype '${descr}' is not supported; convert with a.astype('<${code}') before saving`,
     );
   }
-  if ((order === "<" || order === "|") && code in DTYPES) return DTYPES[code];
+  if ((order === "<" || order === "|" || order === "=") && code in DTYPES) return DTYPES[code];
   throw new FileFormatError(
     name,
     `unsupported dtype '${descr}'; only little-endian <f4 (float32), <f8 (float64), <i4 (int32) and <i8 (int64) are supported`,
@@ -383,23 +407,74 @@ function decodeData(bytes: Uint8Array, dataOffset: number, count: number, dtype:
   }
 }
 
-function readFileOrThrow(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const reason =
-      err.code === "ENOENT"
-        ? "no such file"
-        : err.code === "EISDIR"
-          ? "is a directory, not a file"
-          : err.code === "EACCES"
-            ? "permission denied"
+/**
+ * The most a single read can return (Node's readFileSync limit, 2 GiB − 1 bytes). Larger files need
+ * a streaming reader; until then they are refused up front, from their size alone.
+ */
+export const NPY_READ_LIMIT = 2 ** 31 - 1;
+
+function fileSystemError(path: string, e: unknown): FileSystemError {
+  const err = e as NodeJS.ErrnoException;
+  const reason =
+    err.code === "ENOENT"
+      ? "no such file"
+      : err.code === "EISDIR"
+        ? "is a directory, not a file"
+        : err.code === "EACCES" || err.code === "EPERM"
+          ? "permission denied"
+          : err.code === "ENOTDIR"
+            ? "a parent of the path is not a directory"
             : (err.message ?? String(e));
-    const wrapped = new FileFormatError(path, `cannot read .npy file: ${reason}`);
-    wrapped.cause = e;
-    throw wrapped;
+  const wrapped = new FileSystemError(path, `cannot read .npy file: ${reason}`, err.code);
+  wrapped.cause = e;
+  return wrapped;
+}
+
+function readFileOrThrow(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw fileSystemError(path, e);
   }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw fileSystemError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    if (stat.size > NPY_READ_LIMIT) throw tooLarge(path, fd, stat.size);
+    return readFileSync(fd);
+  } catch (e) {
+    if (e instanceof FileSystemError || e instanceof FileTooLargeError) throw e;
+    throw fileSystemError(path, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The error for a file beyond NPY_READ_LIMIT, with its shape and dtype when its header says them. */
+function tooLarge(path: string, fd: number, size: number): FileTooLargeError {
+  let what = "";
+  try {
+    const prefix = new Uint8Array(12);
+    readSync(fd, prefix, 0, 12, 0);
+    const major = prefix[6];
+    const view = new DataView(prefix.buffer);
+    const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+    const start = major === 1 ? 10 : 12;
+    if (headerLen <= 1 << 20) {
+      const header = new Uint8Array(start + headerLen);
+      readSync(fd, header, 0, header.length, 0);
+      // A header-only parse: the data is missing from these bytes, so a "truncated data" error
+      // carries the shape and dtype it expected.
+      parseNpy(header, path);
+    }
+  } catch (e) {
+    const m = e instanceof FileFormatError ? /shape (\(.*?\)) of (\w+)/.exec(e.message) : null;
+    if (m) what = ` (shape ${m[1]}, ${m[2]})`;
+  }
+  return new FileTooLargeError(
+    path, size, NPY_READ_LIMIT,
+    `the file is ${size.toLocaleString("en-US")} bytes${what}, more than this reader can load at once (2 GiB − 1 = ${NPY_READ_LIMIT.toLocaleString("en-US")} bytes); split the array into row blocks in NumPy (np.array_split) and process each — a streaming reader is planned`,
+  );
 }
 
 /** Reads a `.npy` file synchronously. */
@@ -528,9 +603,23 @@ export function writeNpy(path: string, array: { shape: number[]; data: NpyData }
 
 /** Writes a Matrix as a 2-D `.npy` array of float64 (default) or float32, atomically (see writeNpy). */
 export function writeNpyMatrix(path: string, m: Matrix, dtype: "float32" | "float64" = "float64"): void {
+  writeFileAtomic(path, serializeMatrix(m, dtype));
+}
+
+/**
+ * `writeNpyMatrix` through `writeFileAtomicInterruptible`: a SIGINT/SIGTERM/SIGHUP during the write
+ * removes the temporary file and rejects with an InterruptedError (what the CLI uses).
+ */
+export async function writeNpyMatrixInterruptible(
+  path: string, m: Matrix, dtype: "float32" | "float64" = "float64", options: InterruptibleWriteOptions = {},
+): Promise<void> {
+  await writeFileAtomicInterruptible(path, serializeMatrix(m, dtype), options);
+}
+
+function serializeMatrix(m: Matrix, dtype: "float32" | "float64"): Uint8Array {
   if (dtype !== "float32" && dtype !== "float64") {
     throw new InvalidParameterError("dtype", `expected "float32" or "float64", got ${JSON.stringify(dtype)}`);
   }
   const data = dtype === "float64" ? m.data : Float32Array.from(m.data);
-  writeNpy(path, { shape: [m.rows, m.cols], data });
+  return serializeNpy({ shape: [m.rows, m.cols], data });
 }

@@ -1,5 +1,5 @@
 import { ShapeMismatchError } from "../errors";
-import { Matrix } from "./matrix";
+import { Matrix, assertFiniteEntries } from "./matrix";
 import { matmul } from "./product";
 import { pinvWithInfo, type PinvOptions } from "./pinv";
 
@@ -8,6 +8,9 @@ export function lstsq(a: Matrix, b: Matrix, options: PinvOptions = {}): { soluti
   if (a.rows !== b.rows) {
     throw new ShapeMismatchError("b", `expected ${a.rows} rows like a, got ${b.rows}`);
   }
+  assertFiniteEntries(b, "b");
   const info = pinvWithInfo(a, options);
-  return { solution: matmul(info.pinv, b), rank: info.rank, cond: info.condKept };
+  const solution = matmul(info.pinv, b);
+  assertFiniteEntries(solution, "b", "the least-squares solution overflows float64 (rescale a or b)");
+  return { solution, rank: info.rank, cond: info.condKept };
 }

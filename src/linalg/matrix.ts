@@ -1,4 +1,4 @@
-import { InvalidParameterError, ShapeMismatchError } from "../errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
 
 /**
  * A dense, row-major matrix of doubles. Element (i, j) lives at `data[i * cols + j]`.
@@ -21,17 +21,40 @@ export class Matrix {
     this.data = data ?? new Float64Array(rows * cols);
   }
 
-  /** Builds a matrix from nested arrays (rows of equal length). */
+  /**
+   * Builds a matrix from nested arrays (rows of equal length). Every entry must be a number: null,
+   * booleans, strings and bigints are refused (naming `name`, the row and the column) rather than
+   * coerced to 0, 1 or whatever `Number()` makes of them.
+   */
   static from(values: ArrayLike<ArrayLike<number>>, name = "values"): Matrix {
+    if (!isArrayLike(values)) {
+      throw new InvalidParameterError(name, `expected an array of rows, got ${describeEntry(values)}`);
+    }
     const rows = values.length;
-    const cols = rows === 0 ? 0 : values[0].length;
+    const first = rows === 0 ? undefined : values[0];
+    if (rows > 0 && !isArrayLike(first)) {
+      throw new InvalidParameterError(
+        name,
+        `expected an array of rows (arrays of numbers), but row 0 is ${describeEntry(first)}; wrap one vector as [[…]], or use Matrix.fromFlat(rows, cols, values) for a flat row-major array`,
+      );
+    }
+    const cols = rows === 0 ? 0 : (first as ArrayLike<number>).length;
     const m = new Matrix(rows, cols);
     for (let i = 0; i < rows; i++) {
       const r = values[i];
+      if (!isArrayLike(r)) {
+        throw new InvalidParameterError(name, `expected an array of rows (arrays of numbers), but row ${i} is ${describeEntry(r)}`);
+      }
       if (r.length !== cols) {
         throw new ShapeMismatchError(name, `row ${i} has ${r.length} values, row 0 has ${cols}`);
       }
-      for (let j = 0; j < cols; j++) m.data[i * cols + j] = r[j];
+      for (let j = 0; j < cols; j++) {
+        const v = r[j];
+        if (typeof v !== "number") {
+          throw new InvalidParameterError(name, `expected numbers, found ${describeEntry(v)} at row ${i}, column ${j}`);
+        }
+        m.data[i * cols + j] = v;
+      }
     }
     return m;
   }
@@ -78,6 +101,20 @@ export class Matrix {
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));
     return out;
   }
+}
+
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  return x !== null && typeof x === "object" && typeof (x as ArrayLike<unknown>).length === "number";
+}
+
+/** How an unexpected value reads in an error message: `null`, `a string ("3")`, `a boolean (true)`… */
+export function describeEntry(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "string") return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)})`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `a ${typeof v} (${String(v)})`;
+  if (Array.isArray(v)) return "an array";
+  return `a ${typeof v}`;
 }
 
 export function transpose(a: Matrix): Matrix {
@@ -158,7 +195,7 @@ export function addScaledInPlace(a: Matrix, b: Matrix, s: number): void {
 export function frobeniusNorm(a: Matrix): number {
   let s = 0;
   for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
-  return Math.sqrt(s);
+  return s >= SQUARES_UNDERFLOW && s < Infinity ? Math.sqrt(s) : scaledNorm(a.data, 0, a.data.length);
 }
 
 export function maxAbsDiff(a: Matrix, b: Matrix): number {
@@ -168,27 +205,72 @@ export function maxAbsDiff(a: Matrix, b: Matrix): number {
   return m;
 }
 
-/** Mean of the rows: a 1×cols vector. */
+/**
+ * Mean of the rows: a 1×cols vector. A column whose plain sum overflows (entries near ±1.8e308) is
+ * summed again as Σ x/n, which cannot overflow; other columns keep the plain sum, bit for bit.
+ */
 export function columnMeans(a: Matrix): Float64Array {
   const mean = new Float64Array(a.cols);
   for (let i = 0; i < a.rows; i++) {
     const off = i * a.cols;
     for (let j = 0; j < a.cols; j++) mean[j] += a.data[off + j];
   }
-  for (let j = 0; j < a.cols; j++) mean[j] /= a.rows;
+  for (let j = 0; j < a.cols; j++) {
+    mean[j] /= a.rows;
+    if (!Number.isFinite(mean[j])) {
+      let s = 0;
+      for (let i = 0; i < a.rows; i++) s += a.data[i * a.cols + j] / a.rows;
+      mean[j] = s;
+    }
+  }
   return mean;
 }
 
-/** Row L2 norms. */
+/** Below this a sum of squares may have lost terms to underflow (2^-1022 is the smallest normal double). */
+const SQUARES_UNDERFLOW = 2 ** -900;
+
+/**
+ * Row L2 norms, without overflow or underflow (as LAPACK's dnrm2): the plain Σx² is kept when it
+ * lies in [2^-900, ∞) — every row of ordinary data, bit for bit — and a row whose squares overflow
+ * (|x| ≳ 1e154) or underflow (|x| ≲ 1e-154) is computed again as max|x|·‖x/max|x|‖. A norm is
+ * Infinity only when the true norm exceeds the largest double.
+ */
 export function rowNorms(a: Matrix): Float64Array {
   const out = new Float64Array(a.rows);
   for (let i = 0; i < a.rows; i++) {
     let s = 0;
     const off = i * a.cols;
     for (let j = 0; j < a.cols; j++) s += a.data[off + j] * a.data[off + j];
-    out[i] = Math.sqrt(s);
+    out[i] = s >= SQUARES_UNDERFLOW && s < Infinity ? Math.sqrt(s) : scaledNorm(a.data, off, a.cols);
   }
   return out;
+}
+
+/** ‖data[off .. off+n)‖ as max|x|·‖x/max|x|‖ (exact 0 for a zero vector; NaN if an entry is NaN). */
+export function scaledNorm(data: ArrayLike<number>, off: number, n: number): number {
+  let amax = 0;
+  for (let j = 0; j < n; j++) {
+    const v = Math.abs(data[off + j]);
+    if (v > amax || v !== v) amax = v;
+  }
+  if (amax === 0 || !Number.isFinite(amax)) return amax;
+  let s = 0;
+  for (let j = 0; j < n; j++) {
+    const v = data[off + j] / amax;
+    s += v * v;
+  }
+  return amax * Math.sqrt(s);
+}
+
+/**
+ * Throws a NonFiniteError naming `name` and the first NaN/±Infinity entry (with `expected` as the
+ * message's first words: "expected finite numbers" for inputs, "… overflows float64" for results).
+ */
+export function assertFiniteEntries(m: Matrix, name: string, expected?: string): void {
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new NonFiniteError(name, Math.floor(i / m.cols), i % m.cols, d[i], expected);
+  }
 }
 
 export function assertSameShape(a: Matrix, b: Matrix, name: string): void {

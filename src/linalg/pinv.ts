@@ -1,5 +1,5 @@
 import { InvalidParameterError } from "../errors";
-import { Matrix } from "./matrix";
+import { Matrix, assertFiniteEntries } from "./matrix";
 import { numericalRank, pinvWasm, singularValues, svdTransposed } from "./svd";
 import { matmul } from "./product";
 
@@ -49,7 +49,13 @@ export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
   return result(out, rank, s);
 }
 
+/**
+ * A kept singular value below ~1/1.8e308 (subnormal input) has a reciprocal beyond float64: the
+ * pseudo-inverse is not representable, which is an error saying so rather than Infinity entries.
+ */
 function result(pinv: Matrix, rank: number, s: Float64Array): PinvResult {
+  assertFiniteEntries(pinv, "a",
+    `the pseudo-inverse overflows float64 (smallest kept singular value ${s[rank - 1]}; rescale the matrix or raise rcond)`);
   const r = s.length;
   return {
     pinv,

@@ -1,5 +1,5 @@
 import { ShapeMismatchError } from "../errors";
-import { Matrix } from "./matrix";
+import { Matrix, assertFiniteEntries } from "./matrix";
 import { matmulTransA, matmulTransB } from "./product";
 import { svd } from "./svd";
 
@@ -11,6 +11,10 @@ export function orthogonalProcrustes(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new ShapeMismatchError("b", `expected shape ${a.rows}×${a.cols} like a, got ${b.rows}×${b.cols}`);
   }
-  const { U, V } = svd(matmulTransA(a, b));
+  assertFiniteEntries(a, "a");
+  assertFiniteEntries(b, "b");
+  const c = matmulTransA(a, b);
+  assertFiniteEntries(c, "b", "the cross-product aᵀb overflows float64 (rescale a or b)");
+  const { U, V } = svd(c);
   return matmulTransB(U!, V!);
 }

@@ -1,4 +1,20 @@
 import { InvalidParameterError } from "../errors";
+import { describeEntry } from "./matrix";
+
+/**
+ * The largest seed. The state is seeded from 32 bits, so the seeds 0 … 2^32 − 1 are exactly the
+ * distinct streams; anything else would wrap onto one of them (2^32 ≡ 0, −1 ≡ 2^32 − 1).
+ */
+export const SEED_MAX = 2 ** 32 - 1;
+
+/** `value` if it is a seed (an integer in [0, SEED_MAX]), else an InvalidParameterError naming `name`. */
+export function checkSeed(value: unknown, name = "seed"): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > SEED_MAX) {
+    const got = typeof value === "number" ? String(value) : describeEntry(value);
+    throw new InvalidParameterError(name, `expected an integer seed in [0, 2^32 − 1] (0 … ${SEED_MAX}), got ${got}`);
+  }
+  return value;
+}
 
 /**
  * A seeded pseudo-random generator (xoshiro128**, seeded through splitmix32). Every random choice in
@@ -11,9 +27,9 @@ export class Random {
   private s3: number;
   private spareNormal: number | null = null;
 
+  /** `seed`: an integer in [0, 2^32 − 1] (`SEED_MAX`); each gives a different stream. */
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new InvalidParameterError("seed", `expected an integer, got ${seed}`);
-    let z = seed >>> 0;
+    let z = checkSeed(seed, "seed");
     const next = () => {
       z = (z + 0x9e3779b9) | 0;
       let t = z ^ (z >>> 16);

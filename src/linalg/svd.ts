@@ -1,5 +1,5 @@
-import { LatentBridgeError } from "../errors";
-import { Matrix, transpose } from "./matrix";
+import { ConvergenceError, NonFiniteError } from "../errors";
+import { Matrix, assertFiniteEntries, transpose } from "./matrix";
 import { reserve, wasmKernels, type Exports } from "./wasm/kernels";
 
 export interface SvdResult {
@@ -11,7 +11,8 @@ export interface SvdResult {
   V?: Matrix;
 }
 
-export class ConvergenceError extends LatentBridgeError {}
+/** Re-exported here, where it is thrown, for existing imports; the class lives in errors.ts. */
+export { ConvergenceError };
 
 /** Singular vectors as rows (column stores of U and V), as the algorithms produce them. */
 interface StoresResult {
@@ -22,6 +23,12 @@ interface StoresResult {
 
 const EPS = 2 ** -52;
 const TINY = 2 ** -966;
+/**
+ * The smallest normal double. A Householder vector whose norm is below it (a residual of rounding
+ * at the bottom of the exponent range) is treated as zero: its reciprocal would be Infinity and the
+ * reflector NaN, while dropping it perturbs A by less than 2^-1022 (the kernels do the same).
+ */
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 function hypot(a: number, b: number): number {
   a = Math.abs(a);
@@ -57,12 +64,35 @@ export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdR
  * stores them, so callers that want rows (the pseudo-inverse's U_kᵀ) skip two transposes.
  */
 export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64Array; Vt?: Matrix } {
+  assertFiniteInput(a);
   const { wide, m, n, columns, qrFirst, scale } = tallColumnStore(a);
   const kernels = n > 0 ? wasmKernels() : null;
   const r = kernels ? svdWasm(kernels, columns, m, n, want, qrFirst)
     : qrFirst ? svdViaQr(columns, m, n, want) : svdColumns(columns, m, n, want);
-  if (scale !== 1) for (let i = 0; i < r.s.length; i++) r.s[i] /= scale;
+  if (scale !== 0) for (let i = 0; i < r.s.length; i++) r.s[i] = timesPowerOfTwo(r.s[i], -scale);
+  assertRepresentable(r.s, a);
   return wide ? { Ut: r.Vt, s: r.s, Vt: r.Ut } : r;
+}
+
+/**
+ * NaN or ±Infinity has no SVD: the iteration would only spin until its step cap. Checked up front
+ * (one pass, negligible beside the O(m·n²) decomposition) so the error names the entry.
+ */
+function assertFiniteInput(a: Matrix): void {
+  assertFiniteEntries(a, "a");
+}
+
+/**
+ * Singular values are computed on a copy scaled by a power of two; unscaled, σ_max of a matrix with
+ * entries near ±1.8e308 can exceed the largest double (‖A‖₂ ≤ √(m·n)·max|a_ij|). Such a spectrum is
+ * not representable: an error naming the largest entry, not an Infinity.
+ */
+function assertRepresentable(s: Float64Array, a: Matrix): void {
+  if (s.length === 0 || Number.isFinite(s[0])) return;
+  let at = 0;
+  for (let i = 1; i < a.data.length; i++) if (Math.abs(a.data[i]) > Math.abs(a.data[at])) at = i;
+  throw new NonFiniteError("a", Math.floor(at / a.cols), at % a.cols, s[0],
+    `the largest singular value overflows float64 (entries up to ${Math.abs(a.data[at])}; rescale the matrix)`);
 }
 
 /**
@@ -71,25 +101,50 @@ export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64
  * scaled by a power of two (exact) towards 1, as LAPACK's drivers do: the bidiagonalisation forms
  * products of two entries, which would overflow (or underflow to zero) otherwise.
  */
-function tallColumnStore(a: Matrix): { wide: boolean; m: number; n: number; columns: Float64Array; qrFirst: boolean; scale: number } {
+function tallColumnStore(a: Matrix): {
+  wide: boolean; m: number; n: number; columns: Float64Array; qrFirst: boolean;
+  /** The exponent e of the exact scaling by 2^e applied to the columns (0: none). */
+  scale: number;
+} {
   const wide = a.rows < a.cols;
   const m = wide ? a.cols : a.rows;
   const n = wide ? a.rows : a.cols;
   const columns = wide ? a.data.slice() : transpose(a).data;
   const scale = safeScale(columns);
-  if (scale !== 1) for (let i = 0; i < columns.length; i++) columns[i] *= scale;
+  if (scale !== 0) for (let i = 0; i < columns.length; i++) columns[i] = timesPowerOfTwo(columns[i], scale);
+  flushSubnormals(columns);
   return { wide, m, n, columns, qrFirst: m >= QR_FIRST_RATIO * n, scale };
 }
 
-/** A power of two bringing max |x| near 1 when it lies outside [2^-400, 2^400]; else 1. */
+/**
+ * Entries below the smallest normal double (2^-1022) are set to zero. After `safeScale` the largest
+ * entry is at least 2^-400, so this perturbs A by less than 2^-600·‖A‖ — far below the rounding of
+ * any SVD — while a subnormal column norm would have no finite reciprocal and turn a Householder
+ * reflector into NaN (a 2×21 matrix with entries 1e300 and 1e-21, scaled by 2^-997, did).
+ */
+function flushSubnormals(x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) < MIN_NORMAL) x[i] = 0;
+}
+
+/**
+ * The exponent e of a power of two bringing max |x| near 1 when it lies outside [2^-400, 2^400]; else
+ * 0. For subnormal entries e exceeds 1023 (2^e itself is not a double), hence `timesPowerOfTwo`.
+ */
 function safeScale(x: Float64Array): number {
   let amax = 0;
   for (let i = 0; i < x.length; i++) {
     const v = Math.abs(x[i]);
     if (v > amax) amax = v;
   }
-  if (amax === 0 || !Number.isFinite(amax) || (amax >= 2 ** -400 && amax <= 2 ** 400)) return 1;
-  return 2 ** -Math.round(Math.log2(amax));
+  if (amax === 0 || !Number.isFinite(amax) || (amax >= 2 ** -400 && amax <= 2 ** 400)) return 0;
+  return -Math.round(Math.log2(amax));
+}
+
+/** x·2^e, exact unless it under- or overflows, for any integer e (in two steps beyond ±1000). */
+function timesPowerOfTwo(x: number, e: number): number {
+  if (e >= -1000 && e <= 1000) return x * 2 ** e;
+  const half = Math.trunc(e / 2);
+  return x * 2 ** half * 2 ** (e - half);
 }
 
 /** How many singular values (decreasing) exceed rcond·σ_max: the rank a pseudo-inverse keeps. */
@@ -162,7 +217,7 @@ function svdWasm(
   const status = k.svd_columns(pIn, mi, n, want ? 3 : 0, pS, pE, pWork, pU, pV, pCsV, pSnV, pCsU, pSnU, pVr, pTau2, pScratch, pLog, want ? pDc : 0);
   if (status !== 0) throw new ConvergenceError("a", `SVD did not converge after ${75 * Math.max(n, 10)} QR steps`);
   // pinv(A) = c·pinv(c·A): with the singular values unscaled in place, the product below is pinv(A).
-  if (pinv && pinv.scale !== 1) for (let i = 0; i < n; i++) view[3][i] /= pinv.scale;
+  if (pinv && pinv.scale !== 0) for (let i = 0; i < n; i++) view[3][i] = timesPowerOfTwo(view[3][i], -pinv.scale);
   const s = view[3].slice(0, Math.min(m, n));
   if (!want) return { s };
   if (qrFirst) {
@@ -190,8 +245,10 @@ function svdWasm(
 export function pinvWasm(a: Matrix, rcond: number): { pinv: Matrix; s: Float64Array; rank: number } | null {
   const kernels = Math.min(a.rows, a.cols) > 0 ? wasmKernels() : null;
   if (!kernels) return null;
+  assertFiniteInput(a);
   const { wide, m, n, columns, qrFirst, scale } = tallColumnStore(a);
   const r = svdWasm(kernels, columns, m, n, true, qrFirst, { rcond, wide, scale });
+  assertRepresentable(r.s, a);
   return { pinv: r.pinv!, s: r.s, rank: r.rank! };
 }
 
@@ -206,7 +263,7 @@ function householderQr(c: Float64Array, m: number, n: number): Float64Array {
     const ck = k * m;
     let norm = 0;
     for (let i = k; i < m; i++) norm = hypot(norm, c[ck + i]);
-    if (norm === 0) continue;
+    if (norm < MIN_NORMAL) continue; // zero, or subnormal (no finite reciprocal): H = I
     const x0 = c[ck + k];
     const beta = x0 >= 0 ? -norm : norm;
     const v0 = x0 - beta;
@@ -249,6 +306,7 @@ function svdColumns(At: Float64Array, m: number, n: number, want: boolean): Stor
     if (k < nct) {
       let nrm = 0;
       for (let i = k; i < m; i++) nrm = hypot(nrm, At[ck + i]);
+      if (nrm < MIN_NORMAL) nrm = 0; // see MIN_NORMAL
       if (nrm !== 0) {
         if (At[ck + k] < 0) nrm = -nrm;
         const inv = 1 / nrm;
@@ -271,6 +329,7 @@ function svdColumns(At: Float64Array, m: number, n: number, want: boolean): Stor
     if (k < nrt) {
       let nrm = 0;
       for (let i = k + 1; i < n; i++) nrm = hypot(nrm, e[i]);
+      if (nrm < MIN_NORMAL) nrm = 0;
       if (nrm !== 0) {
         if (e[k + 1] < 0) nrm = -nrm;
         const inv = 1 / nrm;

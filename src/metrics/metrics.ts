@@ -9,6 +9,7 @@
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../errors";
 import { Matrix } from "../linalg/matrix";
 import { matmulTransA, matmulTransB } from "../linalg/product";
+import { assertFinite, type MatrixInput } from "../validate";
 
 /** Rows of `translated` ranked against all of `targets` per block, bounding memory to BLOCK×n scores. */
 const RETRIEVAL_BLOCK_ROWS = 512;
@@ -17,12 +18,43 @@ const RETRIEVAL_BLOCK_ROWS = 512;
 // Validation helpers
 // ---------------------------------------------------------------------------------------------------
 
-function assertFiniteMatrix(m: Matrix, name: string): void {
-  const { data, cols } = m;
-  for (let idx = 0; idx < data.length; idx++) {
-    const v = data[idx];
-    if (!Number.isFinite(v)) throw new NonFiniteError(name, Math.floor(idx / cols), idx % cols, v);
+const assertFiniteMatrix = assertFinite;
+
+/** A Matrix argument, or rows as nested arrays (converted, naming `name` in any error); empty is allowed here. */
+function matrixArg(x: MatrixInput, name: string): Matrix {
+  if (x instanceof Matrix) return x;
+  if (x === null || typeof x !== "object") {
+    throw new InvalidParameterError(name, `expected a Matrix or an array of rows, got ${x === null ? "null" : typeof x}`);
   }
+  return Matrix.from(x, name);
+}
+
+function vectorArg(x: ArrayLike<number>, name: string): ArrayLike<number> {
+  if (x === null || typeof x !== "object" || typeof x.length !== "number") {
+    throw new InvalidParameterError(name, `expected an array of numbers, got ${x === null ? "null" : typeof x}`);
+  }
+  return x;
+}
+
+/**
+ * `v` times a power of two bringing max |v| near 1 when it lies outside [2^-500, 2^500], else `v`
+ * itself: for the scale-invariant metrics (Pearson, CKA), whose means and deviations would
+ * otherwise overflow (entries near ±1.8e308) or lose their squares to underflow.
+ */
+function powerOfTwoScaled(v: ArrayLike<number>): ArrayLike<number> {
+  let amax = 0;
+  for (let i = 0; i < v.length; i++) amax = Math.max(amax, Math.abs(v[i]));
+  if (amax === 0 || (amax >= 2 ** -500 && amax <= 2 ** 500)) return v;
+  const e = -Math.round(Math.log2(amax));
+  const f1 = 2 ** Math.trunc(e / 2), f2 = 2 ** (e - Math.trunc(e / 2));
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] * f1 * f2;
+  return out;
+}
+
+function powerOfTwoScaledMatrix(m: Matrix): Matrix {
+  const d = powerOfTwoScaled(m.data);
+  return d === m.data ? m : new Matrix(m.rows, m.cols, d as Float64Array);
 }
 
 /** Vectors are reported as a single column: row = index, column = 0. */
@@ -87,7 +119,9 @@ function clamp(v: number, lo: number, hi: number): number {
  * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
  * @throws ZeroNormError if a row of either matrix is all zeros (cosine is undefined there).
  */
-export function cosineSimilarities(a: Matrix, b: Matrix): Float64Array {
+export function cosineSimilarities(a: MatrixInput, b: MatrixInput): Float64Array {
+  a = matrixArg(a, "a");
+  b = matrixArg(b, "b");
   assertSameShape(a, b, "a", "b");
   assertFiniteMatrix(a, "a");
   assertFiniteMatrix(b, "b");
@@ -112,7 +146,9 @@ export function cosineSimilarities(a: Matrix, b: Matrix): Float64Array {
  * @throws InvalidParameterError if the matrices have no rows (the mean is undefined).
  * @throws ShapeMismatchError, NonFiniteError, ZeroNormError as for {@link cosineSimilarities}.
  */
-export function meanCosineSimilarity(a: Matrix, b: Matrix): number {
+export function meanCosineSimilarity(a: MatrixInput, b: MatrixInput): number {
+  a = matrixArg(a, "a");
+  b = matrixArg(b, "b");
   assertSameShape(a, b, "a", "b");
   if (a.rows === 0) {
     throw new InvalidParameterError("a", "expected at least one row; the mean cosine of zero rows is undefined");
@@ -132,7 +168,9 @@ export function meanCosineSimilarity(a: Matrix, b: Matrix): number {
  * @throws InvalidParameterError if the matrices have no entries.
  * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
  */
-export function meanSquaredError(a: Matrix, b: Matrix): number {
+export function meanSquaredError(a: MatrixInput, b: MatrixInput): number {
+  a = matrixArg(a, "a");
+  b = matrixArg(b, "b");
   assertSameShape(a, b, "a", "b");
   if (a.data.length === 0) {
     throw new InvalidParameterError("a", `expected at least one entry, got a ${a.rows}×${a.cols} matrix`);
@@ -144,7 +182,28 @@ export function meanSquaredError(a: Matrix, b: Matrix): number {
     const d = a.data[i] - b.data[i];
     s += d * d;
   }
-  return s / a.data.length;
+  const mse = s / a.data.length;
+  return Number.isFinite(mse) ? mse : scaledMeanSquaredError(a, b);
+}
+
+/** The MSE when the plain sum of squares overflowed: differences divided by max |entry| first. */
+function scaledMeanSquaredError(a: Matrix, b: Matrix): number {
+  let amax = 0, at = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const m = Math.max(Math.abs(a.data[i]), Math.abs(b.data[i]));
+    if (m > amax) [amax, at] = [m, i];
+  }
+  let t = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const d = a.data[i] / amax - b.data[i] / amax;
+    t += d * d;
+  }
+  const mse = ((t / a.data.length) * amax) * amax;
+  if (!Number.isFinite(mse)) {
+    throw new NonFiniteError("b", Math.floor(at / a.cols), at % a.cols, mse,
+      `the mean squared error overflows float64 (entries up to ${amax}); rescale both matrices`);
+  }
+  return mse;
 }
 
 /**
@@ -158,6 +217,8 @@ export function meanSquaredError(a: Matrix, b: Matrix): number {
  * @throws NonFiniteError if a label is NaN or ±Infinity.
  */
 export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
+  predicted = vectorArg(predicted, "predicted");
+  truth = vectorArg(truth, "truth");
   if (predicted.length !== truth.length) {
     throw new ShapeMismatchError(
       "truth",
@@ -183,7 +244,8 @@ export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>)
  * @throws InvalidParameterError if `scores` has no columns.
  * @throws NonFiniteError if a score is NaN.
  */
-export function argmaxRows(scores: Matrix): Int32Array {
+export function argmaxRows(scores: MatrixInput): Int32Array {
+  scores = matrixArg(scores, "scores");
   const { rows, cols, data } = scores;
   if (cols === 0) {
     throw new InvalidParameterError("scores", `expected at least one column (class), got ${rows}×${cols}`);
@@ -219,6 +281,8 @@ export function argmaxRows(scores: Matrix): Int32Array {
  * @throws NonFiniteError if a value is NaN or ±Infinity.
  */
 export function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  x = vectorArg(x, "x");
+  y = vectorArg(y, "y");
   if (x.length !== y.length) {
     throw new ShapeMismatchError("y", `expected the same length as x (${x.length}), got ${y.length}`);
   }
@@ -227,8 +291,8 @@ export function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): 
   }
   assertFiniteVector(x, "x");
   assertFiniteVector(y, "y");
-  const dx = centredScaled(x, "x");
-  const dy = centredScaled(y, "y");
+  const dx = centredScaled(powerOfTwoScaled(x), "x");
+  const dy = centredScaled(powerOfTwoScaled(y), "y");
   let sxy = 0, sxx = 0, syy = 0;
   for (let i = 0; i < dx.length; i++) {
     sxy += dx[i] * dy[i];
@@ -337,7 +401,9 @@ function frobeniusSquared(m: Matrix): number {
  * @throws InvalidParameterError if n < 2 or a representation is constant in every column.
  * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
  */
-export function linearCka(x: Matrix, y: Matrix): number {
+export function linearCka(x: MatrixInput, y: MatrixInput): number {
+  x = matrixArg(x, "x");
+  y = matrixArg(y, "y");
   if (x.rows !== y.rows) {
     throw new ShapeMismatchError(
       "y",
@@ -349,8 +415,8 @@ export function linearCka(x: Matrix, y: Matrix): number {
   }
   assertFiniteMatrix(x, "x");
   assertFiniteMatrix(y, "y");
-  const xc = centredColumnsUnitFrobenius(x, "x");
-  const yc = centredColumnsUnitFrobenius(y, "y");
+  const xc = centredColumnsUnitFrobenius(powerOfTwoScaledMatrix(x), "x");
+  const yc = centredColumnsUnitFrobenius(powerOfTwoScaledMatrix(y), "y");
   const cross = frobeniusSquared(matmulTransA(yc, xc)); // ‖YᵀX‖²_F, d2×d1
   const xx = Math.sqrt(frobeniusSquared(matmulTransA(xc, xc))); // ‖XᵀX‖_F, d1×d1
   const yy = Math.sqrt(frobeniusSquared(matmulTransA(yc, yc))); // ‖YᵀY‖_F, d2×d2
@@ -375,7 +441,9 @@ export function linearCka(x: Matrix, y: Matrix): number {
  * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
  * @throws ZeroNormError if a row of either matrix is all zeros.
  */
-export function topKRetrievalAccuracy(translated: Matrix, targets: Matrix, k = 1): number {
+export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixInput, k = 1): number {
+  translated = matrixArg(translated, "translated");
+  targets = matrixArg(targets, "targets");
   assertSameShape(translated, targets, "translated", "targets");
   const n = translated.rows;
   if (n === 0) {

@@ -1,6 +1,6 @@
 import { Matrix, columnMeans, rowNorms } from "../linalg/matrix";
 import { assertCols, assertNonZeroRows } from "../validate";
-import { ZeroNormError } from "../errors";
+import { DegenerateAnchorsError, NonFiniteError, ZeroNormError } from "../errors";
 
 /**
  * The statistics IRP keeps for one space, all taken from its anchors: the anchor mean (the centre)
@@ -9,15 +9,81 @@ import { ZeroNormError } from "../errors";
 export interface SpaceStats {
   mean: Float64Array;
   meanNorm: number;
+  /**
+   * The largest L2 norm of an anchor before centring: the scale of the rounding error in `mean`
+   * (and so of how close to the mean a row must be to have no direction). Absent in stats made
+   * by hand; then only the row's own magnitude and the mean's count.
+   */
+  magnitude?: number;
 }
 
-export function anchorStats(anchors: Matrix): SpaceStats {
+/**
+ * Rows closer to the mean than this, relative to the magnitudes that were subtracted, are the mean
+ * up to rounding: their direction is noise. ~4500 ulps: far above the rounding of a mean of
+ * thousands of rows, far below any real distance.
+ */
+const AT_MEAN = 1e-12;
+
+/**
+ * Mean, mean centred norm and magnitude of a set of anchors, with the checks every translator needs
+ * before it can fit anything on them (`name` is the argument named in the errors):
+ * - the anchors must spread: if every anchor equals the mean up to rounding (all identical, or
+ *   all zero) no map is determined, and fitting one would fit rounding noise (DegenerateAnchorsError, a TooFewAnchorsError);
+ * - centring and norms must stay inside float64: anchors of magnitude ~1e308 overflow
+ *   (NonFiniteError saying so, not "zero norm" or a silent Infinity).
+ * Norms are computed without overflow or underflow (see `rowNorms`), so anchors scaled by 1e200
+ * or 1e-170 give the same directions as unscaled ones.
+ */
+export function anchorStats(anchors: Matrix, name = "anchors"): SpaceStats {
   const mean = columnMeans(anchors);
   const centred = center(anchors, mean);
+  const d = centred.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new NonFiniteError(name, Math.floor(i / anchors.cols), i % anchors.cols, d[i],
+        "centring on the anchor mean overflows float64 (entries near ±1.8e308); rescale the embeddings");
+    }
+  }
   const norms = rowNorms(centred);
+  const raw = rowNorms(anchors);
+  let magnitude = 0;
+  for (let i = 0; i < raw.length; i++) {
+    for (const [v, what] of [[norms[i], "centred "], [raw[i], ""]] as const) {
+      if (v === Infinity) {
+        throw new NonFiniteError(name, i, largestEntry(anchors, i), v,
+          `the ${what}L2 norm of row ${i} overflows float64 (beyond 1.8e308); rescale the embeddings`);
+      }
+    }
+    if (raw[i] > magnitude) magnitude = raw[i];
+  }
+  const meanLength = vectorNorm(mean);
+  let spread = false;
+  for (let i = 0; i < norms.length && !spread; i++) if (norms[i] > AT_MEAN * (raw[i] + meanLength)) spread = true;
+  if (!spread) {
+    throw new DegenerateAnchorsError(
+      name,
+      `all ${anchors.rows} anchors are equal up to rounding (no spread around their mean), so they determine no translation; anchors must be distinct items`,
+    );
+  }
   let s = 0;
   for (let i = 0; i < norms.length; i++) s += norms[i];
-  return { mean, meanNorm: s / norms.length };
+  let meanNorm = s / norms.length;
+  if (!Number.isFinite(meanNorm)) {
+    s = 0;
+    for (let i = 0; i < norms.length; i++) s += norms[i] / norms.length;
+    meanNorm = s;
+  }
+  return { mean, meanNorm, magnitude };
+}
+
+function largestEntry(m: Matrix, row: number): number {
+  let best = 0;
+  for (let j = 1; j < m.cols; j++) if (Math.abs(m.data[row * m.cols + j]) > Math.abs(m.data[row * m.cols + best])) best = j;
+  return best;
+}
+
+function vectorNorm(v: Float64Array): number {
+  return rowNorms(new Matrix(1, v.length, v))[0];
 }
 
 /** x − mean, row by row. */
@@ -44,24 +110,46 @@ export function normalizeRows(x: Matrix, name: string, detail = "", zeroBelow?: 
   const out = new Float64Array(x.data.length);
   const d = x.cols;
   for (let i = 0; i < x.rows; i++) {
-    const inv = 1 / norms[i];
+    const norm = norms[i], inv = 1 / norm;
     const o = i * d;
-    for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] * inv;
+    if (hasExactReciprocal(inv)) for (let j = 0; j < d; j++) out[o + j] = x.data[o + j] * inv;
+    else unitRowScaled(x.data, o, d, out);
   }
   return new Matrix(x.rows, d, out);
 }
 
-/** Centre on `mean` then L2-normalise: step (1) of IRP in the paper (§4, experimental setting). */
-export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string): Matrix {
+/**
+ * out[o..o+d) = x/‖x‖ computed as (x/max|x|)/‖x/max|x|‖: for rows whose norm is subnormal (its
+ * digits are gone: [5e-324, 5e-324] has "norm" 5e-324 and would become [1, 1]) or huge.
+ */
+function unitRowScaled(x: Float64Array, o: number, d: number, out: Float64Array): void {
+  let amax = 0;
+  for (let j = 0; j < d; j++) amax = Math.max(amax, Math.abs(x[o + j]));
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const v = x[o + j] / amax;
+    out[o + j] = v;
+    s += v * v;
+  }
+  const n = Math.sqrt(s);
+  for (let j = 0; j < d; j++) out[o + j] /= n;
+}
+
+/**
+ * Centre on the anchor mean then L2-normalise: step (1) of IRP in the paper (§4, experimental
+ * setting). `centre` is the anchors' `SpaceStats` (or just their mean). A row equal to the mean up
+ * to rounding has no direction: its centred norm is then a few ulps of the magnitudes that were
+ * subtracted — the row's own, the mean's and (with stats) the anchors', whose rounding the mean
+ * carries — and it is a ZeroNormError rather than a unit vector of noise.
+ */
+export function centerAndNormalize(x: Matrix, centre: SpaceStats | Float64Array, name: string): Matrix {
+  const mean = centre instanceof Float64Array ? centre : centre.mean;
+  const magnitude = centre instanceof Float64Array ? 0 : centre.magnitude ?? 0;
   assertCols(x, mean.length, name);
-  // A row equal to the mean up to rounding has no direction either: its centred norm is then a few
-  // ulps of the magnitudes that were subtracted.
-  let meanNorm = 0;
-  for (let j = 0; j < mean.length; j++) meanNorm += mean[j] * mean[j];
-  meanNorm = Math.sqrt(meanNorm);
+  const meanNorm = vectorNorm(mean);
   const rowScale = rowNorms(x);
   const zeroBelow = new Float64Array(x.rows);
-  for (let i = 0; i < x.rows; i++) zeroBelow[i] = 1e-12 * (rowScale[i] + meanNorm);
+  for (let i = 0; i < x.rows; i++) zeroBelow[i] = AT_MEAN * (rowScale[i] + meanNorm + magnitude);
   return normalizeRows(center(x, mean), name, " after centring on the anchor mean", zeroBelow);
 }
 
@@ -72,8 +160,18 @@ export function centerAndNormalize(x: Matrix, mean: Float64Array, name: string):
 export function centerAndScale(x: Matrix, stats: SpaceStats): Matrix {
   const out = center(x, stats.mean);
   const f = 1 / stats.meanNorm;
-  for (let i = 0; i < out.data.length; i++) out.data[i] *= f;
+  if (hasExactReciprocal(f)) for (let i = 0; i < out.data.length; i++) out.data[i] *= f;
+  else for (let i = 0; i < out.data.length; i++) out.data[i] /= stats.meanNorm;
   return out;
+}
+
+/**
+ * Whether multiplying by the reciprocal 1/n is as good as dividing by n: not when n is subnormal
+ * (1/n = Infinity) nor when n ≳ 4.5e307 (1/n is subnormal and has lost digits; entries near
+ * 1.8e308 gave "unit" rows of norm 1.41). Ordinary norms multiply, bit for bit as before.
+ */
+function hasExactReciprocal(inv: number): boolean {
+  return inv < Infinity && inv >= 2.2250738585072014e-308;
 }
 
 /** The inverse of `centerAndScale`, in place: y·meanNorm + mean. */
@@ -88,15 +186,16 @@ export function unscaleInPlace(y: Matrix, stats: SpaceStats): Matrix {
 
 /**
  * Step (4) of IRP: give each decoded row the target scale and add the target centre. Rows are first
- * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as exactly zero
- * has no direction and is mapped to the centre itself.
+ * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as zero — exactly,
+ * or up to `zeroBelow` (the rounding level of the decoding product) — has no direction and is mapped
+ * to the centre itself rather than to a direction of rounding noise.
  */
-export function denormalize(y: Matrix, stats: SpaceStats): Matrix {
+export function denormalize(y: Matrix, stats: SpaceStats, zeroBelow = 0): Matrix {
   const out = new Float64Array(y.data.length);
   const d = y.cols;
   const norms = rowNorms(y);
   for (let i = 0; i < y.rows; i++) {
-    const f = norms[i] > 0 ? stats.meanNorm / norms[i] : 0;
+    const f = norms[i] > zeroBelow ? stats.meanNorm / norms[i] : 0;
     const o = i * d;
     for (let j = 0; j < d; j++) out[o + j] = y.data[o + j] * f + stats.mean[j];
   }

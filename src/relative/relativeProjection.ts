@@ -1,7 +1,8 @@
 import { Matrix, columnMeans } from "../linalg/matrix";
 import { matmulTransB } from "../linalg/product";
-import { assertCols, toMatrix, type MatrixInput } from "../validate";
-import { centerAndNormalize, normalizeRows } from "./normalize";
+import { assertCols, checkOptions, toMatrix, type MatrixInput } from "../validate";
+import { InvalidParameterError } from "../errors";
+import { anchorStats, centerAndNormalize, normalizeRows } from "./normalize";
 
 export interface RelativeProjectionOptions {
   /**
@@ -16,13 +17,18 @@ export interface RelativeProjectionOptions {
  * every row of x to every anchor, an n×k matrix. Invariant to rotations, reflections and isotropic
  * rescaling of the space (and, when centred, to translations).
  */
-export function relativeProjection(x: MatrixInput, anchors: MatrixInput, options: RelativeProjectionOptions = {}): Matrix {
+export function relativeProjection(x: MatrixInput, anchors: MatrixInput, options?: RelativeProjectionOptions): Matrix {
+  const o = checkOptions(options, ["center"]);
+  if (o.center !== undefined && typeof o.center !== "boolean") {
+    throw new InvalidParameterError("center", `expected true or false, got ${JSON.stringify(o.center)}`);
+  }
   const a = toMatrix(anchors, "anchors");
   const xm = toMatrix(x, "x");
   assertCols(xm, a.cols, "x", "the anchors' dimension");
-  if (options.center ?? true) {
-    const mean = columnMeans(a);
-    return matmulTransB(centerAndNormalize(xm, mean, "x"), centerAndNormalize(a, mean, "anchors"));
+  if (o.center ?? true) {
+    // With one anchor there is no spread to check (it is its own mean, and then a ZeroNormError).
+    const stats = a.rows > 1 ? anchorStats(a, "anchors") : { mean: columnMeans(a), meanNorm: 0 };
+    return matmulTransB(centerAndNormalize(xm, stats, "x"), centerAndNormalize(a, stats, "anchors"));
   }
   return matmulTransB(normalizeRows(xm, "x"), normalizeRows(a, "anchors"));
 }

@@ -1,5 +1,6 @@
 import { ShapeMismatchError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
+import { anchorStats } from "../relative/normalize";
 import { assertCols, assertParallelAnchors, toMatrix, type MatrixInput } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
@@ -17,6 +18,12 @@ export class AbsoluteTranslator implements Translator {
     const ax = toMatrix(anchorsX, "anchorsX");
     const ay = toMatrix(anchorsY, "anchorsY");
     assertParallelAnchors(ax, ay, 1);
+    // The anchors play no part in the output, but anchors that are all equal are no anchors: the
+    // same check as every other method (a lone anchor has no spread to check).
+    if (ax.rows > 1) {
+      anchorStats(ax, "anchorsX");
+      anchorStats(ay, "anchorsY");
+    }
     if (ax.cols !== ay.cols) {
       throw new ShapeMismatchError(
         "anchorsY",

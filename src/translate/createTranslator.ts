@@ -1,23 +1,34 @@
 import { InvalidParameterError } from "../errors";
+import { checkOptions } from "../validate";
 import { AbsoluteTranslator } from "./absolute";
-import { InverseRelativeProjection, type IrpOptions } from "./irp";
+import { IRP_OPTION_KEYS, InverseRelativeProjection, type IrpOptions } from "./irp";
 import { LeastSquaresTranslator } from "./leastSquares";
-import { ProcrustesTranslator } from "./procrustes";
+import { ProcrustesTranslator, type ProcrustesOptions } from "./procrustes";
 import { TRANSLATION_METHODS, type TranslationMethod, type Translator } from "./translator";
 
-export type TranslatorOptions = IrpOptions;
+/**
+ * The options of every method in one object, so one set can be passed for all methods: each
+ * method takes the ones that apply to it (IRP: omega, delta, seed, prune, rcond; lstsq/affine:
+ * rcond; procrustes: variant) and ignores the others. A key no method knows is an error.
+ */
+export type TranslatorOptions = IrpOptions & ProcrustesOptions;
+
+const TRANSLATOR_OPTION_KEYS = [...IRP_OPTION_KEYS, "variant"] as const;
 
 /** A translator by name: "irp" | "procrustes" | "lstsq" | "affine" | "absolute". */
-export function createTranslator(method: TranslationMethod | string, options: TranslatorOptions = {}): Translator {
+export function createTranslator(method: TranslationMethod | string, options?: TranslatorOptions): Translator {
+  const o = checkOptions(options, TRANSLATOR_OPTION_KEYS);
   switch (method) {
-    case "irp":
-      return new InverseRelativeProjection(options);
+    case "irp": {
+      const { variant: _variant, ...irp } = o;
+      return new InverseRelativeProjection(irp);
+    }
     case "procrustes":
-      return new ProcrustesTranslator();
+      return new ProcrustesTranslator(o.variant === undefined ? undefined : { variant: o.variant });
     case "lstsq":
-      return new LeastSquaresTranslator({ rcond: options.rcond });
+      return new LeastSquaresTranslator({ rcond: o.rcond });
     case "affine":
-      return new LeastSquaresTranslator({ rcond: options.rcond, affine: true });
+      return new LeastSquaresTranslator({ rcond: o.rcond, affine: true });
     case "absolute":
       return new AbsoluteTranslator();
     default:

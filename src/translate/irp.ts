@@ -1,12 +1,12 @@
-import { Matrix, addScaledInPlace, scale, selectRows, transpose } from "../linalg/matrix";
+import { Matrix, addScaledInPlace, frobeniusNorm, scale, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
 import { absoluteCosineGram, drawAnchorSubspaces, type AnchorSubspace } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
-  assertCols, assertDelta, assertInteger, assertParallelAnchors, assertPruneSide, assertRcond, assertSeed, toMatrix,
-  type MatrixInput, type PruneSide,
+  assertCols, assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertPruneSide, assertRcond, assertSeed,
+  checkOptions, toMatrix, type MatrixInput, type PruneSide,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant } from "./irpVariants";
@@ -22,15 +22,25 @@ export const IRP_DEFAULTS: Readonly<{ omega: number; delta: number; seed: number
   omega: 16, delta: 0.8, seed: 0, prune: "target",
 });
 
+/**
+ * The largest ω. Draws are cheap (one random number, then a lookup: at most k distinct subspaces
+ * are ever computed), but each draw keeps a slot, so ω is bounded: 10^6 draws take well under a
+ * second and 8 MB, and beyond a few times k the average no longer changes (it converges to the
+ * uniform average over the k possible first anchors).
+ */
+export const MAX_OMEGA = 1_000_000;
+
+export const IRP_OPTION_KEYS = ["omega", "delta", "seed", "prune", "rcond", "ridge", "whiten", "orthogonalize"] as const;
+
 export interface IrpOptions {
-  /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer ≥ 1. Default 16. */
+  /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer in [1, 10^6] (`MAX_OMEGA`). Default 16. */
   omega?: number;
   /**
    * δ ∈ [0, 1), the farthest-point-sampling stop threshold on the 1−|cos| distance. 0 keeps every
    * anchor. Default 0.8 (the setting of the paper's Fig. 7).
    */
   delta?: number;
-  /** Seed of the random first point of each subspace. Default 0. */
+  /** Seed of the random first point of each subspace: an integer in [0, 2^32 − 1]. Default 0. */
   seed?: number;
   /**
    * Whose anchors FPS prunes. Default "target": the pseudo-inverse is taken of the target anchors,
@@ -130,15 +140,16 @@ export class InverseRelativeProjection implements Translator {
   readonly orthogonalize: boolean;
   private state?: IrpState;
 
-  constructor(options: IrpOptions = {}) {
-    this.omega = options.omega ?? IRP_DEFAULTS.omega;
-    this.delta = options.delta ?? IRP_DEFAULTS.delta;
-    this.seed = assertSeed(options.seed ?? IRP_DEFAULTS.seed);
-    this.prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
-    this.rcond = assertRcond(options.rcond);
-    assertInteger(this.omega, "omega", 1);
+  constructor(options?: IrpOptions) {
+    const o = checkOptions(options, IRP_OPTION_KEYS);
+    this.omega = o.omega ?? IRP_DEFAULTS.omega;
+    this.delta = o.delta ?? IRP_DEFAULTS.delta;
+    this.seed = assertSeed(o.seed ?? IRP_DEFAULTS.seed);
+    this.prune = assertPruneSide(o.prune ?? IRP_DEFAULTS.prune);
+    this.rcond = assertRcond(o.rcond);
+    assertInteger(this.omega, "omega", 1, MAX_OMEGA);
     assertDelta(this.delta);
-    const variant = resolveIrpVariant(options);
+    const variant = resolveIrpVariant(o);
     this.ridge = variant.ridge;
     this.whiten = variant.whiten;
     this.orthogonalize = variant.orthogonalize;
@@ -203,7 +214,7 @@ export class InverseRelativeProjection implements Translator {
     const s = requireFitted(this.state, this.method);
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    return matmul(centerAndNormalize(xm, s.source.mean, "x"), transpose(s.unitX));
+    return matmul(centerAndNormalize(xm, s.source, "x"), transpose(s.unitX));
   }
 
   /**
@@ -220,8 +231,8 @@ export class InverseRelativeProjection implements Translator {
     }
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
-    const xn = centerAndNormalize(xm, s.source.mean, "x");
-    return translatePrefixes(xn, s.unitX, s.draws, [this.omega], s.target, s.encoders)[0].translated;
+    const xn = centerAndNormalize(xm, s.source, "x");
+    return assertFiniteResult(translatePrefixes(xn, s.unitX, s.draws, [this.omega], s.target, s.encoders)[0].translated, "x", "the translation of x");
   }
 
   /** The collapsed d_x×d_y map (acting on centred, normalised row vectors). */
@@ -301,8 +312,9 @@ export interface SubspaceDecoderOptions {
  * Returns one entry per draw, in draw order; draws that pruned to the same set share one object.
  */
 export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, options: SubspaceDecoderOptions): DrawnSubspace[] {
-  assertInteger(options.omega, "omega", 1);
+  assertInteger(options.omega, "omega", 1, MAX_OMEGA);
   assertDelta(options.delta);
+  assertSeed(options.seed);
   const form = options.form ?? "pinv-of-transpose";
   const filter = { ridge: options.ridge ?? 0, whiten: options.whiten ?? false };
   const plain = filter.ridge === 0 && !filter.whiten;
@@ -359,12 +371,13 @@ export function fitSubspaceMaps(
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
   assertParallelAnchors(ax, ay, 2);
-  assertInteger(options.omega, "omega", 1);
+  assertInteger(options.omega, "omega", 1, MAX_OMEGA);
   assertDelta(options.delta);
-  const source = anchorStats(ax);
-  const target = anchorStats(ay);
-  const unitX = centerAndNormalize(ax, source.mean, "anchorsX");
-  const unitY = centerAndNormalize(ay, target.mean, "anchorsY");
+  assertSeed(options.seed);
+  const source = anchorStats(ax, "anchorsX");
+  const target = anchorStats(ay, "anchorsY");
+  const unitX = centerAndNormalize(ax, source, "anchorsX");
+  const unitY = centerAndNormalize(ay, target, "anchorsY");
   const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
   const draws = drawSubspaceDecoders(unitY, gram, {
     omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten,
@@ -482,7 +495,21 @@ export function translatePrefixes(
   return out;
 }
 
-/** IRP's transform with a given collapsed map: normalise in the source, one product, de-normalise. */
+/**
+ * IRP's transform with a given collapsed map: normalise in the source, one product, de-normalise.
+ * A unit row whose image is zero up to rounding (it is orthogonal to every source anchor's span)
+ * carries no direction and goes to the target centre (see `denormalize`).
+ */
 export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix): Matrix {
-  return denormalize(matmul(centerAndNormalize(x, source.mean, "x"), map), target);
+  const decoded = matmul(centerAndNormalize(x, source, "x"), map);
+  return assertFiniteResult(denormalize(decoded, target, decodedZeroBelow(map)), "x", "the translation of x");
+}
+
+/**
+ * The rounding level of a unit row times `map`: each of its d_y entries sums d_x products, each
+ * rounded relative to ‖map‖_F at most, so below 1e-12·‖map‖_F (d_x·eps ≈ 5e-13 for d_x = 2,048) an
+ * image is indistinguishable from zero.
+ */
+function decodedZeroBelow(map: Matrix): number {
+  return 1e-12 * frobeniusNorm(map);
 }

@@ -112,7 +112,7 @@ function rowSpace(a: Matrix): { v: Matrix; us: Matrix } {
 /**
  * The polar factor of M = leftᵀ·right (left m×d_x, right m×d_y) over M's numerical range: with the
  * thin SVD M = P·Σ·Qᵀ, P_r·Q_rᵀ for the r singular values above numpy's cut-off. Computed through the
- * factors (one SVD of each and one of an r_l×r_r middle matrix, as `SpanProcrustesTranslator` does),
+ * factors (one SVD of each and one of an r_l×r_r middle matrix, as `ProcrustesTranslator` does through the anchors' span),
  * never through an SVD of the d_x×d_y matrix itself. The part of a vector outside M's row space is
  * dropped (sent to 0) rather than completed by an arbitrary orthonormal basis, which is what makes
  * the result unique when M has rank < min(d_x, d_y) (fewer anchors than dimensions).

@@ -1,7 +1,11 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul } from "../linalg/product";
 import { lstsq } from "../linalg/lstsq";
-import { assertCols, assertParallelAnchors, assertRcond, toMatrix, type MatrixInput } from "../validate";
+import { InvalidParameterError } from "../errors";
+import { anchorStats } from "../relative/normalize";
+import {
+  assertCols, assertFiniteResult, assertParallelAnchors, assertRcond, checkOptions, toMatrix, type MatrixInput,
+} from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
@@ -25,9 +29,13 @@ export class LeastSquaresTranslator implements Translator {
   readonly rcond: number | undefined;
   private state?: LeastSquaresState;
 
-  constructor(options: LeastSquaresOptions & { affine?: boolean } = {}) {
-    this.method = options.affine ? "affine" : "lstsq";
-    this.rcond = assertRcond(options.rcond);
+  constructor(options?: LeastSquaresOptions & { affine?: boolean }) {
+    const o = checkOptions(options, ["rcond", "affine"]);
+    if (o.affine !== undefined && typeof o.affine !== "boolean") {
+      throw new InvalidParameterError("affine", `expected true or false, got ${JSON.stringify(o.affine)}`);
+    }
+    this.method = o.affine ? "affine" : "lstsq";
+    this.rcond = assertRcond(o.rcond);
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -35,6 +43,9 @@ export class LeastSquaresTranslator implements Translator {
     const ax = toMatrix(anchorsX, "anchorsX");
     const ay = toMatrix(anchorsY, "anchorsY");
     assertParallelAnchors(ax, ay, 2);
+    // Anchors that do not spread (all equal up to rounding) determine no map: refused, as by every method.
+    anchorStats(ax, "anchorsX");
+    anchorStats(ay, "anchorsY");
     const design = this.method === "affine" ? withBias(ax) : ax;
     const { solution, rank, cond } = lstsq(design, ay, { rcond: this.rcond });
     this.state = {
@@ -52,7 +63,7 @@ export class LeastSquaresTranslator implements Translator {
     const xm = toMatrix(x, "x");
     const d = s.diagnostics.sourceDim;
     assertCols(xm, d, "x", "the source dimension seen in fit");
-    return matmul(this.method === "affine" ? withBias(xm) : xm, s.weights);
+    return assertFiniteResult(matmul(this.method === "affine" ? withBias(xm) : xm, s.weights), "x", "the translation of x");
   }
 
   get weights(): Matrix {

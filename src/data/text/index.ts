@@ -4,6 +4,8 @@
  *   loadDebianDescriptions  Debian package descriptions → Section (apt index cache)
  *   loadDebianParallel      the same descriptions in en/es/fr/ja, aligned by Description-md5
  *   loadGettextPairs        English msgid ↔ es/fr/ja msgstr from /usr/share/locale .mo catalogs
+ *   loadTextCorpus, loadParallelCorpus   the corpus registry: the corpora the trained text encoders
+ *                           are fitted on, by name (corpora.ts)
  */
 export {
   checkLabelledOptions, MissingDataError, normalizeSpace, selectLabelled, SETUP_COMMAND, splitOf,
@@ -24,3 +26,7 @@ export {
   MO_MAGIC, parseMo, readMo, stripAccelerators, type GettextDataset, type GettextItem, type GettextLoadOptions,
   type GettextPair, type MoCatalog, type MoEntry,
 } from "./gettext";
+export {
+  DEBIAN_MIN_CLASS_SIZE, loadParallelCorpus, loadTextCorpus, PARALLEL_CORPORA, PARALLEL_LANGUAGES, TEXT_CORPORA,
+  type LoadParallelCorpusOptions, type ParallelCorpus, type ParallelCorpusName, type TextCorpusName,
+} from "./corpora";

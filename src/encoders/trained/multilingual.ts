@@ -20,30 +20,35 @@
  *       language modelling on parallel text), and the reason it is the "multilingual" baseline.
  *
  * Both use full-data fits (docFraction = featureFraction = 1; only the random start depends on the
- * seed). Japanese is segmented with kuromoji (see tokenize.ts).
+ * seed). Japanese is segmented with kuromoji (see tokenize.ts). Both go through the shared lifecycle
+ * (lifecycle.ts): the per-language encoders are LSA text encoders (`LSA_TEXT_ENCODERS`), the
+ * multilingual one is its own family (`MULTILINGUAL_ENCODERS`). The parallel corpora are registered
+ * in data/text/corpora.ts.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cachedEmbeddings } from "../../data/cache";
-import { loadDebianParallel } from "../../data/text/debianDescriptions";
-import { loadGettextPairs } from "../../data/text/gettext";
-import { FileFormatError, InvalidParameterError, ShapeMismatchError } from "../../errors";
+import { encoderCacheDir } from "../../data/cache";
+import { loadParallelCorpus, PARALLEL_LANGUAGES, type ParallelCorpus, type ParallelCorpusName } from "../../data/text/corpora";
+import type { Fail } from "../../data/modelFile";
+import { InvalidParameterError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
-import { Random } from "../../linalg/random";
 import { isQuickMode } from "../../config";
-import { encoderCacheDir } from "./imageEncoders";
-import { fitLsa, lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
-import { bundleChecksum, bundleFail, readBundle, shortHash, takeArray, writeBundle, type EncoderBundle } from "./persist";
+import { assertSafeName } from "../../validate";
+import { cachedEncoder, cachedEncoderEmbeddings, loadEncoder, saveEncoder, type EncoderFamily, type FitOptions } from "./lifecycle";
+import { lsaIndex, lsaTransform, resolveLsaOptions, type LsaFitInfo, type LsaModel, type LsaOptions, type ResolvedLsaOptions } from "./lsa";
+import { fitLsaShowingProgress, lsaModelArrays, lsaModelFromBundle, LsaTextEncoder } from "./lsaTextEncoder";
+import { bundleChecksum, shortHash, type EncoderBundle } from "./persist";
+import { LSA_TEXT_ENCODERS } from "./textEncoders";
+import { countZeroRows, tokenizeTexts } from "./textFeatures";
+import { resolveTextSpec, TEXT_ENCODER_VERSION, type ResolvedLsaEncoderSpec, type TrainedTextEncoder } from "./textSpec";
 import { CJK_MODES, type CjkMode } from "./tokenize";
-import {
-  fitTextEncoder, loadTextEncoder, saveTextEncoder, tokenizeTexts, TEXT_ENCODER_VERSION, LsaTextEncoder, type TrainedTextEncoder,
-} from "./textEncoders";
+
+export {
+  loadParallelCorpus, PARALLEL_CORPORA, type LoadParallelCorpusOptions, type ParallelCorpus, type ParallelCorpusName,
+} from "../../data/text/corpora";
 
 export const MULTILINGUAL_VERSION = 1;
-export type ParallelCorpusName = "gettext" | "debian";
-export const PARALLEL_CORPORA: readonly ParallelCorpusName[] = ["gettext", "debian"];
-/** The four languages of both corpora. */
-export const MULTILINGUAL_LANGUAGES: readonly string[] = ["en", "es", "fr", "ja"];
+/** The languages of the multilingual encoder: those of the parallel corpora (en, es, fr, ja). */
+export const MULTILINGUAL_LANGUAGES: readonly string[] = PARALLEL_LANGUAGES;
 /** Latent size of every encoder here (as in the brief: 128). */
 export const MULTILINGUAL_DIM = 128;
 /** Quick mode: fit on at most this many parallel training items. */
@@ -51,52 +56,17 @@ export const QUICK_PARALLEL_TRAIN_SIZE = 5000;
 /** LSA settings of the per-language and multilingual encoders (full-data fits). */
 export const MULTILINGUAL_LSA_DEFAULTS = { dim: MULTILINGUAL_DIM, seed: 0, docFraction: 1, featureFraction: 1 } as const;
 
-/** Items aligned across languages: texts[lang][i] are translations of one another. */
-export interface ParallelCorpus {
-  name: ParallelCorpusName;
-  split: "train" | "test";
-  languages: string[];
-  ids: string[];
-  texts: Record<string, string[]>;
-  /** The corpus's weak labels (gettext: text domain; Debian: section). */
-  labels: Int32Array;
-}
-
-export interface LoadParallelCorpusOptions {
-  split: "train" | "test";
-  /** At most this many items (the loader's stable hashed order). */
-  limit?: number;
-  /** Default en, es, fr, ja; must include "en" for gettext (its pivot). */
-  languages?: readonly string[];
-}
-
-/** Loads the aligned items (present in every requested language) of a parallel corpus split. */
-export function loadParallelCorpus(name: ParallelCorpusName, options: LoadParallelCorpusOptions): ParallelCorpus {
-  const languages = [...(options.languages ?? MULTILINGUAL_LANGUAGES)];
-  if (languages.length < 2) throw new InvalidParameterError("languages", `expected at least two languages, got ${JSON.stringify(languages)}`);
-  let ids: string[], texts: Record<string, string[]>, labels: Int32Array;
-  if (name === "gettext") {
-    if (!languages.includes("en")) throw new InvalidParameterError("languages", `gettext pairs are English-pivoted: include "en"`);
-    const d = loadGettextPairs({ languages: languages.filter((l) => l !== "en"), split: options.split, limit: options.limit });
-    ids = d.items.map((i) => i.id);
-    texts = Object.fromEntries(languages.map((l) => [l, d.texts[l].map((t) => t ?? "")]));
-    labels = d.labels;
-  } else if (name === "debian") {
-    const d = loadDebianParallel({ languages, split: options.split, limit: options.limit });
-    ids = d.items.map((i) => i.id);
-    texts = Object.fromEntries(languages.map((l) => [l, d.texts[l].map((t) => t ?? "")]));
-    labels = d.labels;
-  } else {
-    throw new InvalidParameterError("corpus", `expected one of ${PARALLEL_CORPORA.join(", ")}, got ${JSON.stringify(name)}`);
-  }
-  return { name, split: options.split, languages, ids, texts, labels };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per-language encoders
 
 export interface LanguageEncoderOptions extends Partial<LsaOptions> {
   cjk?: CjkMode;
+}
+
+/** The spec of the per-language encoder of `language` on `corpusName`: LSA with MULTILINGUAL_LSA_DEFAULTS, id "lsa-<lang>-<dim>-s<seed>". */
+export function languageEncoderSpec(corpusName: string, language: string, options: LanguageEncoderOptions = {}): ResolvedLsaEncoderSpec {
+  const o = { ...MULTILINGUAL_LSA_DEFAULTS, ...options };
+  return resolveTextSpec({ kind: "lsa", ...o, id: `lsa-${language}-${o.dim}-s${o.seed}`, description: `per-language LSA (${language} side of ${corpusName} only)` }) as ResolvedLsaEncoderSpec;
 }
 
 /**
@@ -106,12 +76,7 @@ export interface LanguageEncoderOptions extends Partial<LsaOptions> {
 export async function fitLanguageEncoder(corpus: ParallelCorpus, language: string, options: LanguageEncoderOptions = {}): Promise<LsaTextEncoder> {
   const texts = corpus.texts[language];
   if (!texts) throw new InvalidParameterError("language", `the corpus has no ${JSON.stringify(language)} side (languages: ${corpus.languages.join(", ")})`);
-  const o = { ...MULTILINGUAL_LSA_DEFAULTS, ...options };
-  const enc = await fitTextEncoder(
-    { kind: "lsa", ...o, id: `lsa-${language}-${o.dim}-s${o.seed}`, description: `per-language LSA (${language} side of ${corpus.name} only)` },
-    { texts, name: corpus.name },
-  );
-  return enc as LsaTextEncoder;
+  return LSA_TEXT_ENCODERS.fit(languageEncoderSpec(corpus.name, language, options), { texts, name: corpus.name }, {});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +87,24 @@ export interface MultilingualSpec extends ResolvedLsaOptions {
   id: string;
   languages: string[];
   cjk: CjkMode;
+}
+
+/** What `resolveMultilingualSpec` takes: LSA options (MULTILINGUAL_LSA_DEFAULTS filled in), the languages, and optionally kind and id. */
+export type MultilingualSpecInput = LanguageEncoderOptions & { languages: readonly string[]; kind?: "multilingual-lsa"; id?: string };
+
+/** Fills defaults (id "xlsa-<dim>-s<seed>") and validates. @throws InvalidParameterError naming the field. */
+export function resolveMultilingualSpec(spec: MultilingualSpecInput, prefix = "spec"): MultilingualSpec {
+  if (spec === null || typeof spec !== "object") throw new InvalidParameterError(prefix, "expected a multilingual encoder spec object");
+  if (spec.kind !== undefined && spec.kind !== "multilingual-lsa") throw new InvalidParameterError(`${prefix}.kind`, `expected "multilingual-lsa", got ${JSON.stringify(spec.kind)}`);
+  const { kind: _k, id: _i, languages, cjk: c, ...lsaOptions } = spec;
+  if (!Array.isArray(languages) || languages.length < 1 || !languages.every((l) => typeof l === "string")) {
+    throw new InvalidParameterError(`${prefix}.languages`, `expected an array of language codes, got ${JSON.stringify(languages)}`);
+  }
+  const cjk = c ?? "kuromoji";
+  if (!CJK_MODES.includes(cjk)) throw new InvalidParameterError(`${prefix}.cjk`, `expected "kuromoji" or "bigram", got ${JSON.stringify(cjk)}`);
+  const o = resolveLsaOptions({ ...MULTILINGUAL_LSA_DEFAULTS, ...lsaOptions }, prefix);
+  const id = assertSafeName(spec.id ?? `xlsa-${o.dim}-s${o.seed}`, `${prefix}.id`);
+  return { kind: "multilingual-lsa", id, languages: [...languages], cjk, ...o };
 }
 
 /** Cross-lingual LSA (see the module comment). `embed(texts, language)`; `forLanguage(l)` gives a one-language view. */
@@ -175,9 +158,7 @@ export class MultilingualLsaEncoder {
     }
     const docs = (await tokenizeTexts(texts, this.spec.cjk)).map((d) => d.map((t) => `${language}:${t}`));
     const out = lsaTransform(this.model, this.index, docs);
-    let empty = 0;
-    for (let i = 0; i < out.rows; i++) if (out.row(i).every((v) => v === 0)) empty++;
-    this.empty = empty;
+    this.empty = countZeroRows(out);
     return out;
   }
 
@@ -200,6 +181,9 @@ export class MultilingualLsaEncoder {
     };
   }
 
+  /** Nothing to free (no tensors); part of the encoder interface. */
+  dispose(): void {}
+
   toString(): string {
     const sizes = Object.entries(this.vocabularySizes()).map(([l, n]) => `${l} ${n}`).join(", ");
     return `${this.id}: cross-lingual LSA over ${this.spec.languages.join("+")} (${sizes} terms) → ${this.dim}, trained WITH parallel data (${this.info.documents} aligned items)`;
@@ -207,74 +191,74 @@ export class MultilingualLsaEncoder {
 }
 
 /**
- * Fits the multilingual (cross-lingual LSA) encoder on a parallel corpus: one training document per
- * aligned item, concatenating its language-tagged tokens in every language of `languages`.
+ * Fits the multilingual (cross-lingual LSA) encoder of a resolved spec on a parallel corpus: one
+ * training document per aligned item, concatenating its language-tagged tokens in every language
+ * of `spec.languages`.
  */
-export async function fitMultilingualEncoder(
-  corpus: ParallelCorpus, options: LanguageEncoderOptions & { languages?: readonly string[] } = {},
-): Promise<MultilingualLsaEncoder> {
-  const languages = [...(options.languages ?? corpus.languages)];
-  for (const l of languages) if (!corpus.texts[l]) throw new InvalidParameterError("languages", `the corpus has no ${JSON.stringify(l)} side`);
-  const cjk = options.cjk ?? "kuromoji";
-  if (!CJK_MODES.includes(cjk)) throw new InvalidParameterError("cjk", `expected "kuromoji" or "bigram", got ${JSON.stringify(cjk)}`);
-  const { languages: _l, cjk: _c, ...lsaOptions } = options;
-  const o = resolveLsaOptions({ ...MULTILINGUAL_LSA_DEFAULTS, ...lsaOptions });
+async function fitMultilingual(spec: MultilingualSpec, corpus: ParallelCorpus, options: FitOptions = {}): Promise<MultilingualLsaEncoder> {
+  for (const l of spec.languages) if (!corpus.texts[l]) throw new InvalidParameterError("languages", `the corpus has no ${JSON.stringify(l)} side`);
   const n = corpus.ids.length;
-  const docs: string[][] = Array.from({ length: n }, () => []);
-  for (const l of languages) {
-    const tokens = await tokenizeTexts(corpus.texts[l], cjk);
-    for (let i = 0; i < n; i++) for (const t of tokens[i]) docs[i].push(`${l}:${t}`);
-  }
-  const { model, info } = await fitLsa(docs, o);
-  const spec: MultilingualSpec = { kind: "multilingual-lsa", id: `xlsa-${o.dim}-s${o.seed}`, languages, cjk, ...o };
+  const tokenize = async () => {
+    const docs: string[][] = Array.from({ length: n }, () => []);
+    for (const l of spec.languages) {
+      const tokens = await tokenizeTexts(corpus.texts[l], spec.cjk);
+      for (let i = 0; i < n; i++) for (const t of tokens[i]) docs[i].push(`${l}:${t}`);
+    }
+    return docs;
+  };
+  const { model, info } = await fitLsaShowingProgress(`fit ${spec.id}.${corpus.name}`, tokenize, spec, options.progress);
   return new MultilingualLsaEncoder(spec, model, info, corpus.name);
 }
 
+/** Fits the multilingual encoder on a parallel corpus (languages: `options.languages`, default the corpus's). */
+export async function fitMultilingualEncoder(
+  corpus: ParallelCorpus, options: LanguageEncoderOptions & { languages?: readonly string[] } = {},
+): Promise<MultilingualLsaEncoder> {
+  return fitMultilingual(resolveMultilingualSpec({ ...options, languages: options.languages ?? corpus.languages }, "options"), corpus);
+}
+
+/** The encoder as a trained-encoder file bundle; without `info` (timings) it is what the digest covers. */
 function multilingualBundle(e: MultilingualLsaEncoder, withInfo = true): EncoderBundle {
   return {
     kind: "multilingual-lsa", id: e.spec.id, spec: e.spec,
     meta: { version: MULTILINGUAL_VERSION, trainedOn: e.trainedOn, vocabulary: e.model.vocabulary, info: withInfo ? e.info : null },
-    arrays: [
-      { name: "idf", shape: [e.model.vocabulary.length], data: e.model.idf },
-      { name: "components", shape: [e.model.vocabulary.length, e.model.dim], data: e.model.components },
-      { name: "singularValues", shape: [e.model.dim], data: e.model.singularValues },
-    ],
+    arrays: lsaModelArrays(e.model),
   };
 }
 
-/** Writes the multilingual encoder to ONE JSON file, atomically. */
-export function saveMultilingualEncoder(encoder: MultilingualLsaEncoder, path: string): void {
-  writeBundle(path, multilingualBundle(encoder));
-}
-
-/** Reads a multilingual encoder. @throws FileFormatError naming the file if it is missing, corrupt or inconsistent. */
-export function loadMultilingualEncoder(path: string): MultilingualLsaEncoder {
-  const b = readBundle(path, "multilingual-lsa");
-  const fail = bundleFail(path);
-  const raw = b.spec as MultilingualSpec;
-  let spec: MultilingualSpec;
-  try {
-    const o = resolveLsaOptions(raw);
-    if (raw.kind !== "multilingual-lsa" || typeof raw.id !== "string") throw new Error("kind/id");
-    if (!Array.isArray(raw.languages) || !raw.languages.every((l) => typeof l === "string")) throw new Error("languages");
-    if (!CJK_MODES.includes(raw.cjk)) throw new Error("cjk");
-    spec = { kind: "multilingual-lsa", id: raw.id, languages: [...raw.languages], cjk: raw.cjk, ...o };
-  } catch (e) {
-    return fail(`bad spec: ${(e as Error).message}`);
-  }
+/** The encoder of a bundle written from `multilingualBundle` (its spec resolved); `fail` on anything inconsistent. */
+function multilingualFromBundle(b: EncoderBundle, spec: MultilingualSpec, fail: Fail): MultilingualLsaEncoder {
   const meta = (b.meta ?? {}) as Record<string, unknown>;
-  if (meta.version !== MULTILINGUAL_VERSION) fail(`written by multilingual-encoder code version ${JSON.stringify(meta.version)}, this is ${MULTILINGUAL_VERSION}`);
   const trainedOn = typeof meta.trainedOn === "string" ? meta.trainedOn : fail(`"meta.trainedOn" must be a string`);
   const vocabulary = meta.vocabulary;
   if (!Array.isArray(vocabulary) || !vocabulary.every((t) => typeof t === "string" && t.includes(":"))) return fail(`"meta.vocabulary" must be an array of language-tagged terms`);
-  const V = vocabulary.length, k = spec.dim;
-  const model: LsaModel = {
-    vocabulary: vocabulary as string[], dim: k, sublinearTf: spec.sublinearTf,
-    idf: takeArray(b, "idf", [V], fail), components: takeArray(b, "components", [V, k], fail), singularValues: takeArray(b, "singularValues", [k], fail),
-  };
+  const model = lsaModelFromBundle(b, vocabulary as string[], spec.dim, spec.sublinearTf, fail);
   const info = meta.info as LsaFitInfo | null;
   if (info === null || typeof info !== "object") fail(`"meta.info" is missing`);
   return new MultilingualLsaEncoder(spec, model, info!, trainedOn);
+}
+
+/** The multilingual encoder in the lifecycle: files of kind "multilingual-lsa", fitted on a parallel corpus. */
+export const MULTILINGUAL_ENCODERS: EncoderFamily<MultilingualSpecInput, MultilingualSpec, MultilingualLsaEncoder, ParallelCorpus> = {
+  kind: "multilingual-lsa",
+  title: "multilingual encoder",
+  version: MULTILINGUAL_VERSION,
+  resolve: resolveMultilingualSpec,
+  // Quick mode fits on fewer items (QUICK_PARALLEL_TRAIN_SIZE), not with another spec.
+  quick: (s) => s,
+  fit: fitMultilingual,
+  toBundle: (e) => multilingualBundle(e),
+  fromBundle: multilingualFromBundle,
+};
+
+/** Writes the multilingual encoder to ONE JSON file, atomically. */
+export function saveMultilingualEncoder(encoder: MultilingualLsaEncoder, path: string): void {
+  saveEncoder(MULTILINGUAL_ENCODERS, encoder, path);
+}
+
+/** Reads a multilingual encoder. @throws FileFormatError naming the file if it is missing, corrupt or inconsistent. */
+export async function loadMultilingualEncoder(path: string): Promise<MultilingualLsaEncoder> {
+  return loadEncoder<MultilingualLsaEncoder>(MULTILINGUAL_ENCODERS, path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,6 +271,8 @@ export interface CachedMultilingualOptions extends LanguageEncoderOptions {
   dir?: string;
   /** The train split, if already loaded (must be the corpus's full train split, or its quick prefix). */
   train?: ParallelCorpus;
+  /** Languages of the multilingual encoder (default: those of `train`, else en, es, fr, ja). */
+  languages?: readonly string[];
 }
 
 function trainSplit(corpusName: ParallelCorpusName, quick: boolean, given?: ParallelCorpus): ParallelCorpus {
@@ -299,6 +285,10 @@ function trainSplit(corpusName: ParallelCorpusName, quick: boolean, given?: Para
   return loadParallelCorpus(corpusName, { split: "train", limit });
 }
 
+/**
+ * `<dir>/<name>-<8 hex digits of the options, the mode and the code versions>.json`: the file is
+ * named by what was asked for (the spec is checked when the file is read).
+ */
 function cacheFile(corpusName: ParallelCorpusName, name: string, options: CachedMultilingualOptions, quick: boolean): string {
   const { train: _t, dir: _d, quick: _q, ...rest } = options;
   return join(options.dir ?? encoderCacheDir(`${corpusName}-parallel`), `${name}-${shortHash({ rest, quick, v: [MULTILINGUAL_VERSION, TEXT_ENCODER_VERSION] }, 8)}.json`);
@@ -307,38 +297,31 @@ function cacheFile(corpusName: ParallelCorpusName, name: string, options: Cached
 /** The multilingual encoder of a corpus, fitted once on its train split and kept on disk. */
 export async function cachedMultilingualEncoder(corpusName: ParallelCorpusName, options: CachedMultilingualOptions = {}): Promise<MultilingualLsaEncoder> {
   const quick = options.quick ?? isQuickMode();
-  const path = cacheFile(corpusName, "xlsa", options, quick);
-  if (existsSync(path)) {
-    try {
-      return loadMultilingualEncoder(path);
-    } catch (err) {
-      if (!(err instanceof FileFormatError)) throw err;
-      console.warn(`encoder cache: ${err.message}; refitting`);
-    }
-  }
   const { train: _t, dir: _d, quick: _q, ...fitOptions } = options;
-  const enc = await fitMultilingualEncoder(trainSplit(corpusName, quick, options.train), fitOptions);
-  saveMultilingualEncoder(enc, path);
-  return enc;
+  const languages = options.languages ?? options.train?.languages ?? MULTILINGUAL_LANGUAGES;
+  return cachedEncoder(MULTILINGUAL_ENCODERS, {
+    spec: resolveMultilingualSpec({ ...fitOptions, languages }, "options"),
+    path: cacheFile(corpusName, "xlsa", options, quick),
+    trainedOn: corpusName,
+    data: () => trainSplit(corpusName, quick, options.train),
+  });
 }
 
 /** The per-language encoder of `language` on a corpus, fitted once on its train split and kept on disk. */
 export async function cachedLanguageEncoder(corpusName: ParallelCorpusName, language: string, options: CachedMultilingualOptions = {}): Promise<LsaTextEncoder> {
   const quick = options.quick ?? isQuickMode();
-  const path = cacheFile(corpusName, `lsa-${language}`, options, quick);
-  if (existsSync(path)) {
-    try {
-      const e = await loadTextEncoder(path);
-      if (e instanceof LsaTextEncoder) return e;
-    } catch (err) {
-      if (!(err instanceof FileFormatError)) throw err;
-      console.warn(`encoder cache: ${err.message}; refitting`);
-    }
-  }
-  const { train: _t, dir: _d, quick: _q, languages: _l, ...fitOptions } = options as CachedMultilingualOptions & { languages?: unknown };
-  const enc = await fitLanguageEncoder(trainSplit(corpusName, quick, options.train), language, fitOptions);
-  saveTextEncoder(enc, path);
-  return enc;
+  const { train: _t, dir: _d, quick: _q, languages: _l, ...fitOptions } = options;
+  return cachedEncoder(LSA_TEXT_ENCODERS, {
+    spec: languageEncoderSpec(corpusName, language, fitOptions),
+    path: cacheFile(corpusName, `lsa-${language}`, options, quick),
+    trainedOn: corpusName,
+    data: () => {
+      const corpus = trainSplit(corpusName, quick, options.train);
+      const texts = corpus.texts[language];
+      if (!texts) throw new InvalidParameterError("language", `the corpus has no ${JSON.stringify(language)} side (languages: ${corpus.languages.join(", ")})`);
+      return { texts, name: corpus.name };
+    },
+  });
 }
 
 /** Embeddings of one language side of a parallel corpus split through the embedding cache. */
@@ -347,76 +330,8 @@ export async function embedParallelSide(
 ): Promise<Matrix> {
   const texts = corpus.texts[language];
   if (!texts) throw new InvalidParameterError("language", `the corpus has no ${JSON.stringify(language)} side`);
-  return cachedEmbeddings(
-    { dataset: `${corpus.name}-parallel-${language}`, split: corpus.split, subset: options.subsetName ?? "all", encoder: encoder.id, version: encoder.cacheVersion, seed: encoder.spec.seed },
-    { count: texts.length, chunkSize: 4096, label: `embed ${encoder.id}`, embed: (s, e) => encoder.embed(texts.slice(s, e)) },
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Evaluation
-
-export interface PairCosines {
-  /** Mean cosine of (a_i, b_i): translations of each other. */
-  parallel: number;
-  /** Mean cosine of (a_i, b_π(i)) for a seeded derangement π. */
-  random: number;
-  /** parallel − random. */
-  margin: number;
-  /** Fraction of a_i whose nearest b (cosine, among the pairs used) is b_i. */
-  top1: number;
-  /** Pairs used (rows where both embeddings are non-zero). */
-  pairs: number;
-}
-
-/**
- * Parallel-pair vs random-pair cosines between two embeddings of the same items in ONE space
- * (e.g. the multilingual encoder's en and es embeddings of parallel texts). Rows that are zero in
- * either matrix (texts with no known term) are skipped.
- */
-export function pairCosines(a: Matrix, b: Matrix, seed = 0): PairCosines {
-  if (a.rows !== b.rows || a.cols !== b.cols) throw new ShapeMismatchError("b", `expected ${a.rows}×${a.cols} like a, got ${b.rows}×${b.cols}`);
-  const keep: number[] = [];
-  const unit = (m: Matrix, i: number): Float64Array | undefined => {
-    const r = m.row(i);
-    let s = 0;
-    for (const v of r) s += v * v;
-    if (!(s > 0)) return undefined;
-    const inv = 1 / Math.sqrt(s);
-    return r.map((v) => v * inv);
-  };
-  const ua: Float64Array[] = [], ub: Float64Array[] = [];
-  for (let i = 0; i < a.rows; i++) {
-    const x = unit(a, i), y = unit(b, i);
-    if (x && y) {
-      keep.push(i);
-      ua.push(x);
-      ub.push(y);
-    }
-  }
-  const n = keep.length;
-  if (n < 2) throw new InvalidParameterError("a", `need at least two items embedded to non-zero vectors in both matrices, got ${n}`);
-  const dot = (x: Float64Array, y: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < x.length; j++) s += x[j] * y[j];
-    return s;
-  };
-  // A derangement: a random permutation, then fix points swapped with their neighbour.
-  const perm = new Random(seed).permutation(n);
-  for (let i = 0; i < n; i++) {
-    if (perm[i] === i) {
-      const j = (i + 1) % n;
-      [perm[i], perm[j]] = [perm[j], perm[i]];
-    }
-  }
-  let par = 0, rnd = 0, hits = 0;
-  for (let i = 0; i < n; i++) {
-    const own = dot(ua[i], ub[i]);
-    par += own;
-    rnd += dot(ua[i], ub[perm[i]]);
-    let better = 0;
-    for (let j = 0; j < n && better === 0; j++) if (j !== i && dot(ua[i], ub[j]) > own) better++;
-    if (better === 0) hits++;
-  }
-  return { parallel: par / n, random: rnd / n, margin: (par - rnd) / n, top1: hits / n, pairs: n };
+  return cachedEncoderEmbeddings(encoder, {
+    dataset: `${corpus.name}-parallel-${language}`, split: corpus.split, subset: options.subsetName ?? "all",
+    count: texts.length, chunkSize: 4096, embed: (s, e) => encoder.embed(texts.slice(s, e)),
+  });
 }

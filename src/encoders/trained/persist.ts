@@ -15,17 +15,19 @@
  * The checksum covers everything that defines the encoder — kind, id, spec and meta (as their JSON
  * text) and every array's name, shape and bytes — so a corrupt vocabulary is caught as surely as a
  * corrupt weight. Every problem (missing file, not JSON, truncated, wrong format or version, bad
- * array, checksum mismatch) is a FileFormatError naming the file.
+ * array, checksum mismatch) is a FileFormatError naming the file. The pieces shared with the head
+ * format (base64 float32, reading, the error) are data/modelFile.ts.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { FileFormatError } from "../../errors";
+import { base64ToFloat32, float32Bytes, float32ToBase64, modelFileFail, parseModelDocument, readModelFile, type Fail } from "../../data/modelFile";
 import { writeFileAtomic } from "../../io/atomicWrite";
+import { SAFE_NAME } from "../../validate";
 
 export const ENCODER_FORMAT = "latent-bridge/trained-encoder";
 export const ENCODER_FORMAT_VERSION = 1;
 
-export type EncoderKind = "image" | "lsa" | "bow-mlp" | "multilingual-lsa";
+/** A family's name in its files ("image", "lsa", "bow-mlp", "multilingual-lsa"…): letters, digits, . _ + -. */
+export type EncoderKind = string;
 
 /** A named float32 array with its shape (row-major). */
 export interface NamedArray {
@@ -43,21 +45,13 @@ export interface EncoderBundle {
   arrays: NamedArray[];
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function f32Bytes(a: Float32Array): Buffer {
-  if (!LITTLE_ENDIAN) throw new Error("encoder files store little-endian float32; big-endian hosts are not supported");
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
 /** SHA-256 over kind, id, spec and meta JSON, then each array's name, shape and bytes. */
 export function bundleChecksum(b: EncoderBundle): string {
   const h = createHash("sha256");
   h.update(`${b.kind}\n${b.id}\n${JSON.stringify(b.spec)}\n${JSON.stringify(b.meta)}\n`);
   for (const a of b.arrays) {
     h.update(`${a.name}:${a.shape.join("x")}\n`);
-    h.update(f32Bytes(a.data));
+    h.update(float32Bytes(a.data));
   }
   return h.digest("hex");
 }
@@ -75,7 +69,7 @@ export function encodeBundle(b: EncoderBundle): string {
     id: b.id,
     spec: b.spec,
     meta: b.meta,
-    arrays: b.arrays.map((a) => ({ name: a.name, shape: a.shape, data: f32Bytes(a.data).toString("base64") })),
+    arrays: b.arrays.map((a) => ({ name: a.name, shape: a.shape, data: float32ToBase64(a.data) })),
     sha256: bundleChecksum(b),
   };
   return JSON.stringify(doc) + "\n";
@@ -88,18 +82,9 @@ export function encodeBundle(b: EncoderBundle): string {
  */
 export function decodeBundle(text: string, file: string, expectedKind?: EncoderKind): EncoderBundle {
   const fail = bundleFail(file);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return fail(`cannot parse JSON (${(e as Error).message}); the file may be truncated or corrupt`);
-  }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return fail("expected a JSON object");
-  const d = doc as Record<string, unknown>;
-  if (d.format !== ENCODER_FORMAT) return fail(`"format" is ${JSON.stringify(d.format)}, expected "${ENCODER_FORMAT}"`);
-  if (d.version !== ENCODER_FORMAT_VERSION) return fail(`unsupported version ${JSON.stringify(d.version)} (supported: ${ENCODER_FORMAT_VERSION})`);
+  const d = parseModelDocument(text, ENCODER_FORMAT, ENCODER_FORMAT_VERSION, fail);
   const kind = d.kind;
-  if (kind !== "image" && kind !== "lsa" && kind !== "bow-mlp" && kind !== "multilingual-lsa") return fail(`unknown "kind" ${JSON.stringify(kind)}`);
+  if (typeof kind !== "string" || !SAFE_NAME.test(kind)) return fail(`"kind" must be a name of letters, digits, '.', '_', '+' or '-', got ${JSON.stringify(kind)}`);
   if (expectedKind !== undefined && kind !== expectedKind) return fail(`holds a "${kind}" encoder, expected "${expectedKind}"`);
   if (typeof d.id !== "string" || d.id.length === 0) return fail(`"id" must be a non-empty string`);
   if (d.spec === null || typeof d.spec !== "object") return fail(`"spec" must be an object`);
@@ -116,12 +101,7 @@ export function decodeBundle(text: string, file: string, expectedKind?: EncoderK
     }
     const shape = r.shape as number[];
     const size = shape.reduce((p, v) => p * v, 1);
-    if (typeof r.data !== "string" || r.data.length % 4 !== 0 || !BASE64.test(r.data)) return fail(`array "${r.name}": "data" is not a base64 string`);
-    const buf = Buffer.from(r.data, "base64");
-    if (buf.byteLength !== 4 * size) return fail(`array "${r.name}" holds ${buf.byteLength / 4} float32 values, its shape [${shape.join(", ")}] needs ${size}`);
-    const data = new Float32Array(size);
-    new Uint8Array(data.buffer).set(buf);
-    for (let k = 0; k < size; k++) if (!Number.isFinite(data[k])) return fail(`array "${r.name}"[${k}] is ${data[k]}`);
+    const data = base64ToFloat32(r.data, size, `array "${r.name}"`, fail, `${size} (shape [${shape.join(", ")}])`);
     return { name: r.name, shape, data };
   });
   const bundle: EncoderBundle = { kind, id: d.id, spec: d.spec, meta: d.meta ?? null, arrays };
@@ -131,10 +111,8 @@ export function decodeBundle(text: string, file: string, expectedKind?: EncoderK
 }
 
 /** A `fail(message)` that throws a FileFormatError naming `file`. */
-export function bundleFail(file: string): (msg: string) => never {
-  return (msg: string): never => {
-    throw new FileFormatError(file, `not a valid trained-encoder file: ${msg}`);
-  };
+export function bundleFail(file: string): Fail {
+  return modelFileFail(file, "trained-encoder");
 }
 
 /** Writes a bundle to `path` atomically (parent folders are created). */
@@ -144,21 +122,11 @@ export function writeBundle(path: string, b: EncoderBundle): void {
 
 /** Reads and validates the bundle at `path`. @throws FileFormatError (also for a missing file). */
 export function readBundle(path: string, expectedKind?: EncoderKind): EncoderBundle {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const reason = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, not a file" : (err.message ?? String(e));
-    const wrapped = new FileFormatError(path, `cannot read encoder file: ${reason}`);
-    wrapped.cause = e;
-    throw wrapped;
-  }
-  return decodeBundle(text, path, expectedKind);
+  return decodeBundle(readModelFile(path, "encoder"), path, expectedKind);
 }
 
 /** The array named `name` with exactly `shape`, else a FileFormatError through `fail`. */
-export function takeArray(b: EncoderBundle, name: string, shape: number[], fail: (msg: string) => never): Float32Array {
+export function takeArray(b: EncoderBundle, name: string, shape: number[], fail: Fail): Float32Array {
   const a = b.arrays.find((x) => x.name === name);
   if (a === undefined) return fail(`array "${name}" is missing`);
   if (a.shape.length !== shape.length || a.shape.some((v, i) => v !== shape[i])) {

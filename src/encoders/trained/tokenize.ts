@@ -76,7 +76,7 @@ export const bigramTokenizer: Tokenizer = Object.assign((text: string) => splitT
 
 let kuromojiPending: Promise<KuromojiTokenizer> | undefined;
 
-/** Loads kuromoji's IPADIC dictionary once per process (~0.7 s). */
+/** Loads kuromoji's IPADIC dictionary once per process (it takes a moment). */
 export function loadKuromoji(): Promise<KuromojiTokenizer> {
   if (kuromojiPending === undefined) {
     kuromojiPending = new Promise<KuromojiTokenizer>((resolve, reject) => {

@@ -25,6 +25,9 @@ typedef v128_t vec;
 
 static const f64 EPS = 0x1p-52;
 static const f64 TINY = 0x1p-966;
+/* The smallest normal double: a Householder norm below it is treated as zero (its reciprocal
+ * would be infinite and the reflector NaN; dropping it perturbs A by less than 2^-1022). */
+static const f64 MIN_NORMAL = 0x1p-1022;
 
 static inline f64 absd(f64 x) { return __builtin_fabs(x); }
 static inline f64 maxd(f64 a, f64 b) { return a > b ? a : b; }
@@ -376,7 +379,7 @@ void householder_qr(f64 *c, int m, int n, f64 *tau, f64 *scratch) {
       f64 norm = 0;
       for (int i = k; i < m; i++) norm = hypotd(norm, ck[i]);
       tau[k] = 0;
-      if (norm == 0) continue;
+      if (norm < MIN_NORMAL) continue; // zero, or subnormal (no finite reciprocal): H = I
       f64 x0 = ck[k];
       f64 beta = x0 >= 0 ? -norm : norm;
       f64 inv = 1 / (x0 - beta);
@@ -613,7 +616,9 @@ static void log_rot(struct Log *g, int r1, int r2, f64 c, f64 s) {
 static void log_chain(struct Log *g, int from, int to, const f64 *cs, const f64 *sn) {
   int j = from;
   while (j < to) {
-    if (absd(cs[j]) < FAST_MIN_COS) {
+    // Written as !(… >= …) so that a NaN cosine takes the one-rotation branch and the loop still
+    // advances (with `<` it would start a fast chain of length 0 and never move on).
+    if (!(absd(cs[j]) >= FAST_MIN_COS)) {
       log_rot(g, j, j + 1, cs[j], sn[j]);
       j++;
       continue;
@@ -1081,6 +1086,7 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
     if (k < nct) {
       f64 nrm = 0;
       for (int i = k; i < m; i++) nrm = hypotd(nrm, ck[i]);
+      if (nrm < MIN_NORMAL) nrm = 0; // see MIN_NORMAL
       if (nrm != 0) {
         if (ck[k] < 0) nrm = -nrm;
         f64 inv = 1 / nrm;
@@ -1106,6 +1112,7 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
     if (k < nrt) {
       f64 nrm = 0;
       for (int i = k + 1; i < n; i++) nrm = hypotd(nrm, e[i]);
+      if (nrm < MIN_NORMAL) nrm = 0;
       if (nrm != 0) {
         if (e[k + 1] < 0) nrm = -nrm;
         f64 inv = 1 / nrm;

@@ -11,6 +11,7 @@ export {
 export { LayerRunner, rescaleActivation, activationNorms, targetNorm, type AlphaMode } from "./runFrom";
 export {
   layerwiseRescaleGrid, layerwiseFeatures, loadLayerwiseBackbone, layerwiseBlocks, LAYERWISE_ENCODERS,
-  type LayerwiseEncoder, type LayerwiseImages, type RgbImageProvider, type FashionMnistImages, type LayerwiseBackbone,
+  type LayerwiseEncoder, type LayerwiseBackbone,
   type LayerwiseFeaturesOptions, type LayerwiseFeatures, type LayerwiseRescaleOptions, type LayerwiseRow, type LayerwiseRescaleResult,
 } from "./layerwiseRescale";
+export type { LayerwiseImages, RgbImageProvider, FashionMnistImages } from "./images";

@@ -22,15 +22,14 @@
  * Cost: per batch, one pass walks the chosen cut layers in depth order (each activation computed
  * once from the previous one), and for each (layer, α) only the part of the network after the layer
  * is re-run: ≈ 1 + Σ_layers |α| · (fraction of the network after the layer) full passes. Activations
- * are never cached (MB per image at early layers); only the loaded model is memoised in memory. On
- * 1 wasm thread a full MobileNetV2 pass is ≈ 0.05 s per 224-px image.
+ * are never cached (MB per image at early layers); only the loaded model is memoised in memory.
  */
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../../engine/tf";
 import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
-import { fashionMnistBatch, type FashionMnist } from "../../data/images/fashionMnist";
+import { imageProvider, readBatch, type LayerwiseImages, type RgbImageProvider } from "./images";
 import { listImageBackbones, readModelArtifacts, type ImageBackboneId } from "../../encoders/pretrained/imageBackbones";
 import type { Predictor } from "../rescaleSweep";
 import { listBlocks, type BlockInfo } from "./blocks";
@@ -39,64 +38,6 @@ import { activationNorms, LayerRunner, rescaleActivation, targetNorm, type Alpha
 /** Backbones that are Keras layers models (the graph model mobilenet_v2_mid cannot be cut this way). */
 export type LayerwiseEncoder = Extract<ImageBackboneId, "mobilenet_v2" | "inception_v3">;
 export const LAYERWISE_ENCODERS: readonly LayerwiseEncoder[] = Object.freeze(["mobilenet_v2", "inception_v3"] as LayerwiseEncoder[]);
-
-// ---------------------------------------------------------------------------------------------
-// Images
-
-/** Any source of RGB images in [0, 1] at a requested size: `batch(start, end, size)` → (end−start)·size·size·3 values, NHWC. */
-export interface RgbImageProvider {
-  count: number;
-  batch(start: number, end: number, size: number): Float32Array;
-  /** Class of each image, when known (used when `labels` is not given). */
-  labels?: ArrayLike<number>;
-}
-
-/** Fashion-MNIST images `indices` of a loaded split (labels are taken from it unless given). */
-export interface FashionMnistImages {
-  fashionMnist: Pick<FashionMnist, "images" | "count"> & Partial<Pick<FashionMnist, "labels">>;
-  indices: ArrayLike<number>;
-}
-
-export type LayerwiseImages = RgbImageProvider | FashionMnistImages;
-
-function provider(images: LayerwiseImages, argument: string): RgbImageProvider {
-  if (images !== null && typeof images === "object" && "fashionMnist" in images) {
-    const { fashionMnist: data, indices } = images;
-    if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
-      throw new InvalidParameterError(`${argument}.indices`, "expected an array of image indices");
-    }
-    const idx = Int32Array.from(indices);
-    for (let i = 0; i < idx.length; i++) {
-      if (!Number.isInteger(indices[i]) || idx[i] < 0 || idx[i] >= data.count) {
-        throw new InvalidParameterError(`${argument}.indices`, `expected integers in [0, ${data.count}), got ${indices[i]} at position ${i}`);
-      }
-    }
-    return {
-      count: idx.length,
-      batch: (start, end, size) => fashionMnistBatch(data, idx.subarray(start, end), size),
-      labels: data.labels ? Array.from(idx, (i) => data.labels![i]) : undefined,
-    };
-  }
-  const p = images as RgbImageProvider | null | undefined;
-  if (p === null || p === undefined || typeof p !== "object" || !Number.isInteger(p.count) || p.count < 0 || typeof p.batch !== "function") {
-    throw new InvalidParameterError(argument, "expected { fashionMnist, indices } or { count, batch(start, end, size) }");
-  }
-  return p;
-}
-
-function readBatch(p: RgbImageProvider, start: number, end: number, size: number, argument: string): Float32Array {
-  const pixels = p.batch(start, end, size);
-  const per = size * size * 3;
-  if (!(pixels instanceof Float32Array) || pixels.length !== (end - start) * per) {
-    throw new ShapeMismatchError(argument, `batch(${start}, ${end}, ${size}) must return ${(end - start)}×${size}×${size}×3 = ${(end - start) * per} float32 values, got ${pixels instanceof Float32Array ? pixels.length : typeof pixels}`);
-  }
-  for (let i = 0; i < pixels.length; i++) {
-    const v = pixels[i];
-    if (!Number.isFinite(v)) throw new NonFiniteError(argument, start + Math.floor(i / per), i % per, v);
-    if (v < -1e-3 || v > 1 + 1e-3) throw new InvalidParameterError(argument, `expected RGB values in [0, 1], found ${v} in image ${start + Math.floor(i / per)}`);
-  }
-  return pixels;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The model
@@ -238,7 +179,7 @@ export async function layerwiseFeatures(options: LayerwiseFeaturesOptions): Prom
   const started = performance.now();
   const bb = await loadLayerwiseBackbone(options.encoder);
   const { tf } = await getTf();
-  const src = provider(options.images, "images");
+  const src = imageProvider(options.images, "images");
   const layers = resolveLayers(bb, options.layers).sort((a, b) => a.position - b.position);
   const batchSize = checkBatchSize(options.batchSize);
   const n = src.count;
@@ -381,7 +322,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
     throw new InvalidParameterError("head", "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
   }
   const batchSize = checkBatchSize(options.batchSize);
-  const src = provider(options.images, "images");
+  const src = imageProvider(options.images, "images");
   const n = src.count;
   if (n === 0) throw new InvalidParameterError("images", "expected at least one image");
   const labelsIn = options.labels ?? src.labels;
@@ -400,7 +341,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
   // s̄ per layer.
   let meanScaleSource: LayerwiseRescaleResult["meanScaleSource"];
   let meanScales: Record<string, number> = {};
-  const ref = options.reference !== undefined ? provider(options.reference, "reference") : src;
+  const ref = options.reference !== undefined ? imageProvider(options.reference, "reference") : src;
   const needMeans = alphaMode === "relative" || options.meanScales !== undefined;
   const label = options.label ?? `layerwise rescale ${options.encoder}`;
   const refBatches = options.meanScales === undefined && alphaMode === "relative" ? Math.ceil(ref.count / batchSize) : 0;

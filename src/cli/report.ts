@@ -1,0 +1,113 @@
+/** What `latent-bridge translate` prints: the report object (`--json`) and its human-readable table. */
+import type { IrpDiagnostics } from "../translate/irp";
+import type { ProcrustesDiagnostics } from "../translate/procrustes";
+import type { TranslationMethod, TranslatorDiagnostics } from "../translate/translator";
+import type { PruneSide } from "../validate";
+
+/** JSON.stringify that keeps Infinity/NaN as strings instead of silently turning them into null. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+}
+
+function fmtNumber(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return v.toExponential(digits - 1);
+  return String(Number(v.toPrecision(digits)));
+}
+
+function fmtSeconds(s: number): string {
+  return `${s.toFixed(s < 10 ? 4 : 2)} s`;
+}
+
+export interface TranslateReport {
+  command: "translate";
+  method: TranslationMethod;
+  anchors: number;
+  sourceDim: number;
+  targetDim: number;
+  rows: number;
+  output: string;
+  outputShape: [number, number];
+  dtype: "float32" | "float64";
+  inputs: { sourceAnchors: string; targetAnchors: string; input: string };
+  fitSeconds: number;
+  transformSeconds: number;
+  totalSeconds: number;
+  warnings: string[];
+  /** irp only. */
+  omega?: number;
+  delta?: number;
+  seed?: number;
+  prune?: PruneSide;
+  meanAnchorsKept?: number;
+  meanConditionNumber?: number;
+  distinctSubspaces?: number;
+  subspaces?: IrpDiagnostics["subspaces"];
+  /** procrustes only. */
+  variant?: ProcrustesDiagnostics["variant"];
+  computedBy?: ProcrustesDiagnostics["computedBy"];
+  unique?: boolean;
+  /** lstsq/affine (and procrustes: the rank of the cross-covariance). */
+  rank?: number;
+  conditionNumber?: number;
+  rcond?: number | null;
+  /** The translator's own diagnostics object, verbatim. */
+  diagnostics: TranslatorDiagnostics;
+}
+
+/** The method-specific fields of the report, taken from the translator's diagnostics. */
+export function methodFields(method: TranslationMethod, diagnostics: TranslatorDiagnostics): Partial<TranslateReport> {
+  const out: Partial<TranslateReport> = {};
+  if (method === "irp") {
+    const d = diagnostics as IrpDiagnostics;
+    Object.assign(out, {
+      omega: d.omega, delta: d.delta, seed: d.seed, prune: d.prune,
+      meanAnchorsKept: d.meanAnchorsKept, meanConditionNumber: d.meanConditionNumber,
+      distinctSubspaces: d.distinctSubspaces, subspaces: d.subspaces,
+    });
+  }
+  if (method === "procrustes") {
+    const d = diagnostics as ProcrustesDiagnostics;
+    Object.assign(out, { variant: d.variant, computedBy: d.computedBy, unique: d.unique });
+  }
+  if (typeof diagnostics.rank === "number") out.rank = diagnostics.rank;
+  if (typeof diagnostics.conditionNumber === "number") out.conditionNumber = diagnostics.conditionNumber;
+  return out;
+}
+
+export function humanReport(r: TranslateReport): string {
+  const rows: [string, string][] = [
+    ["method", r.method],
+    ["anchors", String(r.anchors)],
+    ["source dim", String(r.sourceDim)],
+    ["target dim", String(r.targetDim)],
+    ["rows translated", String(r.rows)],
+  ];
+  if (r.method === "irp") {
+    rows.push(
+      ["ω (omega)", String(r.omega)],
+      ["δ (delta)", String(r.delta)],
+      ["seed", String(r.seed)],
+      ["prune", String(r.prune)],
+      ["mean anchors kept", `${fmtNumber(r.meanAnchorsKept!)} of ${r.anchors}`],
+      ["mean condition number", fmtNumber(r.meanConditionNumber!)],
+      ["distinct subspaces", `${r.distinctSubspaces} (of ω = ${r.omega} draws)`],
+    );
+  }
+  if (r.method === "procrustes") {
+    rows.push(["variant", `${r.variant} (computed through the ${r.computedBy === "anchor-span" ? "anchors' span" : "cross-covariance"})`]);
+    rows.push(["unique solution", r.unique ? "yes" : "no (fewer independent anchors than dimensions)"]);
+  }
+  if (r.rank !== undefined) rows.push(["rank", String(r.rank)]);
+  if (r.conditionNumber !== undefined) rows.push(["condition number", fmtNumber(r.conditionNumber)]);
+  rows.push(
+    ["fit", fmtSeconds(r.fitSeconds)],
+    ["transform", fmtSeconds(r.transformSeconds)],
+    ["total", fmtSeconds(r.totalSeconds)],
+    ["output", `${r.output} (${r.outputShape[0]}×${r.outputShape[1]} ${r.dtype})`],
+  );
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n";
+}
