@@ -20,9 +20,10 @@ export {
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {
-  InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, averageMaps, translatePrefixes, meanOverDraws,
+  InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, drawSubspaceEncoders, averageMaps, mapFactors,
+  translatePrefixes, meanOverDraws, resolveIrpVariant, isPlainIrp, filteredSpectrum, polarOfProduct,
   type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
-  type SubspaceDecoderOptions,
+  type SubspaceDecoderOptions, type IrpVariant, type SpectralFilter,
 } from "./translate/irp";
 export {
   ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,

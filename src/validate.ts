@@ -170,6 +170,14 @@ export function assertRcond(value: unknown, name = "rcond"): number | undefined 
   return value;
 }
 
+/** IRP's ridge λ: a finite number ≥ 0 (0 is the plain pseudo-inverse). */
+export function assertRidge(value: unknown, name = "ridge"): number {
+  if (typeof value !== "number" || !(value >= 0 && Number.isFinite(value))) {
+    throw new InvalidParameterError(name, `expected a finite number ≥ 0 (λ of the ridge-regularised inverse), got ${String(value)}`);
+  }
+  return value;
+}
+
 /** A non-empty list of distinct seeds. */
 export function checkSeeds(seeds: unknown, name = "seeds"): number[] {
   if (!Array.isArray(seeds) || seeds.length === 0) throw new InvalidParameterError(name, "expected a non-empty array of integer seeds");

@@ -28,6 +28,8 @@ export interface IrpChoiceOptions {
   seed?: number;
   /** Whose anchors are pruned (default IRP's, "target"). */
   prune?: PruneSide;
+  /** Choose for an IRP variant (`ridge` λ or `whiten`, see `IrpOptions`) instead of plain IRP. */
+  variant?: { ridge?: number; whiten?: boolean };
   /** Progress bar label. */
   label?: string;
   /** false silences the progress bar (e.g. a CLI printing JSON); a mode forces one. Default "auto". */
@@ -103,7 +105,7 @@ function heldOutGrid(
   const split = heldOutSplit(spaces[0].anchors.rows, o.holdout ?? 0.2, seed);
   const rows = sensitivityGrid({
     spaces: spaces.map((s) => ({ name: s.name, anchors: selectRows(s.anchors, split.fit), test: selectRows(s.anchors, split.test) })),
-    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, label: o.label ?? label, progress: o.progress,
+    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, variant: o.variant, label: o.label ?? label, progress: o.progress,
   });
   return { rows, anchors: split.fit.length, heldOut: split.test.length };
 }

@@ -13,7 +13,7 @@ import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/no
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
 import { scoreTranslation } from "./compare";
-import { drawSubspaceDecoders, IRP_DEFAULTS, meanOverDraws, translatePrefixes, type DrawnSubspace } from "../translate/irp";
+import { drawSubspaceDecoders, drawSubspaceEncoders, IRP_DEFAULTS, meanOverDraws, resolveIrpVariant, translatePrefixes, type DrawnSubspace } from "../translate/irp";
 import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../validate";
 
 /** One encoder's embeddings of the shared anchors and of held-out items (same items, same order across spaces). */
@@ -52,6 +52,11 @@ export interface SensitivityOptions {
   /** Instead of `settings`: these ordered (source, target) pairs of space names only. */
   pairs?: ReadonlyArray<readonly [string, string]>;
   prune?: PruneSide;
+  /**
+   * An IRP variant to sweep instead of plain IRP: `ridge` λ (the ridge-regularised inverse) or
+   * `whiten` (the whitened relative space); see `IrpOptions`. Default: plain IRP.
+   */
+  variant?: { ridge?: number; whiten?: boolean };
   /** false silences the progress bar; a mode forces one. Default "auto". */
   progress?: boolean | ProgressMode;
   label?: string;
@@ -74,6 +79,7 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
   }
   const omegaMax = Math.max(...omegas);
   const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
+  const variant = resolveIrpVariant(options.variant ?? {});
   const jobs = options.pairs ? namedPairs(spaces, options.pairs) : settingsPairs(spaces.length, settings);
   if (jobs.length === 0) throw new InvalidParameterError("settings", "no pair to evaluate (inter needs at least two spaces)");
   const prepared = spaces.map(prepareSpace);
@@ -88,12 +94,15 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
     for (const seed of seeds) {
       for (const delta of deltas) {
         // The grid's decoders are pinv(S_Y)ᵀ, as they always were (see `DecoderForm`).
-        const decoders = (pruneOn: PreparedSpace) => drawSubspaceDecoders(sb.anchorUnit, gramOf(pruneOn), { omega: omegaMax, delta, seed, form: "transpose-of-pinv" });
+        const decoders = (pruneOn: PreparedSpace) => drawSubspaceDecoders(sb.anchorUnit, gramOf(pruneOn), {
+          omega: omegaMax, delta, seed, form: "transpose-of-pinv", ridge: variant.ridge, whiten: variant.whiten,
+        });
         const shared = prune === "target" ? decoders(sb) : undefined;
         for (const a of sources) {
           const sa = prepared[a];
           const draws = shared ?? decoders(sa);
-          for (const { omega, translated } of translatePrefixes(sa.testUnit, sa.anchorUnit, draws, omegas, sb.stats)) {
+          const encoders = variant.whiten ? drawSubspaceEncoders(sa.anchorUnit, draws) : undefined;
+          for (const { omega, translated } of translatePrefixes(sa.testUnit, sa.anchorUnit, draws, omegas, sb.stats, encoders)) {
             const scores = scoreTranslation(translated, sb.space.test, sb.stats.mean);
             rows.push({
               setting: a === b ? "intra" : "inter", source: sa.space.name, target: sb.space.name, seed, omega, delta,

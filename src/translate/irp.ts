@@ -9,6 +9,9 @@ import {
   checkOptions, toMatrix, type MatrixInput, type PruneSide,
 } from "../validate";
 import { requireFitted } from "./fitted";
+import { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant } from "./irpVariants";
+
+export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant, type SpectralFilter } from "./irpVariants";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
 /**
@@ -27,7 +30,7 @@ export const IRP_DEFAULTS: Readonly<{ omega: number; delta: number; seed: number
  */
 export const MAX_OMEGA = 1_000_000;
 
-export const IRP_OPTION_KEYS = ["omega", "delta", "seed", "prune", "rcond"] as const;
+export const IRP_OPTION_KEYS = ["omega", "delta", "seed", "prune", "rcond", "ridge", "whiten", "orthogonalize"] as const;
 
 export interface IrpOptions {
   /** ω, the number of pruned anchor subspaces averaged (§3.3). Integer in [1, 10^6] (`MAX_OMEGA`). Default 16. */
@@ -47,6 +50,29 @@ export interface IrpOptions {
   prune?: PruneSide;
   /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
   rcond?: number;
+  /**
+   * λ ≥ 0: decode with the ridge-regularised inverse (S_Y·S_Yᵀ + λI)⁻¹·S_Y of each subspace's unit
+   * target anchors instead of pinv(S_Yᵀ) (singular values filtered by σ/(σ² + λ) instead of 1/σ).
+   * λ → 0 is plain IRP; λ → ∞ turns the collapsed map into the anchors' cross-covariance S_Xᵀ·S_Y.
+   * Keeps IRP's defining property (the decoder reads only target anchors). Default 0 (plain IRP).
+   */
+  ridge?: number;
+  /**
+   * Whiten the relative space with each side's own anchor Gram matrix: encode with
+   * S_Xᵀ·(S_X·S_Xᵀ)^(-1/2) = polar(S_X)ᵀ instead of S_Xᵀ and decode with (S_Y·S_Yᵀ)^(-1/2)·S_Y =
+   * polar(S_Y) instead of pinv(S_Yᵀ). Equals plain IRP when the relative spaces agree on the anchors
+   * (S_X·S_Xᵀ = S_Y·S_Yᵀ, the paper's assumption); when the unit target anchors are a linear image
+   * of the unit source anchors (S_Y = S_X·A) the map is orthogonal. Keeps IRP's defining property (each side reads only
+   * its own anchors). Not combinable with `ridge` > 0 (it replaces the inverse). Default false.
+   */
+  whiten?: boolean;
+  /**
+   * Replace the collapsed map by its polar factor (the nearest partial isometry, over the map's
+   * numerical range): keeps IRP's anchor pruning and averaging but removes the anisotropic scaling
+   * the reverse regression introduces. Gives up IRP's defining property: the polar factor of
+   * (source part)·(target part) is a joint fit of both sides, like Procrustes. Default false.
+   */
+  orthogonalize?: boolean;
 }
 
 export interface IrpSubspaceDiagnostics {
@@ -74,6 +100,8 @@ export interface IrpDiagnostics extends TranslatorDiagnostics {
   meanAnchorsKept: number;
   meanConditionNumber: number;
   distinctSubspaces: number;
+  /** The variant options, present only when one is not at its default (plain IRP has no such key). */
+  variant?: IrpVariant;
 }
 
 interface IrpState {
@@ -86,6 +114,8 @@ interface IrpState {
   /** The normalised source anchors and the ω draws, kept only for the literal reference transform. */
   unitX: Matrix;
   draws: DrawnSubspace[];
+  /** With `whiten`: each distinct subspace's source encoder polar(S_X) (k_s×d_x). */
+  encoders?: ReadonlyMap<DrawnSubspace, Matrix>;
 }
 
 /**
@@ -105,6 +135,9 @@ export class InverseRelativeProjection implements Translator {
   readonly seed: number;
   readonly prune: PruneSide;
   readonly rcond: number | undefined;
+  readonly ridge: number;
+  readonly whiten: boolean;
+  readonly orthogonalize: boolean;
   private state?: IrpState;
 
   constructor(options?: IrpOptions) {
@@ -116,12 +149,27 @@ export class InverseRelativeProjection implements Translator {
     this.rcond = assertRcond(o.rcond);
     assertInteger(this.omega, "omega", 1, MAX_OMEGA);
     assertDelta(this.delta);
+    const variant = resolveIrpVariant(o);
+    this.ridge = variant.ridge;
+    this.whiten = variant.whiten;
+    this.orthogonalize = variant.orthogonalize;
+  }
+
+  /** The variant options (all at their defaults for plain IRP). */
+  get variant(): IrpVariant {
+    return { ridge: this.ridge, whiten: this.whiten, orthogonalize: this.orthogonalize };
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
     const t0 = performance.now();
     const fitted = fitSubspaceMaps(anchorsX, anchorsY, this);
-    const map = averageMaps(fitted, this.omega);
+    let map: Matrix;
+    if (this.orthogonalize) {
+      const { left, right } = mapFactors(fitted, this.omega);
+      map = polarOfProduct(left, right);
+    } else {
+      map = averageMaps(fitted, this.omega);
+    }
     // One diagnostics entry per distinct subspace, with how many draws produced it.
     const distinct = new Map<DrawnSubspace, number>();
     for (const d of fitted.draws) distinct.set(d, (distinct.get(d) ?? 0) + 1);
@@ -129,7 +177,7 @@ export class InverseRelativeProjection implements Translator {
     const subspaces: AnchorSubspace[] = [...distinct].map(([sub, multiplicity]) => ({ indices: sub.indices, multiplicity }));
     const { ax, ay } = fitted;
     this.state = {
-      source: fitted.source, target: fitted.target, map, subspaces, unitX: fitted.unitX, draws: fitted.draws,
+      source: fitted.source, target: fitted.target, map, subspaces, unitX: fitted.unitX, draws: fitted.draws, encoders: fitted.encoders,
       diagnostics: {
         method: "irp",
         sourceDim: ax.cols,
@@ -143,6 +191,7 @@ export class InverseRelativeProjection implements Translator {
         meanAnchorsKept: meanOverDraws(fitted.draws, this.omega, (d) => d.anchorsKept),
         meanConditionNumber: meanOverDraws(fitted.draws, this.omega, (d) => d.conditionNumber),
         distinctSubspaces: distinct.size,
+        ...(isPlainIrp(this.variant) ? {} : { variant: this.variant }),
         fitSeconds: (performance.now() - t0) / 1000,
       },
     };
@@ -171,14 +220,19 @@ export class InverseRelativeProjection implements Translator {
   /**
    * Eq. 5 evaluated literally — every draw's term (x̂·S_Xⁱᵀ)·pinv(S_Yⁱᵀ), then the average
    * (`translatePrefixes`, the sensitivity grids' arithmetic) — without anchor completion. A slow
-   * reference for tests and benchmarks; equals `transform` up to rounding.
+   * reference for tests and benchmarks; equals `transform` up to rounding. With `ridge` or `whiten`
+   * the terms use the variant's decoders (and encoders); `orthogonalize` has no term-by-term form.
+   * @throws InvalidParameterError with `orthogonalize`.
    */
   transformLiteral(x: MatrixInput): Matrix {
     const s = requireFitted(this.state, this.method);
+    if (this.orthogonalize) {
+      throw new InvalidParameterError("orthogonalize", "the polar factor of the averaged map has no term-by-term form of eq. 5; use transform");
+    }
     const xm = toMatrix(x, "x");
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
     const xn = centerAndNormalize(xm, s.source, "x");
-    return assertFiniteResult(translatePrefixes(xn, s.unitX, s.draws, [this.omega], s.target)[0].translated, "x", "the translation of x");
+    return assertFiniteResult(translatePrefixes(xn, s.unitX, s.draws, [this.omega], s.target, s.encoders)[0].translated, "x", "the translation of x");
   }
 
   /** The collapsed d_x×d_y map (acting on centred, normalised row vectors). */
@@ -222,6 +276,8 @@ export interface SubspaceMaps {
   unitY: Matrix;
   /** One entry per draw, in draw order; draws that pruned to the same set share one object. */
   draws: DrawnSubspace[];
+  /** With `whiten`: each distinct subspace's source encoder polar(S_X) (`drawSubspaceEncoders`). */
+  encoders?: Map<DrawnSubspace, Matrix>;
 }
 
 /**
@@ -238,8 +294,12 @@ export interface SubspaceDecoderOptions {
   delta: number;
   seed: number;
   rcond?: number;
-  /** Default "pinv-of-transpose". */
+  /** Default "pinv-of-transpose". Ignored by the variants (their decoder comes from one SVD of S_Y). */
   form?: DecoderForm;
+  /** IRP's `ridge` (default 0: the pseudo-inverse). */
+  ridge?: number;
+  /** IRP's `whiten`: decode with polar(S_Y) (default false). */
+  whiten?: boolean;
 }
 
 /**
@@ -256,22 +316,47 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
   assertDelta(options.delta);
   assertSeed(options.seed);
   const form = options.form ?? "pinv-of-transpose";
+  const filter = { ridge: options.ridge ?? 0, whiten: options.whiten ?? false };
+  const plain = filter.ridge === 0 && !filter.whiten;
   const computed = new Map<Int32Array, DrawnSubspace>();
   return drawAnchorSubspaces(pruneGram, unitY.rows, options.omega, options.delta, options.seed).map((indices) => {
     let drawn = computed.get(indices);
     if (!drawn) {
       const sy = selectRows(unitY, indices);
-      const info = pinvWithInfo(form === "pinv-of-transpose" ? transpose(sy) : sy, { rcond: options.rcond });
-      drawn = {
-        indices,
-        decoder: form === "pinv-of-transpose" ? info.pinv : transpose(info.pinv),
-        diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
-      };
+      if (plain) {
+        const info = pinvWithInfo(form === "pinv-of-transpose" ? transpose(sy) : sy, { rcond: options.rcond });
+        drawn = {
+          indices,
+          decoder: form === "pinv-of-transpose" ? info.pinv : transpose(info.pinv),
+          diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
+        };
+      } else {
+        // U·f(Σ)·Vᵀ of S_Y = U·Σ·Vᵀ: with f = 1/σ this would be pinv(S_Yᵀ).
+        const spec = filteredSpectrum(sy, filter, options.rcond);
+        drawn = {
+          indices,
+          decoder: spec.matrix,
+          diagnostics: { anchorsKept: indices.length, rank: spec.rank, conditionNumber: spec.condKept, conditionNumberFull: spec.condFull },
+        };
+      }
       computed.set(indices, drawn);
     }
     return drawn;
   });
 }
+
+/**
+ * The source side of whitened IRP: for each distinct subspace of `draws`, polar(S_X) (k_s×d_x) of its
+ * unit source anchors, which replaces S_X in the relative projection. Reads only the source anchors.
+ */
+export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspace[], rcond?: number): Map<DrawnSubspace, Matrix> {
+  const out = new Map<DrawnSubspace, Matrix>();
+  for (const d of draws) {
+    if (!out.has(d)) out.set(d, filteredSpectrum(selectRows(unitX, d.indices), { ridge: 0, whiten: true }, rcond).matrix);
+  }
+  return out;
+}
+
 
 /**
  * Both sides of IRP's fit: the anchors' statistics and unit rows, and the ω draws with their
@@ -281,7 +366,7 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
-  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number },
+  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number; ridge?: number; whiten?: boolean },
 ): SubspaceMaps {
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
@@ -294,7 +379,10 @@ export function fitSubspaceMaps(
   const unitX = centerAndNormalize(ax, source, "anchorsX");
   const unitY = centerAndNormalize(ay, target, "anchorsY");
   const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
-  const draws = drawSubspaceDecoders(unitY, gram, { omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond });
+  const draws = drawSubspaceDecoders(unitY, gram, {
+    omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten,
+  });
+  if (options.whiten) return { ax, ay, source, target, unitX, unitY, draws, encoders: drawSubspaceEncoders(unitX, draws, options.rcond) };
   return { ax, ay, source, target, unitX, unitY, draws };
 }
 
@@ -304,23 +392,56 @@ export function fitSubspaceMaps(
  * so the sum is X̂ᵀ·Q with Q (k×d_y) the decoders' rows added into their anchors' rows: one product
  * however many subspaces there are.
  */
-export function averageMaps(fitted: Pick<SubspaceMaps, "draws" | "unitX">, omega: number): Matrix {
-  const { draws, unitX } = fitted;
+export function averageMaps(fitted: Pick<SubspaceMaps, "draws" | "unitX" | "encoders">, omega: number): Matrix {
+  const { left, right } = mapFactors(fitted, omega);
+  return matmulTransA(left, right);
+}
+
+/** How many of the first ω draws produced each distinct subspace. */
+function drawCounts(draws: readonly DrawnSubspace[], omega: number): Map<DrawnSubspace, number> {
   if (!Number.isInteger(omega) || omega < 1 || omega > draws.length) {
     throw new InvalidParameterError("omega", `expected 1..${draws.length} (the draws available), got ${omega}`);
   }
   const counts = new Map<DrawnSubspace, number>();
   for (let i = 0; i < omega; i++) counts.set(draws[i], (counts.get(draws[i]) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The collapsed map of the first ω draws as a product leftᵀ·right (left m×d_x, right m×d_y) with
+ * m ≤ the anchors (plain, ridge: left = the unit source anchors and right their summed decoders, as
+ * `averageMaps` forms it) or m = the distinct subspaces' anchors stacked (whitened: each subspace's
+ * encoder over its weighted decoder). What the polar factor (`orthogonalize`) is computed from.
+ */
+export function mapFactors(fitted: Pick<SubspaceMaps, "draws" | "unitX" | "encoders">, omega: number): { left: Matrix; right: Matrix } {
+  const { draws, unitX, encoders } = fitted;
+  const counts = drawCounts(draws, omega);
   const dy = draws[0].decoder.cols;
-  const q = new Matrix(unitX.rows, dy);
-  for (const [d, c] of counts) {
-    const w = c / omega, dec = d.decoder.data;
-    for (let r = 0; r < d.indices.length; r++) {
-      const to = d.indices[r] * dy, from = r * dy;
-      for (let j = 0; j < dy; j++) q.data[to + j] += w * dec[from + j];
+  if (!encoders) {
+    const q = new Matrix(unitX.rows, dy);
+    for (const [d, c] of counts) {
+      const w = c / omega, dec = d.decoder.data;
+      for (let r = 0; r < d.indices.length; r++) {
+        const to = d.indices[r] * dy, from = r * dy;
+        for (let j = 0; j < dy; j++) q.data[to + j] += w * dec[from + j];
+      }
     }
+    return { left: unitX, right: q };
   }
-  return matmulTransA(unitX, q);
+  let rows = 0;
+  for (const d of counts.keys()) rows += d.indices.length;
+  const dx = unitX.cols;
+  const left = new Matrix(rows, dx), right = new Matrix(rows, dy);
+  let at = 0;
+  for (const [d, c] of counts) {
+    const e = encoders.get(d);
+    if (!e) throw new InvalidParameterError("encoders", "no source encoder for a drawn subspace (use drawSubspaceEncoders on the same draws)");
+    const w = c / omega, k = d.indices.length;
+    left.data.set(e.data, at * dx);
+    for (let i = 0; i < k * dy; i++) right.data[at * dy + i] = w * d.decoder.data[i];
+    at += k;
+  }
+  return { left, right };
 }
 
 /** Mean of a per-subspace number over the first ω draws. */
@@ -344,6 +465,7 @@ export function meanOverDraws(
  */
 export function translatePrefixes(
   xUnit: Matrix, unitX: Matrix, draws: readonly DrawnSubspace[], omegas: readonly number[], target: SpaceStats,
+  encoders?: ReadonlyMap<DrawnSubspace, Matrix>,
 ): Array<{ omega: number; translated: Matrix }> {
   const ascending = [...omegas].sort((p, q) => p - q);
   for (const omega of ascending) {
@@ -360,7 +482,10 @@ export function translatePrefixes(
       const d = draws[drawn];
       let term = terms.get(d);
       if (!term) {
-        term = matmul(matmul(xUnit, transpose(selectRows(unitX, d.indices))), d.decoder);
+        // Whitened IRP projects on polar(S_X) instead of S_X (`drawSubspaceEncoders`).
+        const encoder = encoders ? encoders.get(d) : selectRows(unitX, d.indices);
+        if (!encoder) throw new InvalidParameterError("encoders", "no source encoder for a drawn subspace (use drawSubspaceEncoders on the same draws)");
+        term = matmul(matmul(xUnit, transpose(encoder)), d.decoder);
         terms.set(d, term);
       }
       addScaledInPlace(sum, term, 1);

@@ -19,3 +19,7 @@ export {
   runStitching,
   type StitchingProtocol, type StitchingRun, type SeedContext, type PairContext, type Translation, type PairTranslator,
 } from "./protocol";
+export {
+  evaluatePanel,
+  type PanelMethod, type PanelOptions, type PanelResult, type PanelRow, type PanelTranslation,
+} from "./panel";

@@ -1,0 +1,157 @@
+/**
+ * The methods of the "when does IRP work" study as one `evaluatePanel` method list:
+ *
+ *   irp-paper     IRP at the paper's Fig. 7 setting (ω = 16, δ = 0.8)
+ *   irp-chosen    IRP at the (ω, δ) chosen on the pair's anchors (`chooseIrpParameters`)
+ *   irp-ridge     the ridge-regularised inverse, (λ, ω, δ) chosen jointly on the same held-out anchors
+ *                 (λ from `ridges`; λ = 0, plain IRP at irp-chosen's setting, is a candidate)
+ *   irp-whitened  the whitened relative space at its own anchor-chosen (ω, δ)
+ *   irp-polar     the orthogonalised collapsed map at irp-chosen's (ω, δ)
+ *   procrustes, lstsq, affine    the direct maps fitted on the anchors
+ *   relative      the target's relative-representation head (Moschella et al.), no translation
+ *
+ * Every choice reads only the anchors of the pair and seed at hand (a held-out share of them), never
+ * a test item. Choices are made once per (source, target, seed) and shared by the methods that use
+ * them; with `diagnose`, the anchor-only gap prediction (`irpGapDiagnostic`) is recorded per pair and
+ * seed from the same choice.
+ */
+import { InvalidParameterError } from "../errors";
+import { IRP_DEFAULTS, InverseRelativeProjection, type IrpOptions } from "../translate/irp";
+import { LeastSquaresTranslator } from "../translate/leastSquares";
+import { ProcrustesTranslator } from "../translate/procrustes";
+import type { Translator } from "../translate/translator";
+import type { Matrix } from "../linalg/matrix";
+import { chooseIrpParameters, type ParameterChoice } from "./irpChoice";
+import { irpGapDiagnostic, type IrpGapDiagnostic } from "./irpDiagnostic";
+import type { PairContext } from "./stitching/protocol";
+import type { PanelMethod } from "./stitching/panel";
+
+export const IRP_PANEL_METHODS = [
+  "irp-paper", "irp-chosen", "irp-ridge", "irp-whitened", "irp-polar", "procrustes", "lstsq", "affine", "relative",
+] as const;
+export type IrpPanelMethod = (typeof IRP_PANEL_METHODS)[number];
+
+export interface IrpPanelOptions {
+  /** The chooser's grid. */
+  omegas: number[];
+  deltas: number[];
+  /** λ candidates of irp-ridge (0 is always a candidate). Default `DEFAULT_RIDGES`. */
+  ridges?: number[];
+  /** Share of the anchors held out by every choice (default 0.2). */
+  holdout?: number;
+  /** Procrustes (default `new ProcrustesTranslator()`). */
+  procrustes?: () => Translator;
+  /** Default all of `IRP_PANEL_METHODS`, in that order. */
+  methods?: readonly IrpPanelMethod[];
+  /** Record `irpGapDiagnostic` per pair and seed. Default false. */
+  diagnose?: boolean;
+}
+
+export type PairDiagnosticRow = IrpGapDiagnostic & { dataset: string; seed: number; source: string; target: string };
+
+interface PairChoices {
+  plain: ParameterChoice;
+  ridge?: { lambda: number; omega: number; delta: number; score: number };
+  whitened?: ParameterChoice;
+}
+
+/** λ on the unit anchors' Gram matrix, whose eigenvalues average k_s / rank: from barely regularised to the cross-covariance limit. */
+export const DEFAULT_RIDGES = [0.01, 0.1, 1, 10, 100];
+
+/** The panel's methods and the diagnostics they recorded (filled while `evaluatePanel` runs). */
+export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnostics: PairDiagnosticRow[] } {
+  const methods = o.methods ?? IRP_PANEL_METHODS;
+  methods.forEach((m, i) => {
+    if (!IRP_PANEL_METHODS.includes(m)) throw new InvalidParameterError(`methods[${i}]`, `unknown method ${JSON.stringify(m)}; expected one of ${IRP_PANEL_METHODS.join(", ")}`);
+  });
+  const ridges = o.ridges ?? DEFAULT_RIDGES;
+  const holdout = o.holdout ?? 0.2;
+  const procrustes = o.procrustes ?? (() => new ProcrustesTranslator());
+  const memo = new Map<string, PairChoices>();
+  const diagnostics: PairDiagnosticRow[] = [];
+  const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });
+  const choices = (p: PairContext): PairChoices => {
+    const key = `${p.data.dataset}\u0000${p.source.name}\u0000${p.target.name}\u0000${p.seed}`;
+    let c = memo.get(key);
+    if (!c) {
+      const { ax, ay } = anchors(p);
+      c = { plain: chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, progress: false }) };
+      memo.set(key, c);
+      if (o.diagnose) {
+        const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes });
+        diagnostics.push({ dataset: p.data.dataset, seed: p.seed, source: p.source.name, target: p.target.name, ...d });
+      }
+    }
+    return c;
+  };
+  const ridgeChoice = (p: PairContext) => {
+    const c = choices(p);
+    if (!c.ridge) {
+      const { ax, ay } = anchors(p);
+      let best = { lambda: 0, omega: c.plain.omega, delta: c.plain.delta, score: c.plain.score };
+      for (const lambda of ridges) {
+        const r = chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant: { ridge: lambda }, progress: false });
+        if (r.score > best.score) best = { lambda, omega: r.omega, delta: r.delta, score: r.score };
+      }
+      c.ridge = best;
+    }
+    return c.ridge;
+  };
+  const whitenedChoice = (p: PairContext) => {
+    const c = choices(p);
+    if (!c.whitened) {
+      const { ax, ay } = anchors(p);
+      c.whitened = chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant: { whiten: true }, progress: false });
+    }
+    return c.whitened;
+  };
+  const irp = (p: PairContext, options: IrpOptions) => {
+    const { ax, ay } = anchors(p);
+    return new InverseRelativeProjection({ ...options, seed: p.seed }).fit(ax, ay).transform(p.source.test);
+  };
+  const fitted = (p: PairContext, t: Translator) => {
+    const { ax, ay } = anchors(p);
+    return t.fit(ax, ay).transform(p.source.test);
+  };
+  const make: Record<IrpPanelMethod, PanelMethod> = {
+    "irp-paper": {
+      name: "irp-paper",
+      translate: (p) => ({ translated: irp(p, { omega: IRP_DEFAULTS.omega, delta: IRP_DEFAULTS.delta }), setting: `ω=${IRP_DEFAULTS.omega} δ=${IRP_DEFAULTS.delta}` }),
+    },
+    "irp-chosen": {
+      name: "irp-chosen",
+      translate: (p) => {
+        const c = choices(p).plain;
+        return { translated: irp(p, { omega: c.omega, delta: c.delta }), setting: `ω=${c.omega} δ=${c.delta}` };
+      },
+    },
+    "irp-ridge": {
+      name: "irp-ridge",
+      translate: (p) => {
+        const r = ridgeChoice(p);
+        return { translated: irp(p, { omega: r.omega, delta: r.delta, ridge: r.lambda }), setting: `ω=${r.omega} δ=${r.delta} λ=${r.lambda}` };
+      },
+    },
+    "irp-whitened": {
+      name: "irp-whitened",
+      translate: (p) => {
+        const c = whitenedChoice(p);
+        return { translated: irp(p, { omega: c.omega, delta: c.delta, whiten: true }), setting: `ω=${c.omega} δ=${c.delta}` };
+      },
+    },
+    "irp-polar": {
+      name: "irp-polar",
+      translate: (p) => {
+        const c = choices(p).plain;
+        return { translated: irp(p, { omega: c.omega, delta: c.delta, orthogonalize: true }), setting: `ω=${c.omega} δ=${c.delta}` };
+      },
+    },
+    procrustes: { name: "procrustes", translate: (p) => ({ translated: fitted(p, procrustes()) }) },
+    lstsq: { name: "lstsq", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator()) }) },
+    affine: { name: "affine", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator({ affine: true })) }) },
+    relative: { name: "relative", relativeHead: true, translate: (p) => ({ translated: p.relativeTestOf(p.source.name), head: "relative" }) },
+  };
+  // With `diagnose`, every pair gets its diagnostic whichever methods run (the first call makes it).
+  const withDiagnostic = (m: PanelMethod): PanelMethod => (o.diagnose ? { ...m, translate: (p) => (choices(p), m.translate(p)) } : m);
+  return { methods: methods.map((m) => withDiagnostic(make[m])), diagnostics };
+}
