@@ -196,7 +196,10 @@ describe.skipIf(!hasJupyter || !hasChromium)("the quickstart in Jupyter Notebook
         expect(p.allInside, p.title).toBe(true);
       }
       expect(seen.plots[0].columns).toBe(2); // Fig. 1's four panels wrapped into 2 × 2
-      expect(readdirSync(figures).sort()).toEqual(["fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg"]);
+      expect(readdirSync(figures).sort()).toEqual([
+        "fig1-relative-projection.csv", "fig1-relative-projection.md", "fig1-relative-projection.png", "fig1-relative-projection.svg",
+        "quickstart-methods.csv", "quickstart-methods.md", "quickstart-pruning.png", "quickstart-pruning.svg",
+      ]);
 
       // Saving writes the outputs into the (copied) notebook; stripped, it is the committed file again.
       await page.evaluate("Jupyter.notebook.save_notebook()");
