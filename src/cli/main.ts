@@ -11,6 +11,7 @@
  * options.ts, its help in help.ts, its errors in cliErrors.ts, its output in report.ts.
  */
 import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LatentBridgeError } from "../errors";
 import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, fromParseArgsError, usageError } from "./cliErrors";
@@ -22,12 +23,22 @@ import { translate, type CliIo } from "./translate";
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOfSignal } from "./cliErrors";
 export type { CliIo } from "./translate";
 
+/**
+ * The version in latent-bridge's package.json: the nearest one above this module (src/cli/ in a
+ * checkout, dist/ once built, node_modules/latent-bridge/dist/ when installed).
+ */
 function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "latent-bridge") return typeof pkg.version === "string" ? pkg.version : "unknown";
+    } catch {
+      // no (readable) package.json here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
   }
 }
 
