@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { FileSystemError, InterruptedError } from "../errors";
 
 /** Prefix of temporary files: hidden, so a half-written file never looks like a result. */
@@ -44,12 +44,13 @@ function writeError(path: string, e: unknown): unknown {
 }
 
 /**
- * Creates `dir` and its parents. A path component that exists but is a file makes mkdir fail with
- * EEXIST or ENOTDIR, which says nothing useful: the error names that component instead.
+ * Creates `dir` and its parents; returns the first directory it created (undefined if none). A path
+ * component that exists but is a file makes mkdir fail with EEXIST or ENOTDIR, which says nothing
+ * useful: the error names that component instead.
  */
-function makeParents(dir: string, path: string): void {
+function makeParents(dir: string, path: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
+    return mkdirSync(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code === "EEXIST" || code === "ENOTDIR") {
@@ -81,6 +82,19 @@ function unlinkQuietly(path: string): void {
     unlinkSync(path);
   } catch {
     // the temporary file may never have been created
+  }
+}
+
+/** Removes the directories `makeParents` created, from `dir` up to `first`, where they are empty (an abort leaves nothing behind). */
+function removeCreatedDirectories(dir: string, first: string): void {
+  const stop = resolve(first);
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    try {
+      rmdirSync(p);
+    } catch {
+      return; // not empty (another writer's file), or already gone
+    }
+    if (p === stop || dirname(p) === p) return;
   }
 }
 
@@ -202,7 +216,7 @@ export interface AtomicWriter {
  */
 export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
   const dir = dirname(path);
-  makeParents(dir, path);
+  const created = makeParents(dir, path);
   const tmp = tempPathFor(path);
   let caught: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -263,6 +277,7 @@ export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
       if (handle !== undefined) await handle.close().catch(() => undefined);
       handle = undefined;
       unlinkQuietly(tmp);
+      if (!finished && created !== undefined) removeCreatedDirectories(dir, created);
       release();
     },
   };

@@ -14,7 +14,7 @@ const WASM_MIN_WORK = 32 * 32 * 32;
  * (What streaming a file through a translator block by block relies on: translate/transformFile.ts.)
  */
 export function minRowsForSameKernel(minInnerTimesCols: number): number {
-  return 4 * Math.ceil(Math.ceil(WASM_MIN_WORK / Math.max(1, minInnerTimesCols)) / 4);
+  return 4 * Math.max(1, Math.ceil(Math.ceil(WASM_MIN_WORK / Math.max(1, minInnerTimesCols)) / 4));
 }
 
 /**

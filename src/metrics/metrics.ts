@@ -472,3 +472,41 @@ export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixIn
   }
   return hits / n;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Retrieval rank (added for the "when does IRP work" study; kept apart from the metrics above)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Mean reciprocal rank: for each row i of `translated`, all rows of `targets` are ranked by cosine
+ * similarity to it and the query scores 1/rank of target row i, rank = 1 + (number of target rows
+ * with strictly higher similarity) — ties resolved in the query's favour, as in
+ * `topKRetrievalAccuracy`, so MRR ≥ top-1 accuracy.
+ *
+ * @param translated - n×d queries; @param targets - n×d targets, row i the correct match for query i.
+ * @returns The mean of 1/rank over the queries, in [1/n, 1].
+ * @throws ShapeMismatchError if the shapes differ (argument `"targets"`); InvalidParameterError if
+ *   there are no rows; NonFiniteError for NaN/±Infinity; ZeroNormError for an all-zero row.
+ */
+export function meanReciprocalRank(translated: Matrix, targets: Matrix): number {
+  assertSameShape(translated, targets, "translated", "targets");
+  const n = translated.rows;
+  if (n === 0) throw new InvalidParameterError("translated", "expected at least one row; a rank over zero items is undefined");
+  assertFiniteMatrix(translated, "translated");
+  assertFiniteMatrix(targets, "targets");
+  const q = unitRows(translated, "translated");
+  const t = unitRows(targets, "targets");
+  const d = q.cols;
+  let sum = 0;
+  for (let r0 = 0; r0 < n; r0 += RETRIEVAL_BLOCK_ROWS) {
+    const r1 = Math.min(n, r0 + RETRIEVAL_BLOCK_ROWS);
+    const sims = matmulTransB(Matrix.fromFlat(r1 - r0, d, q.data.subarray(r0 * d, r1 * d)), t).data;
+    for (let i = r0; i < r1; i++) {
+      const off = (i - r0) * n, own = sims[off + i];
+      let higher = 0;
+      for (let j = 0; j < n; j++) if (sims[off + j] > own) higher++;
+      sum += 1 / (1 + higher);
+    }
+  }
+  return sum / n;
+}

@@ -16,6 +16,9 @@ import { minRowsForSameKernel } from "../linalg/product";
 import { openAtomicWriter } from "../io/atomicWrite";
 import { openRows, type RowSource } from "../io/arraySource";
 import { DESCR, littleEndianBytes, npyHeaderBytes } from "../io/npy";
+import { AbsoluteTranslator } from "./absolute";
+import { LeastSquaresTranslator } from "./leastSquares";
+import { ProcrustesTranslator } from "./procrustes";
 import type { Translator } from "./translator";
 
 export type OutputDtype = "float32" | "float64";
@@ -58,11 +61,30 @@ export function defaultOutputDtype(inputDtype: string): OutputDtype {
   return inputDtype === "float32" ? "float32" : "float64";
 }
 
-/** Rows per block for a d_in → d_out translation: a multiple of 4 within the byte budget, never below the kernel's minimum. */
-export function blockRowsFor(sourceDim: number, targetDim: number, requested?: number): number {
-  const minimum = minRowsForSameKernel(Math.min(sourceDim, targetDim));
+/**
+ * The smallest k·n over the matrix products a translator's `transform` makes with a block's rows
+ * (A_block (rows × k) · B (k × n)): what decides which kernel runs (`minRowsForSameKernel`).
+ */
+export function smallestProductWork(translator: Translator): number {
+  const { sourceDim: dx, targetDim: dy } = translator.diagnostics;
+  if (translator instanceof ProcrustesTranslator) {
+    const map = translator.fittedState.map;
+    if ("left" in map) return Math.min(dx * map.left.cols, map.right.cols * dy);
+  }
+  if (translator instanceof AbsoluteTranslator) return Infinity; // no product
+  if (translator instanceof LeastSquaresTranslator && translator.method === "affine") return (dx + 1) * dy;
+  return dx * dy; // irp, lstsq, procrustes with one d_x × d_y map
+}
+
+/**
+ * Rows per block: a multiple of 4 within the byte budget (`requested` rows instead, if given), never
+ * below the kernel's minimum for the translator's products.
+ */
+export function blockRowsFor(translator: Translator, requested?: number): { rows: number; minimum: number } {
+  const { sourceDim, targetDim } = translator.diagnostics;
+  const minimum = minRowsForSameKernel(smallestProductWork(translator));
   const budget = requested ?? Math.floor(BLOCK_BYTES / (8 * Math.max(1, sourceDim, targetDim)));
-  return Math.max(minimum, 4 * Math.max(1, Math.floor(budget / 4)));
+  return { rows: Math.max(minimum, 4 * Math.max(1, Math.floor(budget / 4))), minimum };
 }
 
 /**
@@ -81,15 +103,11 @@ export async function transformFile(
   const source = typeof input === "string" ? openRows(input, options.inputName) : input;
   try {
     if (source.cols !== sourceDim) {
-      throw new ShapeMismatchError(
-        "x",
-        `${source.name} has ${source.cols} columns (${source.rows}×${source.cols}), but the translator was fitted on a source space of dimension ${sourceDim}`,
-      );
+      throw new ShapeMismatchError("x", `expected ${sourceDim} columns (the source dimension seen in fit), got ${source.rows}×${source.cols}`);
     }
     const dtype = options.dtype ?? defaultOutputDtype(source.dtype);
     const rows = source.rows;
-    const block = blockRowsFor(sourceDim, targetDim, options.blockRows);
-    const minimum = minRowsForSameKernel(Math.min(sourceDim, targetDim));
+    const { rows: block, minimum } = blockRowsFor(translator, options.blockRows);
     const writer = await openAtomicWriter(output);
     let transformSeconds = 0;
     let blocks = 0;
