@@ -514,7 +514,7 @@ function tooLarge(path: string, fd: number, size: number): FileTooLargeError {
   }
   return new FileTooLargeError(
     path, size, NPY_READ_LIMIT,
-    `the file is ${size.toLocaleString("en-US")} bytes${what}, more than this reader can load at once (2 GiB − 1 = ${NPY_READ_LIMIT.toLocaleString("en-US")} bytes); \`latent-bridge translate\` and \`apply\` stream inputs of any size (openNpyRows and transformNpyFile in the library); otherwise split the array into row blocks in NumPy (np.array_split)`,
+    `the file is ${size.toLocaleString("en-US")} bytes${what}, more than this reader can load at once (2 GiB − 1 = ${NPY_READ_LIMIT.toLocaleString("en-US")} bytes); \`latent-bridge translate\` and \`apply\` stream inputs of any size (openRows and transformFile in the library); otherwise split the array into row blocks in NumPy (np.array_split)`,
   );
 }
 

@@ -166,11 +166,17 @@ export function readModel(path: string): { meta: ModelMeta; arrays: Record<strin
   try {
     const metaMember = archive.members.find((m) => m.key === "meta");
     if (!metaMember) return fail(`no "meta" entry (the archive holds ${archive.members.map((m) => m.key).join(", ") || "nothing"}); models are written by saveTranslator or latent-bridge fit --save`);
+    const bytes = readMemberBytes(archive, metaMember);
+    let json: Uint8Array;
+    try {
+      json = parseNpyBytes(bytes, "meta");
+    } catch (e) {
+      return fail(`its "meta" entry: ${(e as Error).message.replace(/^meta: /, "")}`);
+    }
     let parsed: unknown;
     try {
-      parsed = fromJson(new TextDecoder("utf-8", { fatal: true }).decode(parseNpyBytes(readMemberBytes(archive, metaMember), `${path}:meta`)));
+      parsed = fromJson(new TextDecoder("utf-8", { fatal: true }).decode(json));
     } catch (e) {
-      if (e instanceof FileFormatError) throw e;
       return fail(`its "meta" entry is not UTF-8 JSON (${(e as Error).message})`);
     }
     meta = checkMeta(parsed, fail);
