@@ -90,6 +90,19 @@ describe("fit once, apply many", () => {
     expect(readFileSync(again)).toEqual(readFileSync(out));
   });
 
+  it("translate --save whose translation fails (NaN in the last row) leaves neither the output nor the model", async () => {
+    const bad = fresh("nan.npy");
+    const x = readNpyMatrix(X);
+    x.data[x.data.length - 1] = NaN;
+    writeNpyMatrix(bad, x);
+    const model = fresh("m.npz"), out = fresh("y.npy");
+    const r = await run(["translate", "--method", "irp", "--source-anchors", A, "--target-anchors", B, "--input", bad, "--output", out, "--save", model, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ type: "NonFiniteError", argument: "--input" });
+    expect(r.stderr).toMatch(/found NaN at row 149, column 9/);
+    expect([existsSync(out), existsSync(model)]).toEqual([false, false]);
+  });
+
   it("apply: a model of another format version, a file that is no model, a missing model, an input of the wrong width — exit 1 naming the flag, nothing written", async () => {
     const t = createTranslator("lstsq").fit(anchorsX, anchorsY);
     const entries = modelEntries(t);

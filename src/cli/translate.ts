@@ -6,7 +6,8 @@
  */
 import { resolve } from "node:path";
 import { LatentBridgeError } from "../errors";
-import { saveTranslator, loadTranslator } from "../translate/persist";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { loadTranslator, saveTranslator, serializeModel } from "../translate/persist";
 import type { Translator } from "../translate/translator";
 import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError } from "./cliErrors";
 import { asFlag, checkOutput, cleanStaleTemporaries, openFlagRows, streamTranslation, type CliIo, type Files } from "./files";
@@ -20,14 +21,19 @@ function parseDtype(values: Values): "float32" | "float64" | undefined {
   return values.dtype === undefined ? undefined : parseChoice("--dtype", values.dtype, ["float32", "float64"] as const);
 }
 
-/** Saves the model (atomically); its errors name --save. */
-function saveModel(translator: Translator, path: string, version: string): void {
+/** Runs `fn` with errors naming --save. */
+function asSave<T>(fn: () => T): T {
   try {
-    saveTranslator(translator, path, { writtenBy: `latent-bridge ${version}` });
+    return fn();
   } catch (e) {
     if (e instanceof LatentBridgeError) throw new CliError(EXIT_FAILURE, e.name, "--save", `--save: ${e.message}`);
     throw e;
   }
+}
+
+/** Saves the model (atomically). */
+function saveModel(translator: Translator, path: string, version: string): void {
+  asSave(() => saveTranslator(translator, path, { writtenBy: `latent-bridge ${version}` }));
 }
 
 function warn(io: CliIo, warnings: string[]): void {
@@ -43,13 +49,16 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
   const outputPath = checkOutput("--output", values.output!, files);
   const modelPath = values.save === undefined ? undefined : checkOutput("--save", values.save, files, true);
   flags.warnings.push(...cleanStaleTemporaries(outputPath));
+  if (modelPath !== undefined) flags.warnings.push(...cleanStaleTemporaries(modelPath));
   warn(io, flags.warnings);
 
   const input = openFlagRows("--input", files);
   try {
     const translator = fitFromFlags(flags, files, io);
-    if (modelPath !== undefined) saveModel(translator, modelPath, version);
+    // The model is written once the translation is: a run that fails while streaming leaves neither.
+    const model = modelPath === undefined ? undefined : asSave(() => serializeModel(translator, { writtenBy: `latent-bridge ${version}` }));
     const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files);
+    if (modelPath !== undefined) asSave(() => writeFileAtomic(modelPath, model!));
     const report: TranslateReport = {
       command: "translate",
       ...translatorFields(translator),

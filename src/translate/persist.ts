@@ -25,7 +25,7 @@ import { Matrix } from "../linalg/matrix";
 import { closeSync } from "node:fs";
 import type { AnchorSubspace } from "../anchors/farthestPointSample";
 import { parseNpy, parseNpyBytes, type NpyArray } from "../io/npy";
-import { openNpz, readMemberBytes, writeNpz, type NpzEntry } from "../io/npz";
+import { openNpz, readMemberBytes, serializeNpz, writeNpz, type NpzEntry } from "../io/npz";
 import type { SpaceStats } from "../relative/normalize";
 import { AbsoluteTranslator } from "./absolute";
 import { IRP_OPTION_KEYS, InverseRelativeProjection, type DrawnSubspace, type IrpDiagnostics, type IrpFittedState, type IrpOptions } from "./irp";
@@ -153,6 +153,11 @@ export function modelEntries(translator: Translator, options: SaveTranslatorOpti
  */
 export function saveTranslator(translator: Translator, path: string, options: SaveTranslatorOptions = {}): void {
   writeNpz(path, modelEntries(translator, options));
+}
+
+/** The bytes saveTranslator writes (to write them later, e.g. once another output is complete). */
+export function serializeModel(translator: Translator, options: SaveTranslatorOptions = {}): Uint8Array {
+  return serializeNpz(modelEntries(translator, options));
 }
 
 /** A model's meta and arrays, read and checked against its layout (FileFormatErrors name `path`). */
