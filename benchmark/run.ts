@@ -14,6 +14,7 @@ import { pinv } from "../src/linalg/pinv";
 import { InverseRelativeProjection } from "../src/translate/irp";
 import { writeNpyMatrix } from "../src/io/npy";
 import { kernelBackend } from "../src/linalg/wasm/kernels";
+import { embeddingPair } from "./data";
 
 const quick = process.argv.includes("--quick");
 const D = quick ? 256 : 768;
@@ -21,28 +22,6 @@ const ANCHORS = D;
 const N = quick ? 2000 : 10_000;
 const OMEGA = 16, DELTA = 0.5, SEED = 0;
 const REPEATS = 5;
-
-/** Embedding-like data: a shared latent with a power-law spectrum, seen through two random linear
- * encoders of the same width, plus noise and an offset (real encoders are neither centred nor
- * isotropic, which is what makes anchor pruning matter). */
-function embeddingPair(rows: number, seed: number): { x: Matrix; y: Matrix } {
-  const rng = new Random(seed);
-  const r = Math.floor(D / 2);
-  const z = new Matrix(rows, r);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) z.data[i * r + j] = rng.normal() / Math.pow(1 + j, 0.8);
-  const enc = (s: number) => {
-    const g = new Random(s);
-    const w = new Matrix(r, D);
-    for (let i = 0; i < w.data.length; i++) w.data[i] = g.normal() / Math.sqrt(r);
-    return w;
-  };
-  const x = matmul(z, enc(1)), y = matmul(z, enc(2));
-  for (let i = 0; i < x.data.length; i++) {
-    x.data[i] += 0.02 * rng.normal() + 0.3;
-    y.data[i] += 0.02 * rng.normal() - 0.1;
-  }
-  return { x, y };
-}
 
 function time<T>(fn: () => T, repeats = REPEATS): { seconds: number; value: T } {
   let best = Infinity;
@@ -62,8 +41,8 @@ function numpyAvailable(): boolean {
 const dir = mkdtempSync(join(tmpdir(), "latent-bridge-bench-"));
 try {
   console.log(`latent-bridge benchmark — d=${D}, anchors=${ANCHORS}, transform rows=${N}, ω=${OMEGA}, δ=${DELTA}${quick ? " (quick)" : ""}, kernels: ${kernelBackend()}`);
-  const anchors = embeddingPair(ANCHORS, 11);
-  const input = embeddingPair(N, 12).x;
+  const anchors = embeddingPair(ANCHORS, D, 11);
+  const input = embeddingPair(N, D, 12).x;
   const rng = new Random(5);
   const square = new Matrix(D, D);
   for (let i = 0; i < square.data.length; i++) square.data[i] = rng.normal();

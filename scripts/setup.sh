@@ -4,7 +4,7 @@
 #   - Debian packages: Jupyter Notebook + nbclient/nbconvert (to run the notebooks), Chromium
 #     (static PNG/SVG export of figures), numpy with OpenBLAS (interop test, benchmarks),
 #     data sets packaged by Debian (Fashion-MNIST, WordNet);
-#   - npm packages, exactly as package-lock.json pins them (npm ci);
+#   - npm packages, exactly as package-lock.json pins them (npm ci), and the build in dist/;
 #   - in a git checkout, the clean filter that strips notebook outputs (scripts/install-git-filters.sh).
 # Options: --no-apt  skip the Debian packages (then install them yourself; the list is printed).
 set -euo pipefail
@@ -65,6 +65,12 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
+fi
+# dist/ (what bin/latent-bridge.mjs and the package run; npm ci's prepare builds it): rebuilt when a
+# source is newer, e.g. after a git pull that left package-lock.json alone.
+if [ ! -f dist/cli.js ] || [ ! -f dist/types/index.d.ts ] || [ -n "$(find src -name '*.ts' -newer dist/cli.js -print -quit)" ]; then
+  echo "setup: npm run build"
+  npm run build --silent
 fi
 # Notebooks stay output-free in git whatever Jupyter saves into them.
 bash scripts/install-git-filters.sh >/dev/null

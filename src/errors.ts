@@ -25,19 +25,35 @@ export class ShapeMismatchError extends LatentBridgeError {}
 export class NonFiniteError extends LatentBridgeError {
   readonly row: number;
   readonly col: number;
+  readonly value: number;
+  readonly expected: string;
   constructor(argument: string, row: number, col: number, value: number, expected = "expected finite numbers") {
     super(argument, `${expected}, found ${value} at row ${row}, column ${col}`);
     this.row = row;
     this.col = col;
+    this.value = value;
+    this.expected = expected;
+  }
+
+  /** The same error about a block of rows that starts at row `offset` of the whole input (streaming). */
+  atRowOffset(offset: number): NonFiniteError {
+    return new NonFiniteError(this.argument, this.row + offset, this.col, this.value, this.expected);
   }
 }
 
 /** A row that cannot be L2-normalised because its norm is zero (after centring, where applicable). */
 export class ZeroNormError extends LatentBridgeError {
   readonly row: number;
+  readonly detail: string;
   constructor(argument: string, row: number, detail = "") {
     super(argument, `row ${row} has zero norm${detail}; every row must be a non-zero vector`);
     this.row = row;
+    this.detail = detail;
+  }
+
+  /** The same error about a block of rows that starts at row `offset` of the whole input (streaming). */
+  atRowOffset(offset: number): ZeroNormError {
+    return new ZeroNormError(this.argument, this.row + offset, this.detail);
   }
 }
 
@@ -64,6 +80,18 @@ export class FileSystemError extends LatentBridgeError {
   constructor(path: string, message: string, code?: string) {
     super(path, message);
     this.code = code;
+  }
+}
+
+/**
+ * An archive (`.npz`) that holds no array of the requested name, or several when none was named.
+ * `keys` lists the arrays it does hold; the message names them and says how to pick one (`path.npz:key`).
+ */
+export class ArchiveKeyError extends LatentBridgeError {
+  readonly keys: string[];
+  constructor(path: string, keys: string[], message: string) {
+    super(path, message);
+    this.keys = keys;
   }
 }
 

@@ -3,6 +3,11 @@
  *
  *   const irp = new InverseRelativeProjection({ omega: 16, delta: 0.5, seed: 0 }).fit(anchorsX, anchorsY);
  *   const y = irp.transform(x);
+ *   saveTranslator(irp, "model.npz");                                  // fit once …
+ *   await transformFile(loadTranslator("model.npz"), "x.npy", "y.npy"); // … apply many, any file size
+ *
+ * The core: no npm package is loaded by importing it (the experiment layers have their own entry
+ * points: package.json "exports").
  */
 export * from "./errors";
 export { Matrix, transpose, selectRows, padCols, sliceCols, columnMeans, rowNorms, frobeniusNorm, maxAbsDiff } from "./linalg/matrix";
@@ -36,9 +41,20 @@ export {
   cosineSimilarities, meanCosineSimilarity, meanSquaredError, accuracy, argmaxRows, pearsonCorrelation,
   linearCka, topKRetrievalAccuracy,
 } from "./metrics/metrics";
+export { meanReciprocalRank } from "./metrics/metrics";
 export {
-  parseNpy, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
-  type NpyArray, type NpyDtype, type NpyData,
+  parseNpy, parseNpyHeader, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
+  type NpyArray, type NpyDtype, type NpyData, type NpyHeader,
 } from "./io/npy";
+export {
+  listNpz, readNpz, readNpzArray, writeNpz, serializeNpz, parseArraySpec, type NpzMember, type NpzEntry,
+} from "./io/npz";
+export { readMatrix, openRows, type RowSource } from "./io/arraySource";
+export {
+  saveTranslator, loadTranslator, readModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta, type SaveTranslatorOptions,
+} from "./translate/persist";
+export {
+  transformFile, defaultOutputDtype, type TransformFileOptions, type TransformFileResult, type OutputDtype,
+} from "./translate/transformFile";
 export { figuresDir, isQuickMode, repoRoot } from "./config";
 export { toMatrix, assertSeed, PRUNE_SIDES, type MatrixInput, type PruneSide } from "./validate";

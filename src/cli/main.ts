@@ -3,31 +3,56 @@
  *
  *   latent-bridge translate --method irp --source-anchors A.npy --target-anchors B.npy \
  *     --input X.npy --output Y.npy [--omega 16] [--delta 0.8] [--seed 0] [--prune target] [--json]
+ *   latent-bridge fit --method irp --source-anchors A.npy --target-anchors B.npy --save model.npz
+ *   latent-bridge apply --model model.npz --input X.npy --output Y.npy
+ *   latent-bridge evaluate --predicted Y.npy --target T.npy
+ *   latent-bridge choose --source-anchors A.npy --target-anchors B.npy
  *
  * `main(argv, io)` is the whole program as a function returning the exit code (0 success, 1 the
  * translation failed, 2 the command line is wrong, 128 + n interrupted by signal n while writing),
- * so tests run it in-process. The executable shim is bin/latent-bridge.mjs; `tsx src/cli/main.ts …`
- * also works (see the bottom of this file). The command itself is in translate.ts, its flags in
- * options.ts, its help in help.ts, its errors in cliErrors.ts, its output in report.ts.
+ * so tests run it in-process. The executable is bin/latent-bridge.mjs, which runs this file compiled
+ * (dist/cli.js); `tsx src/cli/main.ts …` also works (see the bottom of this file). The commands are in
+ * translate.ts (translate, fit, apply) and evaluate.ts (evaluate, choose), what they share in
+ * fitting.ts and files.ts, the flags in options.ts, the help in help.ts, the errors in cliErrors.ts,
+ * the translate/fit/apply report in report.ts.
  */
 import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LatentBridgeError } from "../errors";
 import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, fromParseArgsError, usageError } from "./cliErrors";
-import { TRANSLATE_HELP, globalHelp } from "./help";
-import { parse } from "./options";
+import { choose, evaluate } from "./evaluate";
+import type { CliIo } from "./files";
+import { COMMAND_HELP, globalHelp } from "./help";
+import { COMMANDS, COMMAND_FLAGS, parse, type Command, type Values } from "./options";
 import { toJson } from "./report";
-import { translate, type CliIo } from "./translate";
+import { apply, fit, translate } from "./translate";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeOfSignal } from "./cliErrors";
-export type { CliIo } from "./translate";
+export type { CliIo } from "./files";
 
+const RUN: Record<Command, (values: Values, io: CliIo, json: boolean, version: string) => Promise<number>> = {
+  translate, fit, apply, evaluate, choose,
+};
+
+const isCommand = (c: string): c is Command => (COMMANDS as readonly string[]).includes(c);
+
+/**
+ * The version in latent-bridge's package.json: the nearest one above this module (src/cli/ in a
+ * checkout, dist/ once built, node_modules/latent-bridge/dist/ when installed).
+ */
 function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "latent-bridge") return typeof pkg.version === "string" ? pkg.version : "unknown";
+    } catch {
+      // no (readable) package.json here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
   }
 }
 
@@ -66,24 +91,29 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     if (command === "help") {
       if (rest.length === 0) io.stdout.write(globalHelp(readVersion()));
-      else if (rest[0] === "translate" && rest.length === 1) io.stdout.write(TRANSLATE_HELP + "\n");
-      else throw usageError(null, `no help for ${JSON.stringify(rest.join(" "))}; commands: translate`);
+      else if (rest.length === 1 && isCommand(rest[0])) io.stdout.write(COMMAND_HELP[rest[0]] + "\n");
+      else throw usageError(null, `no help for ${JSON.stringify(rest.join(" "))}; commands: ${COMMANDS.join(", ")}`);
       return EXIT_OK;
     }
     if (values.help) {
-      io.stdout.write(command === "translate" ? TRANSLATE_HELP + "\n" : globalHelp(readVersion()));
+      io.stdout.write(command !== undefined && isCommand(command) ? COMMAND_HELP[command] + "\n" : globalHelp(readVersion()));
       return EXIT_OK;
     }
     if (command === undefined) {
-      throw usageError(null, "missing command; usage: latent-bridge translate [options] (run latent-bridge --help)");
+      throw usageError(null, `missing command; usage: latent-bridge <${COMMANDS.join("|")}> [options] (run latent-bridge --help)`);
     }
-    if (command !== "translate") {
-      throw usageError(null, `unknown command ${JSON.stringify(command)}; the only command is translate (run latent-bridge --help)`);
+    if (!isCommand(command)) {
+      throw usageError(null, `unknown command ${JSON.stringify(command)}; the commands are ${COMMANDS.join(", ")} (run latent-bridge --help)`);
     }
     if (rest.length > 0) {
-      throw usageError(null, `unexpected argument ${JSON.stringify(rest[0])}; every translate input is given by a flag (run latent-bridge translate --help)`);
+      throw usageError(null, `unexpected argument ${JSON.stringify(rest[0])}; every ${command} input is given by a flag (run latent-bridge ${command} --help)`);
     }
-    return await translate(values, io, values.json === true);
+    for (const name of seen) {
+      if (name !== "help" && name !== "version" && !(COMMAND_FLAGS[command] as readonly string[]).includes(name)) {
+        throw usageError(`--${name}`, `is not an option of ${command} (its options: ${COMMAND_FLAGS[command].map((f) => `--${f}`).join(", ")}); run latent-bridge ${command} --help`);
+      }
+    }
+    return await RUN[command](values, io, values.json === true, readVersion());
   } catch (e) {
     let err: CliError;
     if (e instanceof CliError) err = e;

@@ -6,6 +6,13 @@ import { usageError } from "./cliErrors";
 
 export const OPTIONS = {
   method: { type: "string" },
+  model: { type: "string" },
+  save: { type: "string" },
+  predicted: { type: "string" },
+  target: { type: "string" },
+  omegas: { type: "string" },
+  deltas: { type: "string" },
+  holdout: { type: "string" },
   "source-anchors": { type: "string" },
   "target-anchors": { type: "string" },
   input: { type: "string" },
@@ -22,6 +29,21 @@ export const OPTIONS = {
   version: { type: "boolean", short: "V" },
 } satisfies ParseArgsConfig["options"];
 
+export const COMMANDS = ["translate", "fit", "apply", "evaluate", "choose"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+type Flag = keyof typeof OPTIONS;
+const FIT_FLAGS: Flag[] = ["method", "source-anchors", "target-anchors", "omega", "delta", "seed", "prune", "procrustes-variant", "rcond"];
+
+/** The flags each command takes (besides --help and --version); any other is a usage error. */
+export const COMMAND_FLAGS: Record<Command, readonly Flag[]> = {
+  translate: [...FIT_FLAGS, "input", "output", "dtype", "save", "json"],
+  fit: [...FIT_FLAGS, "save", "json"],
+  apply: ["model", "input", "output", "dtype", "json"],
+  evaluate: ["predicted", "target", "json"],
+  choose: ["source-anchors", "target-anchors", "omegas", "deltas", "holdout", "seed", "prune", "json"],
+};
+
 export function parse(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
 }
@@ -37,17 +59,17 @@ function parseNumber(flag: string, raw: string, expected: string): number {
   return value;
 }
 
-export function parseOmega(raw: string): number {
+export function parseOmega(raw: string, flag = "--omega"): number {
   const expected = `an integer in [1, ${MAX_OMEGA}]`;
-  const v = parseNumber("--omega", raw, expected);
-  if (!Number.isInteger(v) || v < 1) throw usageError("--omega", `expected ${expected}, got ${raw}`);
-  if (v > MAX_OMEGA) throw usageError("--omega", `expected ${expected} (the documented bound on ω), got ${raw}`);
+  const v = parseNumber(flag, raw, expected);
+  if (!Number.isInteger(v) || v < 1) throw usageError(flag, `expected ${expected}, got ${raw}`);
+  if (v > MAX_OMEGA) throw usageError(flag, `expected ${expected} (the documented bound on ω), got ${raw}`);
   return v;
 }
 
-export function parseDelta(raw: string): number {
-  const v = parseNumber("--delta", raw, "a number in [0, 1)");
-  if (v < 0 || v >= 1) throw usageError("--delta", `expected a number in [0, 1), got ${raw}`);
+export function parseDelta(raw: string, flag = "--delta"): number {
+  const v = parseNumber(flag, raw, "a number in [0, 1)");
+  if (v < 0 || v >= 1) throw usageError(flag, `expected a number in [0, 1), got ${raw}`);
   return v;
 }
 
@@ -67,4 +89,20 @@ export function parseRcond(raw: string): number {
 export function parseChoice<T extends string>(flag: string, raw: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(raw)) return raw as T;
   throw usageError(flag, `expected one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
+}
+
+/** A comma-separated list of numbers, each checked by `one` (e.g. --omegas 1,2,4,8). */
+export function parseList(flag: string, raw: string, one: (item: string) => number): number[] {
+  const items = raw.split(",").map((t) => t.trim());
+  if (items.length === 0 || items.some((t) => t === "")) throw usageError(flag, `expected a comma-separated list of numbers, got ${JSON.stringify(raw)}`);
+  const values = items.map(one);
+  if (new Set(values).size !== values.length) throw usageError(flag, `lists a value twice: ${raw}`);
+  return values;
+}
+
+/** The chooser's hold-out share, in (0, 1). */
+export function parseHoldout(raw: string): number {
+  const v = parseNumber("--holdout", raw, "a number in (0, 1)");
+  if (!(v > 0 && v < 1)) throw usageError("--holdout", `expected a number in (0, 1), got ${raw}`);
+  return v;
 }

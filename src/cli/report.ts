@@ -1,7 +1,7 @@
 /** What `latent-bridge translate` prints: the report object (`--json`) and its human-readable table. */
 import type { IrpDiagnostics } from "../translate/irp";
 import type { ProcrustesDiagnostics } from "../translate/procrustes";
-import type { TranslationMethod, TranslatorDiagnostics } from "../translate/translator";
+import type { TranslationMethod, Translator, TranslatorDiagnostics } from "../translate/translator";
 import type { PruneSide } from "../validate";
 
 /** JSON.stringify that keeps Infinity/NaN as strings instead of silently turning them into null. */
@@ -21,19 +21,26 @@ function fmtSeconds(s: number): string {
   return `${s.toFixed(s < 10 ? 4 : 2)} s`;
 }
 
+/** What translate, fit and apply report (fit has no rows or output; apply no anchors of its own). */
 export interface TranslateReport {
-  command: "translate";
+  command: "translate" | "fit" | "apply";
   method: TranslationMethod;
   anchors: number;
   sourceDim: number;
   targetDim: number;
-  rows: number;
-  output: string;
-  outputShape: [number, number];
-  dtype: "float32" | "float64";
-  inputs: { sourceAnchors: string; targetAnchors: string; input: string };
+  /** translate, apply: the rows translated, where they went, the input's dtype and the output's. */
+  rows?: number;
+  output?: string;
+  outputShape?: [number, number];
+  dtype?: "float32" | "float64";
+  inputDtype?: string;
+  /** Row blocks the input was streamed in. */
+  blocks?: number;
+  inputs: { sourceAnchors?: string; targetAnchors?: string; input?: string };
+  /** fit, translate --save: where the model was saved; apply: the model applied. */
+  model?: string;
   fitSeconds: number;
-  transformSeconds: number;
+  transformSeconds?: number;
   totalSeconds: number;
   warnings: string[];
   /** irp only. */
@@ -83,8 +90,8 @@ export function humanReport(r: TranslateReport): string {
     ["anchors", String(r.anchors)],
     ["source dim", String(r.sourceDim)],
     ["target dim", String(r.targetDim)],
-    ["rows translated", String(r.rows)],
   ];
+  if (r.rows !== undefined) rows.push(["rows translated", String(r.rows)]);
   if (r.method === "irp") {
     rows.push(
       ["ω (omega)", String(r.omega)],
@@ -102,12 +109,25 @@ export function humanReport(r: TranslateReport): string {
   }
   if (r.rank !== undefined) rows.push(["rank", String(r.rank)]);
   if (r.conditionNumber !== undefined) rows.push(["condition number", fmtNumber(r.conditionNumber)]);
-  rows.push(
-    ["fit", fmtSeconds(r.fitSeconds)],
-    ["transform", fmtSeconds(r.transformSeconds)],
-    ["total", fmtSeconds(r.totalSeconds)],
-    ["output", `${r.output} (${r.outputShape[0]}×${r.outputShape[1]} ${r.dtype})`],
-  );
+  rows.push([r.command === "apply" ? "fit (when saved)" : "fit", fmtSeconds(r.fitSeconds)]);
+  if (r.transformSeconds !== undefined) rows.push(["transform", fmtSeconds(r.transformSeconds)]);
+  rows.push(["total", fmtSeconds(r.totalSeconds)]);
+  if (r.model !== undefined) rows.push([r.command === "apply" ? "model" : "model saved", r.model]);
+  if (r.output !== undefined) rows.push(["output", `${r.output} (${r.outputShape![0]}×${r.outputShape![1]} ${r.dtype}${r.inputDtype !== undefined ? `, from ${r.inputDtype} input` : ""})`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n";
+}
+
+/** The report's fields that come from a fitted translator (method, shapes, method diagnostics, rcond). */
+export function translatorFields(translator: Translator): Pick<TranslateReport, "method" | "anchors" | "sourceDim" | "targetDim" | "fitSeconds" | "diagnostics"> & Partial<TranslateReport> {
+  const d = translator.diagnostics;
+  const out: Pick<TranslateReport, "method" | "anchors" | "sourceDim" | "targetDim" | "fitSeconds" | "diagnostics"> & Partial<TranslateReport> = {
+    method: translator.method, anchors: d.anchors, sourceDim: d.sourceDim, targetDim: d.targetDim, fitSeconds: d.fitSeconds,
+    ...methodFields(translator.method, d),
+    diagnostics: d,
+  };
+  if (translator.method === "irp" || translator.method === "lstsq" || translator.method === "affine") {
+    out.rcond = (translator as { rcond?: number }).rcond ?? null;
+  }
+  return out;
 }

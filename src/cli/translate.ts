@@ -1,193 +1,147 @@
 /**
- * `latent-bridge translate`: check the command line, read, fit, transform, check the result, write it
- * atomically — in that order, so that nothing is written unless everything before succeeded.
+ * `latent-bridge translate`, `fit` and `apply`. In that order for each: check the command line and
+ * the outputs, open the input (its header), read the anchors and fit (or load the model), then
+ * stream the input through the translator into the output, written atomically — so that nothing is
+ * written unless everything before succeeded, and a failure half-way leaves nothing either.
  */
-import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { FileSystemError, LatentBridgeError } from "../errors";
-import { PRUNE_SIDES } from "../validate";
-import type { Matrix } from "../linalg/matrix";
-import { removeStaleTemporaries } from "../io/atomicWrite";
-import { readNpyMatrix, writeNpyMatrixInterruptible } from "../io/npy";
-import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
-import { PROCRUSTES_VARIANTS, type ProcrustesDiagnostics } from "../translate/procrustes";
-import { TRANSLATION_METHODS, type TranslatorDiagnostics } from "../translate/translator";
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fromLibraryError } from "./cliErrors";
-import { parseChoice, parseDelta, parseOmega, parseRcond, parseSeed, type Values } from "./options";
-import { humanReport, methodFields, toJson, type TranslateReport } from "./report";
+import { resolve } from "node:path";
+import { LatentBridgeError } from "../errors";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { loadTranslator, saveTranslator, serializeModel } from "../translate/persist";
+import type { Translator } from "../translate/translator";
+import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError } from "./cliErrors";
+import { asFlag, checkOutput, cleanStaleTemporaries, openFlagRows, streamTranslation, type CliIo, type Files } from "./files";
+import { fitFromFlags, parseFitFlags, requireFlags } from "./fitting";
+import { parseChoice, type Values } from "./options";
+import { humanReport, toJson, translatorFields, type TranslateReport } from "./report";
 
-/** Where the program writes. Anything with a `write(string)` works (tests pass string collectors). */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
+export type { CliIo } from "./files";
+
+function parseDtype(values: Values): "float32" | "float64" | undefined {
+  return values.dtype === undefined ? undefined : parseChoice("--dtype", values.dtype, ["float32", "float64"] as const);
 }
 
-const DEFAULT_DTYPE = "float64" as const;
-const FLOAT32_MAX = 3.4028234663852886e38;
-const INPUT_FLAGS = ["--source-anchors", "--target-anchors", "--input"] as const;
-
-/** Device and inode of an existing path (bigint: inode numbers can exceed 2^53), or undefined. */
-function fileIdentity(path: string): { dev: bigint; ino: bigint; isDirectory: boolean } | undefined {
+/** Runs `fn` with errors naming --save. */
+function asSave<T>(fn: () => T): T {
   try {
-    const s = statSync(path, { bigint: true });
-    return { dev: s.dev, ino: s.ino, isDirectory: s.isDirectory() };
-  } catch {
-    return undefined;
+    return fn();
+  } catch (e) {
+    if (e instanceof LatentBridgeError) throw new CliError(EXIT_FAILURE, e.name, "--save", `--save: ${e.message}`);
+    throw e;
   }
 }
 
-/**
- * The output must not be one of the inputs: the atomic rename would replace it. Compared by device
- * and inode, so another spelling of the path, a symbolic or a hard link are caught too.
- */
-function assertOutputIsNoInput(outputPath: string, files: Record<string, string>): void {
-  const out = fileIdentity(outputPath);
-  if (out === undefined) return;
-  if (out.isDirectory) {
-    throw new CliError(EXIT_FAILURE, "FileSystemError", "--output", `--output: ${outputPath} is a directory; give a file path`);
-  }
-  for (const flag of INPUT_FLAGS) {
-    const input = fileIdentity(files[flag]);
-    if (input && input.dev === out.dev && input.ino === out.ino) {
-      throw new CliError(
-        EXIT_USAGE, "UsageError", "--output",
-        `--output: ${outputPath} is the same file as ${flag} (${files[flag]}); writing the translation there would destroy that input — choose another output path`,
-      );
-    }
-  }
+/** Saves the model (atomically). */
+function saveModel(translator: Translator, path: string, version: string): void {
+  asSave(() => saveTranslator(translator, path, { writtenBy: `latent-bridge ${version}` }));
 }
 
-/** Everything about the command line that can be checked without reading a file. */
-function parseTranslateOptions(values: Values) {
-  const required = ["method", "source-anchors", "target-anchors", "input", "output"] as const;
-  const missing = required.filter((k) => values[k] === undefined || values[k] === "");
-  if (missing.length > 0) {
-    const flags = missing.map((k) => `--${k}`);
-    throw new CliError(
-      EXIT_USAGE, "UsageError", flags[0],
-      `missing required option${flags.length > 1 ? "s" : ""} ${flags.join(", ")}; run latent-bridge translate --help`,
-    );
-  }
-  const method = parseChoice("--method", values.method!, TRANSLATION_METHODS);
-  const options: TranslatorOptions = {};
-  if (values.omega !== undefined) options.omega = parseOmega(values.omega);
-  if (values.delta !== undefined) options.delta = parseDelta(values.delta);
-  if (values.seed !== undefined) options.seed = parseSeed(values.seed);
-  if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, PRUNE_SIDES);
-  if (values["procrustes-variant"] !== undefined) {
-    options.variant = parseChoice("--procrustes-variant", values["procrustes-variant"], PROCRUSTES_VARIANTS);
-  }
-  if (values.rcond !== undefined) options.rcond = parseRcond(values.rcond);
-  const dtype = values.dtype === undefined
-    ? DEFAULT_DTYPE
-    : parseChoice("--dtype", values.dtype, ["float32", "float64"] as const);
-
-  const warnings: string[] = [];
-  const irpOnly = (["omega", "delta", "seed", "prune"] as const).filter((k) => values[k] !== undefined);
-  if (method !== "irp" && irpOnly.length > 0) {
-    warnings.push(`${irpOnly.map((k) => `--${k}`).join(", ")} only appl${irpOnly.length > 1 ? "y" : "ies"} to --method irp; ignored by ${method}`);
-  }
-  if (values["procrustes-variant"] !== undefined && method !== "procrustes") {
-    warnings.push(`--procrustes-variant only applies to --method procrustes; ignored by ${method}`);
-  }
-  if (values.rcond !== undefined && (method === "procrustes" || method === "absolute")) {
-    warnings.push(`--rcond does not apply to --method ${method}; ignored`);
-  }
-  const files: Record<string, string> = {
-    "--source-anchors": values["source-anchors"]!,
-    "--target-anchors": values["target-anchors"]!,
-    "--input": values.input!,
-  };
-  return { method, options, dtype, warnings, files, outputPath: resolve(values.output!) };
-}
-
-export async function translate(values: Values, io: CliIo, json: boolean): Promise<number> {
-  const t0 = performance.now();
-
-  // 1. Everything that can be checked without reading a file, and the output path.
-  const { method, options, dtype, warnings, files, outputPath } = parseTranslateOptions(values);
-  assertOutputIsNoInput(outputPath, files);
-  // Temporaries of earlier runs killed while writing (SIGKILL cannot be caught) are removed now.
-  for (const stale of removeStaleTemporaries(dirname(outputPath))) {
-    warnings.push(`removed ${stale}, a temporary file left by an earlier run that was killed while writing`);
-  }
+function warn(io: CliIo, warnings: string[]): void {
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+}
 
-  // 2. Read, fit, transform — all before anything is written.
-  const read = (flag: string): Matrix => {
-    try {
-      return readNpyMatrix(files[flag], files[flag]);
-    } catch (e) {
-      if (e instanceof LatentBridgeError) throw new CliError(EXIT_FAILURE, e.name, flag, `${flag}: ${e.message}`);
-      throw e;
-    }
-  };
-  const anchorsX = read("--source-anchors");
-  const anchorsY = read("--target-anchors");
-  const x = read("--input");
+export async function translate(values: Values, io: CliIo, json: boolean, version = "unknown"): Promise<number> {
+  const t0 = performance.now();
+  requireFlags(values, ["method", "source-anchors", "target-anchors", "input", "output"], "translate");
+  const flags = parseFitFlags(values);
+  const dtype = parseDtype(values);
+  const files: Files = { "--source-anchors": values["source-anchors"]!, "--target-anchors": values["target-anchors"]!, "--input": values.input! };
+  const outputPath = checkOutput("--output", values.output!, files);
+  const modelPath = values.save === undefined ? undefined : checkOutput("--save", values.save, files, true);
+  flags.warnings.push(...cleanStaleTemporaries(outputPath));
+  if (modelPath !== undefined) flags.warnings.push(...cleanStaleTemporaries(modelPath));
+  warn(io, flags.warnings);
 
-  let diagnostics: TranslatorDiagnostics;
-  let y: Matrix;
-  let transformSeconds: number;
+  const input = openFlagRows("--input", files);
   try {
-    const translator = createTranslator(method, options).fit(anchorsX, anchorsY);
-    diagnostics = translator.diagnostics;
-    const t1 = performance.now();
-    y = translator.transform(x);
-    transformSeconds = (performance.now() - t1) / 1000;
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
-    throw e;
+    const translator = fitFromFlags(flags, files, io);
+    // The model is written once the translation is: a run that fails while streaming leaves neither.
+    const model = modelPath === undefined ? undefined : asSave(() => serializeModel(translator, { writtenBy: `latent-bridge ${version}` }));
+    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files);
+    if (modelPath !== undefined) asSave(() => writeFileAtomic(modelPath, model!));
+    const report: TranslateReport = {
+      command: "translate",
+      ...translatorFields(translator),
+      rows: streamed.rows,
+      output: outputPath,
+      outputShape: [streamed.rows, streamed.targetDim],
+      dtype: streamed.dtype,
+      inputDtype: streamed.inputDtype,
+      blocks: streamed.blocks,
+      inputs: { sourceAnchors: resolve(files["--source-anchors"]), targetAnchors: resolve(files["--target-anchors"]), input: resolve(files["--input"]) },
+      ...(modelPath !== undefined ? { model: modelPath } : {}),
+      transformSeconds: streamed.transformSeconds,
+      totalSeconds: (performance.now() - t0) / 1000,
+      warnings: flags.warnings,
+    };
+    io.stdout.write(json ? toJson(report) + "\n" : humanReport(report));
+    return EXIT_OK;
+  } finally {
+    input.close();
   }
-  if (method === "procrustes" && !(diagnostics as ProcrustesDiagnostics).unique && options.variant === "full") {
-    const d = diagnostics as ProcrustesDiagnostics;
-    const w = `the Procrustes solution is not unique (cross-covariance rank ${d.rank} < min(${d.sourceDim}, ${d.targetDim})): --procrustes-variant full sends what lies outside the anchors' span to an arbitrary direction; auto drops it`;
-    warnings.push(w);
-    io.stderr.write(`warning: ${w}\n`);
-  }
+}
 
-  // 3. Check the result, then write it atomically.
-  const limit = dtype === "float32" ? FLOAT32_MAX : Number.MAX_VALUE;
-  for (let i = 0; i < y.data.length; i++) {
-    const v = y.data[i];
-    if (!(Math.abs(v) <= limit)) {
-      const where = `row ${Math.floor(i / y.cols)}, column ${i % y.cols}`;
-      throw new CliError(
-        EXIT_FAILURE, "NonFiniteError", "--output",
-        `--output: the translation has ${Number.isFinite(v) ? `value ${v}, beyond the float32 range,` : v} at ${where}; nothing was written`,
-      );
-    }
-  }
-  try {
-    await writeNpyMatrixInterruptible(outputPath, y, dtype);
-  } catch (e) {
-    if (e instanceof FileSystemError) throw new CliError(EXIT_FAILURE, e.name, "--output", `--output: ${e.message}`);
-    if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
-    throw e;
-  }
-
-  // 4. Report.
+export async function fit(values: Values, io: CliIo, json: boolean, version = "unknown"): Promise<number> {
+  const t0 = performance.now();
+  requireFlags(values, ["method", "source-anchors", "target-anchors", "save"], "fit");
+  const flags = parseFitFlags(values);
+  const files: Files = { "--source-anchors": values["source-anchors"]!, "--target-anchors": values["target-anchors"]! };
+  const modelPath = checkOutput("--save", values.save!, files, true);
+  flags.warnings.push(...cleanStaleTemporaries(modelPath));
+  warn(io, flags.warnings);
+  const translator = fitFromFlags(flags, files, io);
+  saveModel(translator, modelPath, version);
   const report: TranslateReport = {
-    command: "translate",
-    method,
-    anchors: diagnostics.anchors,
-    sourceDim: diagnostics.sourceDim,
-    targetDim: diagnostics.targetDim,
-    rows: y.rows,
-    output: outputPath,
-    outputShape: [y.rows, y.cols],
-    dtype,
-    inputs: { sourceAnchors: resolve(files["--source-anchors"]), targetAnchors: resolve(files["--target-anchors"]), input: resolve(files["--input"]) },
-    fitSeconds: diagnostics.fitSeconds,
-    transformSeconds,
-    totalSeconds: 0,
-    warnings,
-    ...methodFields(method, diagnostics),
-    diagnostics,
+    command: "fit",
+    ...translatorFields(translator),
+    inputs: { sourceAnchors: resolve(files["--source-anchors"]), targetAnchors: resolve(files["--target-anchors"]) },
+    model: modelPath,
+    totalSeconds: (performance.now() - t0) / 1000,
+    warnings: flags.warnings,
   };
-  if (method === "irp" || method === "lstsq" || method === "affine") report.rcond = options.rcond ?? null;
-  report.totalSeconds = (performance.now() - t0) / 1000;
-
   io.stdout.write(json ? toJson(report) + "\n" : humanReport(report));
   return EXIT_OK;
+}
+
+export async function apply(values: Values, io: CliIo, json: boolean): Promise<number> {
+  const t0 = performance.now();
+  requireFlags(values, ["model", "input", "output"], "apply");
+  const dtype = parseDtype(values);
+  const files: Files = { "--model": values.model!, "--input": values.input! };
+  const outputPath = checkOutput("--output", values.output!, files);
+  const warnings = cleanStaleTemporaries(outputPath);
+  warn(io, warnings);
+  const input = openFlagRows("--input", files);
+  try {
+    const translator = asFlag("--model", () => loadTranslator(files["--model"]));
+    if (input.cols !== translator.diagnostics.sourceDim) {
+      throw new CliError(
+        EXIT_FAILURE, "ShapeMismatchError", "--input",
+        `--input (${files["--input"]}): expected ${translator.diagnostics.sourceDim} columns (the source dimension of the model ${files["--model"]}), got ${input.rows}×${input.cols}`,
+      );
+    }
+    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files);
+    const report: TranslateReport = {
+      command: "apply",
+      ...translatorFields(translator),
+      rows: streamed.rows,
+      output: outputPath,
+      outputShape: [streamed.rows, streamed.targetDim],
+      dtype: streamed.dtype,
+      inputDtype: streamed.inputDtype,
+      blocks: streamed.blocks,
+      inputs: { input: resolve(files["--input"]) },
+      model: resolve(files["--model"]),
+      transformSeconds: streamed.transformSeconds,
+      totalSeconds: (performance.now() - t0) / 1000,
+      warnings,
+    };
+    io.stdout.write(json ? toJson(report) + "\n" : humanReport(report));
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
+    throw e;
+  } finally {
+    input.close();
+  }
 }

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Matrix } from "../linalg/matrix";
 import { parseNpy, npyToMatrix, serializeNpy } from "../io/npy";
 import { writeFileAtomic } from "../io/atomicWrite";

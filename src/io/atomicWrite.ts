@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { FileSystemError, InterruptedError } from "../errors";
 
 /** Prefix of temporary files: hidden, so a half-written file never looks like a result. */
@@ -44,12 +44,13 @@ function writeError(path: string, e: unknown): unknown {
 }
 
 /**
- * Creates `dir` and its parents. A path component that exists but is a file makes mkdir fail with
- * EEXIST or ENOTDIR, which says nothing useful: the error names that component instead.
+ * Creates `dir` and its parents; returns the first directory it created (undefined if none). A path
+ * component that exists but is a file makes mkdir fail with EEXIST or ENOTDIR, which says nothing
+ * useful: the error names that component instead.
  */
-function makeParents(dir: string, path: string): void {
+function makeParents(dir: string, path: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
+    return mkdirSync(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code === "EEXIST" || code === "ENOTDIR") {
@@ -81,6 +82,19 @@ function unlinkQuietly(path: string): void {
     unlinkSync(path);
   } catch {
     // the temporary file may never have been created
+  }
+}
+
+/** Removes the directories `makeParents` created, from `dir` up to `first`, where they are empty (an abort leaves nothing behind). */
+function removeCreatedDirectories(dir: string, first: string): void {
+  const stop = resolve(first);
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    try {
+      rmdirSync(p);
+    } catch {
+      return; // not empty (another writer's file), or already gone
+    }
+    if (p === stop || dirname(p) === p) return;
   }
 }
 
@@ -153,47 +167,120 @@ export interface InterruptibleWriteOptions {
  * temporary file exists: a signal stops the write at the next chunk, the temporary file is removed,
  * nothing is renamed, and the promise rejects with an InterruptedError carrying the signal (the CLI
  * then exits with 128 + its number). Outside this window the signals keep their default action.
+ * (`openAtomicWriter` below, for content that is produced while it is written.)
  */
 export async function writeFileAtomicInterruptible(
   path: string, content: Uint8Array | string, options: InterruptibleWriteOptions = {},
 ): Promise<void> {
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   const chunk = Math.max(1, options.chunkBytes ?? 8 * 1024 * 1024);
+  const writer = await openAtomicWriter(path);
+  try {
+    for (let written = 0; written < bytes.length;) {
+      const n = Math.min(chunk, bytes.length - written);
+      await writer.write(bytes.subarray(written, written + n));
+      written += n;
+      options.onProgress?.(written, bytes.length);
+    }
+    await writer.commit();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+/**
+ * A file being written atomically and interruptibly, piece by piece (`openAtomicWriter`): the pieces
+ * go to a hidden temporary file beside `path`; `commit` fsyncs and renames it over `path`, `abort`
+ * removes it. Until one of them, SIGINT, SIGTERM and SIGHUP are caught: the next `write` or `commit`
+ * then rejects with an InterruptedError (the caller aborts). File-system failures are
+ * FileSystemErrors naming `path`.
+ */
+export interface AtomicWriter {
+  readonly path: string;
+  /** The hidden temporary file the pieces go to. */
+  readonly tempPath: string;
+  /** Bytes written so far. */
+  readonly written: number;
+  write(bytes: Uint8Array): Promise<void>;
+  /** Makes the file whole: fsync, rename over `path`, fsync the directory. */
+  commit(): Promise<void>;
+  /** Removes the temporary file (idempotent; never throws). */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens `path` for an atomic, interruptible write whose content is produced while it is written
+ * (a translation streamed block by block). Parent directories are created. Always end with `commit`
+ * or `abort`: until then the signal handlers stay installed.
+ */
+export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
   const dir = dirname(path);
-  makeParents(dir, path);
+  const created = makeParents(dir, path);
   const tmp = tempPathFor(path);
   let caught: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     caught ??= signal;
   };
-  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const stopIfSignalled = () => {
     if (caught !== undefined) throw new InterruptedError(path, caught, "interrupted before the file was complete; nothing was written");
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  let finished = false;
+  const release = () => {
+    if (!finished) for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    finished = true;
   };
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(tmp, "wx");
-    let written = 0;
-    while (written < bytes.length) {
-      stopIfSignalled();
-      const { bytesWritten } = await handle.write(bytes, written, Math.min(chunk, bytes.length - written));
-      written += bytesWritten;
-      options.onProgress?.(written, bytes.length);
-    }
-    stopIfSignalled();
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    stopIfSignalled();
-    renameSync(tmp, path);
   } catch (e) {
-    if (handle !== undefined) await handle.close().catch(() => undefined);
-    unlinkQuietly(tmp);
+    release();
     throw writeError(path, e);
-  } finally {
-    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
-  syncDirectory(dir);
+  let written = 0;
+  return {
+    path,
+    tempPath: tmp,
+    get written() {
+      return written;
+    },
+    async write(bytes: Uint8Array) {
+      if (finished || handle === undefined) throw new Error(`${path}: write after commit or abort`);
+      stopIfSignalled();
+      try {
+        for (let done = 0; done < bytes.length;) {
+          const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
+          done += bytesWritten;
+        }
+      } catch (e) {
+        throw writeError(path, e);
+      }
+      written += bytes.length;
+    },
+    async commit() {
+      if (finished || handle === undefined) throw new Error(`${path}: commit after commit or abort`);
+      try {
+        stopIfSignalled();
+        await handle.sync();
+        await handle.close();
+        handle = undefined;
+        stopIfSignalled();
+        renameSync(tmp, path);
+      } catch (e) {
+        throw writeError(path, e);
+      }
+      release();
+      syncDirectory(dir);
+    },
+    async abort() {
+      if (handle !== undefined) await handle.close().catch(() => undefined);
+      handle = undefined;
+      unlinkQuietly(tmp);
+      if (!finished && created !== undefined) removeCreatedDirectories(dir, created);
+      release();
+    },
+  };
 }
 
 /** Whether process `pid` exists on this machine (EPERM: it does, under another user). */

@@ -36,7 +36,7 @@ const DTYPES: Record<string, { dtype: NpyDtype; size: number }> = {
   i8: { dtype: "int64", size: 8 },
 };
 
-const DESCR: Record<NpyDtype, string> = { float32: "<f4", float64: "<f8", int32: "<i4", int64: "<i8" };
+export const DESCR: Record<NpyDtype, string> = { float32: "<f4", float64: "<f8", int32: "<i4", int64: "<i8" };
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -256,7 +256,7 @@ function decodeLatin1(bytes: Uint8Array): string {
   return s;
 }
 
-function formatShape(shape: number[]): string {
+export function formatShape(shape: number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
 }
 
@@ -264,12 +264,51 @@ function formatShape(shape: number[]): string {
 // Reading
 // ---------------------------------------------------------------------------------------------
 
+/** What a `.npy` header says: the array's shape and dtype, and where its data starts. */
+export interface NpyHeader {
+  shape: number[];
+  dtype: NpyDtype;
+  /** Bytes per value. */
+  itemSize: number;
+  /** Offset of the data from the start of the file (the header's length). */
+  dataOffset: number;
+  /** Bytes the data must have: the product of the shape times itemSize. */
+  dataBytes: number;
+}
+
 /**
- * Parses the bytes of a `.npy` file. `name` (a path or argument name) is used in error messages.
- * When the data section is suitably aligned the returned `data` is a view into `bytes` (no copy);
- * otherwise it is copied into a fresh aligned buffer.
+ * Parses the header of a `.npy` file from its first bytes (at least up to the end of the header;
+ * more is ignored). Every problem is a FileFormatError naming `name`, as in `parseNpy`.
  */
-export function parseNpy(bytes: Uint8Array, name = "npy"): NpyArray {
+export function parseNpyHeader(bytes: Uint8Array, name = "npy"): NpyHeader {
+  const { descr, shape, dataOffset } = parseHeaderDict(bytes, name);
+  const { dtype, size } = resolveDtype(descr, name);
+  let count = 1;
+  for (const d of shape) count *= d;
+  const nbytes = count * size;
+  if (!Number.isSafeInteger(nbytes)) {
+    throw new FileFormatError(name, `shape ${formatShape(shape)} is too large`);
+  }
+  return { shape: [...shape], dtype, itemSize: size, dataOffset, dataBytes: nbytes };
+}
+
+/**
+ * The bytes of a 1-D uint8 `.npy` array (descr '|u1'): how a model file stores its JSON entry so that
+ * numpy reads it without pickle (`bytes(np.load(f)["meta"])`). The general reader refuses uint8 (it
+ * reads matrices of numbers); this is the one place that accepts it.
+ */
+export function parseNpyBytes(bytes: Uint8Array, name = "npy"): Uint8Array {
+  const { descr, shape, dataOffset } = parseHeaderDict(bytes, name);
+  if (typeof descr !== "string" || !/^[|<=]u1$/.test(descr) || shape.length !== 1) {
+    throw new FileFormatError(name, `expected a 1-D uint8 array (descr '|u1'), got descr ${pyRepr(descr)} and shape ${formatShape(shape)}`);
+  }
+  const sizeError = dataSizeError({ shape, dtype: "uint8" as NpyDtype, itemSize: 1, dataOffset, dataBytes: shape[0] }, bytes.length - dataOffset, name);
+  if (sizeError) throw sizeError;
+  return bytes.subarray(dataOffset);
+}
+
+/** Magic, version, header length and dict of a `.npy` header (keys, shape and order checked; the dtype left to the caller). */
+function parseHeaderDict(bytes: Uint8Array, name: string): { descr: PyValue; shape: number[]; dataOffset: number } {
   if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new FileFormatError(name, "not a .npy file (missing the \\x93NUMPY magic string)");
   }
@@ -336,29 +375,41 @@ export function parseNpy(bytes: Uint8Array, name = "npy"): NpyArray {
   if (fortran) {
     throw new FileFormatError(name, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
   }
-  const { dtype, size } = resolveDtype(dict.entries.get("descr")!, name);
+  return { descr: dict.entries.get("descr")!, shape, dataOffset };
+}
 
-  let count = 1;
-  for (const d of shape) count *= d;
-  const nbytes = count * size;
-  if (!Number.isSafeInteger(nbytes)) {
-    throw new FileFormatError(name, `shape ${formatShape(shape)} is too large`);
-  }
-  const actual = bytes.length - dataOffset;
+/**
+ * The error for a data section of `actual` bytes where the header asks for `header.dataBytes`
+ * (truncated, or trailing bytes), or undefined when they agree.
+ */
+export function dataSizeError(header: NpyHeader, actual: number, name: string): FileFormatError | undefined {
+  const { shape, dtype, dataBytes: nbytes } = header;
   if (actual < nbytes) {
-    throw new FileFormatError(
+    return new FileFormatError(
       name,
       `truncated data: shape ${formatShape(shape)} of ${dtype} needs ${nbytes} bytes, got ${actual}`,
     );
   }
   if (actual > nbytes) {
-    throw new FileFormatError(
+    return new FileFormatError(
       name,
       `${actual - nbytes} unexpected trailing bytes after the data (shape ${formatShape(shape)} of ${dtype} needs ${nbytes} bytes, got ${actual})`,
     );
   }
+  return undefined;
+}
 
-  return { shape: [...shape], dtype, data: decodeData(bytes, dataOffset, count, dtype, size), fortranOrder: false };
+/**
+ * Parses the bytes of a `.npy` file. `name` (a path or argument name) is used in error messages.
+ * When the data section is suitably aligned the returned `data` is a view into `bytes` (no copy);
+ * otherwise it is copied into a fresh aligned buffer.
+ */
+export function parseNpy(bytes: Uint8Array, name = "npy"): NpyArray {
+  const header = parseNpyHeader(bytes, name);
+  const sizeError = dataSizeError(header, bytes.length - header.dataOffset, name);
+  if (sizeError) throw sizeError;
+  const { shape, dtype, itemSize, dataOffset, dataBytes } = header;
+  return { shape, dtype, data: decodeData(bytes, dataOffset, dataBytes / itemSize, dtype, itemSize), fortranOrder: false };
 }
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBufferLike, offset: number, count: number): NpyData {
@@ -374,7 +425,8 @@ function makeTyped(dtype: NpyDtype, buffer: ArrayBufferLike, offset: number, cou
   }
 }
 
-function decodeData(bytes: Uint8Array, dataOffset: number, count: number, dtype: NpyDtype, size: number): NpyData {
+/** `count` little-endian values of `dtype` at `dataOffset` of `bytes` (a view when aligned on a little-endian host). */
+export function decodeData(bytes: Uint8Array, dataOffset: number, count: number, dtype: NpyDtype, size: number): NpyData {
   if (HOST_LITTLE_ENDIAN) {
     const start = bytes.byteOffset + dataOffset;
     if (start % size === 0) return makeTyped(dtype, bytes.buffer, start, count);
@@ -413,7 +465,8 @@ function decodeData(bytes: Uint8Array, dataOffset: number, count: number, dtype:
  */
 export const NPY_READ_LIMIT = 2 ** 31 - 1;
 
-function fileSystemError(path: string, e: unknown): FileSystemError {
+/** A read failure of the file system, as a FileSystemError naming `path` ("cannot read <what>: …"). */
+export function fileSystemError(path: string, e: unknown, what = ".npy file"): FileSystemError {
   const err = e as NodeJS.ErrnoException;
   const reason =
     err.code === "ENOENT"
@@ -425,7 +478,7 @@ function fileSystemError(path: string, e: unknown): FileSystemError {
           : err.code === "ENOTDIR"
             ? "a parent of the path is not a directory"
             : (err.message ?? String(e));
-  const wrapped = new FileSystemError(path, `cannot read .npy file: ${reason}`, err.code);
+  const wrapped = new FileSystemError(path, `cannot read ${what}: ${reason}`, err.code);
   wrapped.cause = e;
   return wrapped;
 }
@@ -454,27 +507,47 @@ function readFileOrThrow(path: string): Uint8Array {
 function tooLarge(path: string, fd: number, size: number): FileTooLargeError {
   let what = "";
   try {
-    const prefix = new Uint8Array(12);
-    readSync(fd, prefix, 0, 12, 0);
-    const major = prefix[6];
-    const view = new DataView(prefix.buffer);
-    const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-    const start = major === 1 ? 10 : 12;
-    if (headerLen <= 1 << 20) {
-      const header = new Uint8Array(start + headerLen);
-      readSync(fd, header, 0, header.length, 0);
-      // A header-only parse: the data is missing from these bytes, so a "truncated data" error
-      // carries the shape and dtype it expected.
-      parseNpy(header, path);
-    }
-  } catch (e) {
-    const m = e instanceof FileFormatError ? /shape (\(.*?\)) of (\w+)/.exec(e.message) : null;
-    if (m) what = ` (shape ${m[1]}, ${m[2]})`;
+    const header = readNpyHeaderAt(fd, 0, path);
+    what = ` (shape ${formatShape(header.shape)}, ${header.dtype})`;
+  } catch {
+    // no readable header: the size alone says enough
   }
   return new FileTooLargeError(
     path, size, NPY_READ_LIMIT,
-    `the file is ${size.toLocaleString("en-US")} bytes${what}, more than this reader can load at once (2 GiB − 1 = ${NPY_READ_LIMIT.toLocaleString("en-US")} bytes); split the array into row blocks in NumPy (np.array_split) and process each — a streaming reader is planned`,
+    `the file is ${size.toLocaleString("en-US")} bytes${what}, more than this reader can load at once (2 GiB − 1 = ${NPY_READ_LIMIT.toLocaleString("en-US")} bytes); \`latent-bridge translate\` and \`apply\` stream inputs of any size (openRows and transformFile in the library); otherwise split the array into row blocks in NumPy (np.array_split)`,
   );
+}
+
+/** Headers longer than this are refused unread (NumPy's are a few hundred bytes; format 2.0 allows 4 GiB). */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/**
+ * Reads and parses the `.npy` header that starts at byte `position` of the open file `fd` (a file,
+ * or an uncompressed member of an `.npz` archive). FileFormatErrors name `name`.
+ */
+export function readNpyHeaderAt(fd: number, position: number, name: string, available = Infinity): NpyHeader {
+  const prefix = new Uint8Array(Math.min(12, available));
+  const got = readSync(fd, prefix, 0, prefix.length, position);
+  const major = prefix[6];
+  const headerLen = got < 12 ? 0 : major === 1 ? prefix[8] | (prefix[9] << 8) : new DataView(prefix.buffer).getUint32(8, true);
+  if (headerLen > MAX_HEADER_BYTES) {
+    throw new FileFormatError(name, `header of ${headerLen} bytes; NumPy's headers are a few hundred bytes (at most ${MAX_HEADER_BYTES} are read)`);
+  }
+  const want = Math.min((major === 1 ? 10 : 12) + headerLen, available);
+  const bytes = new Uint8Array(Math.max(got, want));
+  // Only what was read: a file that ends inside its header is reported as truncated, as by parseNpy.
+  return parseNpyHeader(bytes.subarray(0, readFully(fd, bytes, position)), name);
+}
+
+/** Reads into `into` from byte `position` of `fd` until it is full or the file ends; returns the bytes read. */
+export function readFully(fd: number, into: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < into.length) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
 /** Reads a `.npy` file synchronously. */
@@ -495,33 +568,44 @@ export function readNpyMatrix(path: string, name = path): Matrix {
 
 /** Converts a parsed 2-D NpyArray to a Matrix (see readNpyMatrix). */
 export function npyToMatrix(arr: NpyArray, name = "npy"): Matrix {
-  if (arr.shape.length !== 2) {
+  const [rows, cols] = matrixShape(arr.shape, name);
+  return new Matrix(rows, cols, toFloat64(arr.data, cols, name));
+}
+
+/** The [rows, cols] of a 2-D shape; any other is a FileFormatError saying how to reshape in NumPy. */
+export function matrixShape(shape: number[], name: string): [number, number] {
+  if (shape.length !== 2) {
     const hint =
-      arr.shape.length === 1
+      shape.length === 1
         ? "; reshape it in NumPy first, e.g. a.reshape(-1, 1) for one column or a.reshape(1, -1) for one row"
         : "";
     throw new FileFormatError(
       name,
-      `expected a 2-D array (rows × dims), got ${arr.shape.length}-D shape ${formatShape(arr.shape)}${hint}`,
+      `expected a 2-D array (rows × dims), got ${shape.length}-D shape ${formatShape(shape)}${hint}`,
     );
   }
-  const [rows, cols] = arr.shape;
-  const data = arr.data;
-  if (data instanceof BigInt64Array) {
-    const out = new Float64Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (v > TWO_53 || v < -TWO_53) {
-        throw new FileFormatError(
-          name,
-          `int64 value ${v} at row ${Math.floor(i / cols)}, column ${i % cols} exceeds 2^53 in magnitude and cannot be converted to float64 exactly`,
-        );
-      }
-      out[i] = Number(v);
+  return [shape[0], shape[1]];
+}
+
+/**
+ * Values of any supported dtype as float64 (a Float64Array is returned as it is). int64 values beyond
+ * 2^53 in magnitude are a FileFormatError naming their row (counted from `firstRow`) and column.
+ */
+export function toFloat64(data: NpyData, cols: number, name: string, firstRow = 0): Float64Array {
+  if (data instanceof Float64Array) return data;
+  if (!(data instanceof BigInt64Array)) return Float64Array.from(data);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > TWO_53 || v < -TWO_53) {
+      throw new FileFormatError(
+        name,
+        `int64 value ${v} at row ${firstRow + Math.floor(i / cols)}, column ${i % cols} exceeds 2^53 in magnitude and cannot be converted to float64 exactly`,
+      );
     }
-    return new Matrix(rows, cols, out);
+    out[i] = Number(v);
   }
-  return new Matrix(rows, cols, data instanceof Float64Array ? data : Float64Array.from(data));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,7 +639,20 @@ export function serializeNpy(array: { shape: number[]; data: NpyData }): Uint8Ar
     throw new ShapeMismatchError("data", `shape ${formatShape(shape)} needs ${count} values, got ${data.length}`);
   }
 
-  const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${formatShape(shape)}, }`;
+  const header = npyHeaderBytes(DESCR[dtype], shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(littleEndianBytes(data), header.length);
+  return out;
+}
+
+/**
+ * The header of a `.npy` file holding `shape` of dtype `descr` (e.g. "<f8", "|u1"), exactly as NumPy
+ * writes it: format 1.0 (2.0 if the header exceeds 65535 bytes), padded with spaces and ended by '\n'
+ * so the data starts at a multiple of 64 bytes. The data follows, little-endian, C order.
+ */
+export function npyHeaderBytes(descr: string, shape: readonly number[]): Uint8Array {
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${formatShape([...shape])}, }`;
   let version = 1;
   let lenBytes = 2;
   let hlen = dict.length + 1; // + '\n'
@@ -568,7 +665,7 @@ export function serializeNpy(array: { shape: number[]; data: NpyData }): Uint8Ar
   hlen += pad;
   const prefixLen = MAGIC.length + 2 + lenBytes;
   const dataOffset = prefixLen + hlen;
-  const out = new Uint8Array(dataOffset + data.byteLength);
+  const out = new Uint8Array(dataOffset);
   out.set(MAGIC, 0);
   out[6] = version;
   out[7] = 0;
@@ -578,20 +675,22 @@ export function serializeNpy(array: { shape: number[]; data: NpyData }): Uint8Ar
   for (let i = 0; i < dict.length; i++) out[prefixLen + i] = dict.charCodeAt(i);
   out.fill(0x20, prefixLen + dict.length, dataOffset - 1);
   out[dataOffset - 1] = 0x0a;
-
-  if (HOST_LITTLE_ENDIAN) {
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dataOffset);
-  } else {
-    for (let i = 0; i < data.length; i++) {
-      if (data instanceof Float64Array) view.setFloat64(dataOffset + i * 8, data[i], true);
-      else if (data instanceof Float32Array) view.setFloat32(dataOffset + i * 4, data[i], true);
-      else if (data instanceof Int32Array) view.setInt32(dataOffset + i * 4, data[i], true);
-      else view.setBigInt64(dataOffset + i * 8, data[i], true);
-    }
-  }
   return out;
 }
 
+/** The bytes of a typed array, little-endian (a view on little-endian hosts, a converted copy otherwise). */
+export function littleEndianBytes(data: NpyData | Uint8Array): Uint8Array {
+  if (HOST_LITTLE_ENDIAN || data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float64Array) view.setFloat64(i * 8, data[i], true);
+    else if (data instanceof Float32Array) view.setFloat32(i * 4, data[i], true);
+    else if (data instanceof Int32Array) view.setInt32(i * 4, data[i], true);
+    else view.setBigInt64(i * 8, (data as BigInt64Array)[i], true);
+  }
+  return out;
+}
 
 /**
  * Writes an array as `.npy`, atomically: the bytes go to a temporary file in the same directory,

@@ -6,6 +6,18 @@ import { reserve, wasmKernels } from "./wasm/kernels";
 const WASM_MIN_WORK = 32 * 32 * 32;
 
 /**
+ * The fewest rows (a multiple of 4) a block of A needs so that A_block·B, for any B with k·n ≥
+ * `minInnerTimesCols`, runs on the same kernel as A·B for any taller A — so that the rows of the
+ * products of consecutive blocks are bit for bit the rows of the whole product. Both kernels compute
+ * each row independently of the others, except that the TypeScript one treats the last rows·mod 4
+ * rows apart: blocks of a multiple of 4 rows (the last one excepted) keep those rows at the end.
+ * (What streaming a file through a translator block by block relies on: translate/transformFile.ts.)
+ */
+export function minRowsForSameKernel(minInnerTimesCols: number): number {
+  return 4 * Math.max(1, Math.ceil(Math.ceil(WASM_MIN_WORK / Math.max(1, minInnerTimesCols)) / 4));
+}
+
+/**
  * C = A·B. The bulk is computed in 4×4 register tiles: for each block of 256 inner indices a 4-wide
  * panel of B is packed contiguously, and sixteen accumulators stay in registers while the panel is
  * swept, so each load feeds four multiply-adds (about twice a plain i-p-j loop's speed in V8). Leftover rows and columns (sizes not divisible by 4) use a plain loop.

@@ -47,4 +47,16 @@ export class AbsoluteTranslator implements Translator {
   get diagnostics(): TranslatorDiagnostics {
     return requireFitted(this.state, this.method);
   }
+
+  /** Everything `fit` computed: the dimensions (what `saveTranslator` writes, translate/persist.ts). */
+  get fittedState(): TranslatorDiagnostics {
+    return requireFitted(this.state, this.method);
+  }
+
+  /** The baseline in the state `fittedState` gave (`loadTranslator`). */
+  static fromFittedState(state: TranslatorDiagnostics): AbsoluteTranslator {
+    const t = new AbsoluteTranslator();
+    t.state = state;
+    return t;
+  }
 }

@@ -249,4 +249,19 @@ export class InverseRelativeProjection implements Translator {
   get diagnostics(): IrpDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
+
+  /** Everything `fit` computed (what `saveTranslator` writes, translate/persist.ts). */
+  get fittedState(): IrpFittedState {
+    return requireFitted(this.state, this.method);
+  }
+
+  /** An estimator with these options in the state `fittedState` gave (`loadTranslator`): no refit, the same transform bit for bit. */
+  static fromFittedState(options: IrpOptions | undefined, state: IrpFittedState): InverseRelativeProjection {
+    const irp = new InverseRelativeProjection(options);
+    irp.state = state;
+    return irp;
+  }
 }
+
+/** The state an InverseRelativeProjection's `fit` computes (see `fittedState`). */
+export type IrpFittedState = IrpState;

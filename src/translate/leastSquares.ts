@@ -73,7 +73,22 @@ export class LeastSquaresTranslator implements Translator {
   get diagnostics(): TranslatorDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
+
+  /** Everything `fit` computed (what `saveTranslator` writes, translate/persist.ts). */
+  get fittedState(): LeastSquaresFittedState {
+    return requireFitted(this.state, this.method);
+  }
+
+  /** An estimator with these options in the state `fittedState` gave (`loadTranslator`): no refit, the same transform bit for bit. */
+  static fromFittedState(options: (LeastSquaresOptions & { affine?: boolean }) | undefined, state: LeastSquaresFittedState): LeastSquaresTranslator {
+    const t = new LeastSquaresTranslator(options);
+    t.state = state;
+    return t;
+  }
 }
+
+/** The state a LeastSquaresTranslator's `fit` computes. */
+export type LeastSquaresFittedState = LeastSquaresState;
 
 function withBias(x: Matrix): Matrix {
   const out = new Matrix(x.rows, x.cols + 1);

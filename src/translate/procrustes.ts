@@ -131,7 +131,23 @@ export class ProcrustesTranslator implements Translator {
   get diagnostics(): ProcrustesDiagnostics {
     return requireFitted(this.state, this.method).diagnostics;
   }
+
+  /** Everything `fit` computed (what `saveTranslator` writes, translate/persist.ts). */
+  get fittedState(): ProcrustesFittedState {
+    return requireFitted(this.state, this.method);
+  }
+
+  /** An estimator with these options in the state `fittedState` gave (`loadTranslator`): no refit, the same transform bit for bit. */
+  static fromFittedState(options: ProcrustesOptions | undefined, state: ProcrustesFittedState): ProcrustesTranslator {
+    const t = new ProcrustesTranslator(options);
+    t.state = state;
+    return t;
+  }
 }
+
+/** The state a ProcrustesTranslator's `fit` computes: the map kept as one matrix or factored as left·rightᵀ. */
+export type ProcrustesFittedState = ProcrustesState;
+export type { FittedMap as ProcrustesMap };
 
 /**
  * A cross-covariance X̃ᵀỸ whose largest singular value is within its own rounding of zero (each

@@ -14,7 +14,7 @@
  * is in the same split for both image sets (what cross-set experiments need).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { FileFormatError, InvalidParameterError, MissingDataError } from "../../errors";
 import { Random } from "../../linalg/random";
 import { resolveInstalled } from "../../io/resolvePackage";

@@ -75,6 +75,7 @@ export interface EncoderFamily<S, R extends ResolvedSpec, E extends FittedEncode
 }
 
 // Any family, for functions that take one without caring about its types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an existential type: any spec, state, encoder and resolved spec
 type AnyFamily = EncoderFamily<any, any, any, any>;
 
 /** The spec that is fitted: `resolve(spec)`, shrunk by `quick` in quick mode. */

@@ -372,7 +372,7 @@ export async function fitLsa(
   onStep();
   // 5. Subspace iteration in term space.
   const l = Math.min(k + o.oversample, V, nBag);
-  let z = new Float64Array(V * l);
+  let z: Float64Array = new Float64Array(V * l);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal(); // Ω: no orthonormalisation needed before the first product
   for (let it = 0; it < o.powerIterations; it++) {
     z = await orthFast(gramTimes(x, z, l), V, l);

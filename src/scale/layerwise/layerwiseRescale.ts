@@ -27,9 +27,9 @@
 import type * as TF from "@tensorflow/tfjs";
 import { getTf, type Tf } from "../../engine/tf";
 import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
-import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../../errors";
+import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
-import { imageProvider, readBatch, type LayerwiseImages, type RgbImageProvider } from "./images";
+import { imageProvider, readBatch, type LayerwiseImages } from "./images";
 import { listImageBackbones, readModelArtifacts, type ImageBackboneId } from "../../encoders/pretrained/imageBackbones";
 import type { Predictor } from "../rescaleSweep";
 import { listBlocks, type BlockInfo } from "./blocks";

@@ -1,0 +1,88 @@
+"""numpy side of `npm run bench`'s package rows (benchmark/package.ts), one BLAS thread.
+
+    numpy_package.py cli JOB.json       load the anchors and the input, fit IRP collapsed to one map
+                                        (the same first points as latent-bridge's seeded draws), transform,
+                                        save — what `latent-bridge translate` does, as one script run
+    numpy_package.py stream MODEL INPUT OUTPUT
+                                        apply a saved latent-bridge IRP model (model.npz) to INPUT opened
+                                        with np.load(mmap_mode="r"), 65,536 rows at a time, into an
+                                        np.lib.format.open_memmap OUTPUT (float32); prints peak RSS
+    numpy_package.py compare A B        max |A − B| over two .npy files of the same shape, in row chunks
+"""
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def normalize(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def fps(abs_cos, first, delta):
+    k = abs_cos.shape[0]
+    selected = np.zeros(k, dtype=bool)
+    selected[first] = True
+    min_dist = np.maximum(0.0, 1.0 - abs_cos[first])
+    while True:
+        cand = np.where(selected, -np.inf, min_dist)
+        best = int(np.argmax(cand))
+        if selected[best] or cand[best] < delta:
+            break
+        selected[best] = True
+        min_dist = np.minimum(min_dist, np.maximum(0.0, 1.0 - abs_cos[best]))
+    return np.flatnonzero(selected)
+
+
+def cli(job_path):
+    job = json.load(open(job_path))
+    ax = np.load(job["anchorsX"]).astype(np.float64)
+    ay = np.load(job["anchorsY"]).astype(np.float64)
+    x = np.load(job["input"])
+    mx, my = ax.mean(0), ay.mean(0)
+    ux, uy = normalize(ax - mx), normalize(ay - my)
+    g = np.abs(uy @ uy.T)
+    subs = {}
+    for f in job["firstPoints"]:
+        idx = fps(g, f, job["delta"])
+        key = idx.tobytes()
+        subs[key] = (idx, subs.get(key, (idx, 0))[1] + 1)
+    m = sum(c * (ux[idx].T @ np.linalg.pinv(uy[idx].T)) for idx, c in subs.values()) / len(job["firstPoints"])
+    scale = np.linalg.norm(ay - my, axis=1).mean()
+    y = normalize(normalize(x.astype(np.float64) - mx) @ m) * scale + my
+    np.save(job["output"], y.astype(x.dtype))
+
+
+def stream(model_path, input_path, output_path):
+    t0 = time.perf_counter()
+    m = np.load(model_path)
+    source_mean, target_mean = m["source_mean"], m["target_mean"]
+    target_mean_norm, irp_map = m["target_mean_norm"], m["map"]
+    x = np.load(input_path, mmap_mode="r")
+    y = np.lib.format.open_memmap(output_path, mode="w+", dtype=np.float32, shape=(x.shape[0], irp_map.shape[1]))
+    chunk = 65536
+    for s in range(0, x.shape[0], chunk):
+        u = x[s:s + chunk].astype(np.float64) - source_mean
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        z = u @ irp_map
+        y[s:s + chunk] = z / np.linalg.norm(z, axis=1, keepdims=True) * target_mean_norm + target_mean
+    y.flush()
+    del y
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "maxRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "numpy": np.__version__}))
+
+
+def compare(a_path, b_path):
+    a = np.load(a_path, mmap_mode="r")
+    b = np.load(b_path, mmap_mode="r")
+    assert a.shape == b.shape, (a.shape, b.shape)
+    worst = 0.0
+    for s in range(0, a.shape[0], 65536):
+        worst = max(worst, float(np.abs(a[s:s + 65536].astype(np.float64) - b[s:s + 65536]).max()))
+    print(json.dumps({"maxAbsDiff": worst}))
+
+
+if __name__ == "__main__":
+    {"cli": cli, "stream": stream, "compare": compare}[sys.argv[1]](*sys.argv[2:])
