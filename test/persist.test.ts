@@ -40,6 +40,9 @@ const square = randomMatrix(200, 12, 3);
 const CASES: Array<[string, Record<string, unknown>, Matrix, new (...a: never[]) => object]> = [
   ["irp", { omega: 8, delta: 0.4, seed: 3, prune: "source" }, ay, InverseRelativeProjection],
   ["irp", { delta: 0, rcond: 1e-8 }, ay, InverseRelativeProjection],
+  ["irp", { omega: 4, delta: 0.3, ridge: 0.5 }, ay, InverseRelativeProjection],
+  ["irp", { omega: 4, delta: 0.3, whiten: true }, ay, InverseRelativeProjection],
+  ["irp", { omega: 4, delta: 0.3, orthogonalize: true }, ay, InverseRelativeProjection],
   ["procrustes", {}, ay, ProcrustesTranslator],
   ["procrustes", { variant: "full" }, ay, ProcrustesTranslator],
   ["procrustes", { variant: "anchor-span" }, ay, ProcrustesTranslator],
@@ -66,6 +69,16 @@ describe("saveTranslator → loadTranslator", () => {
       expect(readFileSync(again)).toEqual(readFileSync(path));
     });
   }
+
+  it("a loaded whitened or ridge IRP evaluates eq. 5 term by term as the fitted one did (transformLiteral)", () => {
+    for (const options of [{ omega: 4, delta: 0.3, whiten: true }, { omega: 4, delta: 0.3, ridge: 0.5 }]) {
+      const t = new InverseRelativeProjection(options).fit(ax, ay);
+      const path = tmp("irp-variant.npz");
+      saveTranslator(t, path);
+      const l = loadTranslator(path) as InverseRelativeProjection;
+      expect(bits(l.transformLiteral(queries)), JSON.stringify(options)).toEqual(bits(t.transformLiteral(queries)));
+    }
+  });
 
   it("a loaded IRP keeps everything fit computed: relative(), transformLiteral(), subspaces, the map", () => {
     const t = new InverseRelativeProjection({ omega: 16, delta: 0.5 }).fit(ax, ay);
@@ -171,7 +184,7 @@ describe("models that do not fit are FileFormatErrors naming the file", () => {
     saveTranslator(t, p, { writtenBy: "latent-bridge test" });
     const { meta } = readModel(p);
     expect(meta).toMatchObject({ format: "latent-bridge/translator", formatVersion: 1, method: "irp", sourceDim: 12, targetDim: 9, anchors: 200, writtenBy: "latent-bridge test" });
-    expect(meta.options).toEqual({ omega: 4, delta: 0.3, seed: 0, prune: "target" });
+    expect(meta.options).toEqual({ omega: 4, delta: 0.3, seed: 0, prune: "target", ridge: 0, whiten: false, orthogonalize: false });
     expect(meta.arrays.map).toEqual({ shape: [12, 9], dtype: "float64" });
   });
 });

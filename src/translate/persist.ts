@@ -28,7 +28,7 @@ import { parseNpy, parseNpyBytes, type NpyArray } from "../io/npy";
 import { openNpz, readMemberBytes, serializeNpz, writeNpz, type NpzEntry } from "../io/npz";
 import type { SpaceStats } from "../relative/normalize";
 import { AbsoluteTranslator } from "./absolute";
-import { IRP_OPTION_KEYS, InverseRelativeProjection, type DrawnSubspace, type IrpDiagnostics, type IrpFittedState, type IrpOptions } from "./irp";
+import { IRP_OPTION_KEYS, InverseRelativeProjection, drawSubspaceEncoders, type DrawnSubspace, type IrpDiagnostics, type IrpFittedState, type IrpOptions } from "./irp";
 import { LeastSquaresTranslator } from "./leastSquares";
 import { ProcrustesTranslator, type ProcrustesDiagnostics, type ProcrustesMap } from "./procrustes";
 import { TRANSLATION_METHODS, type TranslationMethod, type Translator, type TranslatorDiagnostics } from "./translator";
@@ -321,8 +321,12 @@ function irpState(meta: ModelMeta, arrays: Record<string, NpyArray>, diagnostics
   }
   const draws = Array.from(drawOf, (i) => distinct[i] ?? fail(`draws names subspace ${i}, outside 0..${distinct.length - 1}`));
   const subspaces: AnchorSubspace[] = distinct.map((d, s) => ({ indices: d.indices, multiplicity: perSubspace[s].multiplicity }));
+  const unitX = matrixOf(arrays.unit_source_anchors);
+  const options = meta.options as IrpOptions;
   return {
     source: statsOf(arrays, "source"), target: statsOf(arrays, "target"), map: matrixOf(arrays.map), subspaces,
-    diagnostics, unitX: matrixOf(arrays.unit_source_anchors), draws,
+    diagnostics, unitX, draws,
+    // Whitened IRP's source encoders polar(S_X) are a function of what is saved: recomputed as fit computed them.
+    encoders: options.whiten ? drawSubspaceEncoders(unitX, draws, options.rcond) : undefined,
   };
 }
