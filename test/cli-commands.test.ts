@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main";
 import { chooseIrpParameters } from "../src/eval/irpChoice";
+import { irpGapDiagnostic } from "../src/eval/irpDiagnostic";
 import { readNpy, readNpyMatrix, writeNpyMatrix } from "../src/io/npy";
 import { writeNpz } from "../src/io/npz";
 import { Matrix } from "../src/linalg/matrix";
@@ -134,6 +135,35 @@ async function saved(method: string): Promise<string> {
   expect(r.code, r.stderr).toBe(0);
   return model;
 }
+
+describe("IRP's variants on the command line", () => {
+  it("--ridge, --whiten and --orthogonalize translate as the library's options do, bit for bit, and are reported", async () => {
+    const cases: Array<[string[], Record<string, unknown>, string]> = [
+      [["--ridge", "0.5"], { ridge: 0.5 }, "ridge λ = 0.5"],
+      [["--whiten"], { whiten: true }, "whitened"],
+      [["--orthogonalize"], { orthogonalize: true }, "orthogonalized"],
+    ];
+    for (const [flags, options, shown] of cases) {
+      const out = fresh("variant.npy");
+      const r = await run(["translate", "--method", "irp", "--source-anchors", A, "--target-anchors", B, "--input", X, "--output", out, "--omega", "4", "--delta", "0.3", ...flags]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`variant\\s+${shown}`));
+      const lib = createTranslator("irp", { omega: 4, delta: 0.3, ...options }).fit(anchorsX, anchorsY).transform(readNpyMatrix(X));
+      expect(Array.from(readNpyMatrix(out).data), flags.join(" ")).toEqual(Array.from(lib.data));
+    }
+  });
+
+  it("a bad value or combination is a usage error naming the flag, before any file is read", async () => {
+    for (const [flags, message] of [[["--ridge", "-1"], /--ridge: missing value/], [["--ridge=-1"], /--ridge: expected a finite number ≥ 0/], [["--ridge", "0.5", "--whiten"], /--ridge: whitening replaces the inverse/]] as const) {
+      const r = await run(["translate", "--method", "irp", "--source-anchors", join(root, "missing.npy"), "--target-anchors", B, "--input", X, "--output", fresh("never.npy"), ...flags]);
+      expect(r.code, flags.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const warned = await run(["fit", "--method", "lstsq", "--source-anchors", A, "--target-anchors", B, "--save", fresh("m.npz"), "--whiten"]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/--whiten only applies to --method irp; ignored by lstsq/);
+  });
+});
 
 describe(".npz inputs", () => {
   it("x.npz:key for anchors and input gives what the .npy files give; a stored member streams in place", async () => {
@@ -262,6 +292,19 @@ describe("choose", () => {
     expect(human.stdout).toMatch(new RegExp(`^chosen: ω = ${lib.omega}, δ = ${lib.delta} `));
     expect(human.stdout.match(/\*/g)).toHaveLength(2); // the header's "* the choice" and the chosen cell
     expect(human.stdout).toMatch(/δ \\ ω\s+1\s+4\n\s+0\s/);
+  });
+
+  it("reports the anchor-only diagnostic of IRP's gap to Procrustes (irpGapDiagnostic at the chosen ω, δ)", async () => {
+    const r = await run(["choose", "--source-anchors", A, "--target-anchors", B, "--omegas", "1,4", "--deltas", "0,0.3,0.6", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const choice = chooseIrpParameters({ anchorsX, anchorsY, omegas: [1, 4], deltas: [0, 0.3, 0.6], progress: false });
+    const lib = irpGapDiagnostic({ anchorsX, anchorsY, omegas: [1, 4], deltas: [0, 0.3, 0.6], choice });
+    expect(j.irpGap).toEqual(JSON.parse(JSON.stringify(lib)));
+    expect(j.irpGap.recommended).toBe(lib.heldOutGap >= 0 ? "irp" : "procrustes");
+    const human = await run(["choose", "--source-anchors", A, "--target-anchors", B, "--omegas", "1,4", "--deltas", "0,0.3,0.6"]);
+    expect(human.stdout).toContain(`recommended: ${lib.recommended}`);
+    expect(human.stdout).toMatch(/IRP − Procrustes on held-out anchors \(centred cosine, 5-fold\): [+-]\d/);
   });
 
   it("bad grids and hold-out shares are usage errors naming the flag", async () => {

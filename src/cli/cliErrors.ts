@@ -43,7 +43,18 @@ const FLAG_OF_ARGUMENT: Record<string, string> = {
   rcond: "--rcond",
   dtype: "--dtype",
   variant: "--procrustes-variant",
+  ridge: "--ridge",
+  whiten: "--whiten",
+  orthogonalize: "--orthogonalize",
 };
+
+/**
+ * A library error about a parameter given on the command line (checked before any file is read) as
+ * the usage error it is: exit 2, naming the flag.
+ */
+export function parameterUsageError(err: LatentBridgeError): CliError {
+  return usageError(FLAG_OF_ARGUMENT[err.argument] ?? err.argument, bareMessage(err));
+}
 
 /** Strips the "argument: " prefix LatentBridgeError puts on its message. */
 function bareMessage(err: LatentBridgeError): string {

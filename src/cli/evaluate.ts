@@ -9,6 +9,7 @@ import { LatentBridgeError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import type { ProgressMode } from "../engine/progress";
 import { chooseIrpParameters, type IrpChoiceOptions, type ParameterChoice } from "../eval/irpChoice";
+import { irpGapDiagnostic } from "../eval/irpDiagnostic";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS } from "../eval/sensitivity";
 import { meanCosineSimilarity, meanReciprocalRank, meanSquaredError, topKRetrievalAccuracy } from "../metrics/metrics";
 import { PRUNE_SIDES } from "../validate";
@@ -72,13 +73,31 @@ export async function evaluate(values: Values, io: CliIo, json: boolean): Promis
 }
 
 /**
- * Extra lines about a choice, computed from the same anchors. Empty for now: the place for further
- * anchor-only diagnostics (e.g. how far IRP is expected to trail Procrustes on these anchors), each
- * a function of the anchors and the choice returning its JSON fields and its human-readable lines.
+ * Extra lines about a choice, computed from the same anchors: anchor-only diagnostics, each a
+ * function of the anchors, the chooser's options and its choice returning its JSON fields and its
+ * human-readable lines.
  */
-export type ChoiceDiagnostic = (args: { anchorsX: Matrix; anchorsY: Matrix; choice: ParameterChoice }) =>
+export type ChoiceDiagnostic = (args: { anchorsX: Matrix; anchorsY: Matrix; options: IrpChoiceOptions; choice: ParameterChoice }) =>
   { fields: Record<string, unknown>; lines: Array<[string, string]> };
-export const CHOICE_DIAGNOSTICS: ChoiceDiagnostic[] = [];
+
+/**
+ * How far IRP is expected to trail Procrustes on these anchors (`irpGapDiagnostic`: cross-validated
+ * held-out anchor reconstruction at the chosen (ω, δ), and the anisotropy of the map between the
+ * anchor sets), before any downstream model exists.
+ */
+const irpGap: ChoiceDiagnostic = ({ anchorsX, anchorsY, options, choice }) => {
+  const g = irpGapDiagnostic({ anchorsX, anchorsY, ...options, choice });
+  return {
+    fields: { irpGap: g },
+    lines: [
+      ["IRP − Procrustes on held-out anchors (centred cosine, " + `${g.folds}-fold)`, `${g.heldOutGap >= 0 ? "+" : ""}${fmt(g.heldOutGap)} (IRP ${fmt(g.irpScore)}, Procrustes ${fmt(g.procrustesScore)})`],
+      ["recommended", g.recommended === "irp" ? "irp (it loses nothing to Procrustes on these anchors)" : "procrustes (IRP is expected to trail it; see the README's \"When to use IRP\")"],
+      ["anisotropy of the map between the anchor sets", `condition number ${g.mapConditionNumber.toPrecision(3)} over ${g.principalDim} principal coordinates (1 = a rotation)`],
+    ],
+  };
+};
+
+export const CHOICE_DIAGNOSTICS: ChoiceDiagnostic[] = [irpGap];
 
 export async function choose(values: Values, io: CliIo, json: boolean): Promise<number> {
   const t0 = performance.now();
@@ -98,7 +117,7 @@ export async function choose(values: Values, io: CliIo, json: boolean): Promise<
   let extra: ReturnType<ChoiceDiagnostic>[];
   try {
     choice = chooseIrpParameters({ anchorsX, anchorsY, ...options, progress: bar });
-    extra = CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, choice }));
+    extra = CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, options, choice }));
   } catch (e) {
     if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
     throw e;

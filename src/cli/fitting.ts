@@ -7,9 +7,9 @@ import { PRUNE_SIDES } from "../validate";
 import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
 import { PROCRUSTES_VARIANTS, type ProcrustesDiagnostics } from "../translate/procrustes";
 import { TRANSLATION_METHODS, type TranslationMethod, type Translator } from "../translate/translator";
-import { CliError, EXIT_USAGE, fromLibraryError } from "./cliErrors";
+import { CliError, EXIT_USAGE, fromLibraryError, parameterUsageError } from "./cliErrors";
 import { readFlagMatrix, type CliIo, type Files } from "./files";
-import { parseChoice, parseDelta, parseOmega, parseRcond, parseSeed, type Values } from "./options";
+import { parseChoice, parseDelta, parseOmega, parseRcond, parseRidge, parseSeed, type Values } from "./options";
 
 export interface FitFlags {
   method: TranslationMethod;
@@ -37,13 +37,24 @@ export function parseFitFlags(values: Values): FitFlags {
   if (values.delta !== undefined) options.delta = parseDelta(values.delta);
   if (values.seed !== undefined) options.seed = parseSeed(values.seed);
   if (values.prune !== undefined) options.prune = parseChoice("--prune", values.prune, PRUNE_SIDES);
+  if (values.ridge !== undefined) options.ridge = parseRidge(values.ridge);
+  if (values.whiten) options.whiten = true;
+  if (values.orthogonalize) options.orthogonalize = true;
   if (values["procrustes-variant"] !== undefined) {
     options.variant = parseChoice("--procrustes-variant", values["procrustes-variant"], PROCRUSTES_VARIANTS);
   }
   if (values.rcond !== undefined) options.rcond = parseRcond(values.rcond);
 
+  // The estimator's constructor checks the parameters and their combinations (e.g. --ridge with
+  // --whiten): a bad one is a usage error before any file is read.
+  try {
+    createTranslator(method, options);
+  } catch (e) {
+    if (e instanceof LatentBridgeError) throw parameterUsageError(e);
+    throw e;
+  }
   const warnings: string[] = [];
-  const irpOnly = (["omega", "delta", "seed", "prune"] as const).filter((k) => values[k] !== undefined);
+  const irpOnly = (["omega", "delta", "seed", "prune", "ridge", "whiten", "orthogonalize"] as const).filter((k) => values[k] !== undefined);
   if (method !== "irp" && irpOnly.length > 0) {
     warnings.push(`${irpOnly.map((k) => `--${k}`).join(", ")} only appl${irpOnly.length > 1 ? "y" : "ies"} to --method irp; ignored by ${method}`);
   }

@@ -27,6 +27,12 @@ const METHOD_OPTIONS = `IRP options (ignored, with a warning, by the other metho
                             an integer in [0, 2^32 − 1] = [0, 4294967295], as numpy's
   --prune <source|target>   whose anchors farthest-point sampling prunes (default ${IRP_DEFAULTS.prune}); the same
                             items are kept in both spaces either way
+  --ridge <λ>               ridge-regularised inverse (S_Y·S_Yᵀ + λI)⁻¹·S_Y instead of the pseudo-inverse
+                            (default 0); keeps IRP's property that each side reads only its own anchors
+  --whiten                  whiten the relative space with each side's own anchors (polar factors);
+                            keeps the property
+  --orthogonalize           replace the averaged map by its polar factor (nearest orthogonal map);
+                            gives the property up (the map needs both sides' anchors)
 
 Procrustes option (ignored, with a warning, by the other methods):
   --procrustes-variant <auto|full|anchor-span>

@@ -22,6 +22,9 @@ export const OPTIONS = {
   seed: { type: "string" },
   prune: { type: "string" },
   "procrustes-variant": { type: "string" },
+  ridge: { type: "string" },
+  whiten: { type: "boolean" },
+  orthogonalize: { type: "boolean" },
   rcond: { type: "string" },
   dtype: { type: "string" },
   json: { type: "boolean" },
@@ -33,7 +36,9 @@ export const COMMANDS = ["translate", "fit", "apply", "evaluate", "choose"] as c
 export type Command = (typeof COMMANDS)[number];
 
 type Flag = keyof typeof OPTIONS;
-const FIT_FLAGS: Flag[] = ["method", "source-anchors", "target-anchors", "omega", "delta", "seed", "prune", "procrustes-variant", "rcond"];
+const FIT_FLAGS: Flag[] = [
+  "method", "source-anchors", "target-anchors", "omega", "delta", "seed", "prune", "ridge", "whiten", "orthogonalize", "procrustes-variant", "rcond",
+];
 
 /** The flags each command takes (besides --help and --version); any other is a usage error. */
 export const COMMAND_FLAGS: Record<Command, readonly Flag[]> = {
@@ -104,5 +109,12 @@ export function parseList(flag: string, raw: string, one: (item: string) => numb
 export function parseHoldout(raw: string): number {
   const v = parseNumber("--holdout", raw, "a number in (0, 1)");
   if (!(v > 0 && v < 1)) throw usageError("--holdout", `expected a number in (0, 1), got ${raw}`);
+  return v;
+}
+
+/** IRP's ridge λ: a finite number ≥ 0. */
+export function parseRidge(raw: string): number {
+  const v = parseNumber("--ridge", raw, "a finite number ≥ 0");
+  if (v < 0) throw usageError("--ridge", `expected a finite number ≥ 0, got ${raw}`);
   return v;
 }

@@ -48,6 +48,8 @@ export interface TranslateReport {
   delta?: number;
   seed?: number;
   prune?: PruneSide;
+  /** IRP's variant options (ridge, whiten, orthogonalize), only when one is not at its default. */
+  irpVariant?: IrpDiagnostics["variant"];
   meanAnchorsKept?: number;
   meanConditionNumber?: number;
   distinctSubspaces?: number;
@@ -73,6 +75,7 @@ export function methodFields(method: TranslationMethod, diagnostics: TranslatorD
       omega: d.omega, delta: d.delta, seed: d.seed, prune: d.prune,
       meanAnchorsKept: d.meanAnchorsKept, meanConditionNumber: d.meanConditionNumber,
       distinctSubspaces: d.distinctSubspaces, subspaces: d.subspaces,
+      ...(d.variant ? { irpVariant: d.variant } : {}),
     });
   }
   if (method === "procrustes") {
@@ -102,6 +105,10 @@ export function humanReport(r: TranslateReport): string {
       ["mean condition number", fmtNumber(r.meanConditionNumber!)],
       ["distinct subspaces", `${r.distinctSubspaces} (of ω = ${r.omega} draws)`],
     );
+    if (r.irpVariant) {
+      const v = r.irpVariant;
+      rows.push(["variant", [v.ridge > 0 ? `ridge λ = ${v.ridge}` : "", v.whiten ? "whitened" : "", v.orthogonalize ? "orthogonalized" : ""].filter(Boolean).join(", ")]);
+    }
   }
   if (r.method === "procrustes") {
     rows.push(["variant", `${r.variant} (computed through the ${r.computedBy === "anchor-span" ? "anchors' span" : "cross-covariance"})`]);
