@@ -1,109 +1,21 @@
 /**
  * Evaluation metrics for latent-space translation: per-row cosine similarity, mean squared error,
- * classification accuracy, Pearson correlation, linear CKA and top-k retrieval accuracy.
+ * classification accuracy, Pearson correlation, linear CKA; retrieval (top-k accuracy, mean reciprocal
+ * rank) in retrieval.ts.
  *
  * Every function is pure, validates its inputs and throws a typed error naming the argument at fault
  * (`ShapeMismatchError`, `InvalidParameterError`, `NonFiniteError`, `ZeroNormError`) instead of
  * returning NaN.
  */
-import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../errors";
 import { Matrix } from "../linalg/matrix";
-import { matmulTransA, matmulTransB } from "../linalg/product";
-import { assertFinite, type MatrixInput } from "../validate";
+import { matmulTransA } from "../linalg/product";
+import type { MatrixInput } from "../validate";
+import {
+  assertFiniteMatrix, assertFiniteVector, assertSameShape, clamp, matrixArg, powerOfTwoScaled, powerOfTwoScaledMatrix, unitRows, vectorArg,
+} from "./rows";
 
-/** Rows of `translated` ranked against all of `targets` per block, bounding memory to BLOCK×n scores. */
-const RETRIEVAL_BLOCK_ROWS = 512;
-
-// ---------------------------------------------------------------------------------------------------
-// Validation helpers
-// ---------------------------------------------------------------------------------------------------
-
-const assertFiniteMatrix = assertFinite;
-
-/** A Matrix argument, or rows as nested arrays (converted, naming `name` in any error); empty is allowed here. */
-function matrixArg(x: MatrixInput, name: string): Matrix {
-  if (x instanceof Matrix) return x;
-  if (x === null || typeof x !== "object") {
-    throw new InvalidParameterError(name, `expected a Matrix or an array of rows, got ${x === null ? "null" : typeof x}`);
-  }
-  return Matrix.from(x, name);
-}
-
-function vectorArg(x: ArrayLike<number>, name: string): ArrayLike<number> {
-  if (x === null || typeof x !== "object" || typeof x.length !== "number") {
-    throw new InvalidParameterError(name, `expected an array of numbers, got ${x === null ? "null" : typeof x}`);
-  }
-  return x;
-}
-
-/**
- * `v` times a power of two bringing max |v| near 1 when it lies outside [2^-500, 2^500], else `v`
- * itself: for the scale-invariant metrics (Pearson, CKA), whose means and deviations would
- * otherwise overflow (entries near ±1.8e308) or lose their squares to underflow.
- */
-function powerOfTwoScaled(v: ArrayLike<number>): ArrayLike<number> {
-  let amax = 0;
-  for (let i = 0; i < v.length; i++) amax = Math.max(amax, Math.abs(v[i]));
-  if (amax === 0 || (amax >= 2 ** -500 && amax <= 2 ** 500)) return v;
-  const e = -Math.round(Math.log2(amax));
-  const f1 = 2 ** Math.trunc(e / 2), f2 = 2 ** (e - Math.trunc(e / 2));
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] * f1 * f2;
-  return out;
-}
-
-function powerOfTwoScaledMatrix(m: Matrix): Matrix {
-  const d = powerOfTwoScaled(m.data);
-  return d === m.data ? m : new Matrix(m.rows, m.cols, d as Float64Array);
-}
-
-/** Vectors are reported as a single column: row = index, column = 0. */
-function assertFiniteVector(x: ArrayLike<number>, name: string): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new NonFiniteError(name, i, 0, v);
-  }
-}
-
-function assertSameShape(a: Matrix, b: Matrix, nameA: string, nameB: string): void {
-  if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new ShapeMismatchError(
-      nameB,
-      `expected the same shape as ${nameA} (${a.rows}×${a.cols}), got ${b.rows}×${b.cols}`,
-    );
-  }
-}
-
-/**
- * Rows of `m` scaled to unit L2 norm. Each row is first divided by its largest absolute entry so the
- * sum of squares neither overflows (entries ~1e200) nor underflows (entries ~1e-200).
- * @throws ZeroNormError if a row is all zeros (its direction, hence any cosine, is undefined).
- */
-function unitRows(m: Matrix, name: string): Matrix {
-  const { rows, cols, data } = m;
-  const out = new Float64Array(data.length);
-  for (let i = 0; i < rows; i++) {
-    const off = i * cols;
-    let maxAbs = 0;
-    for (let j = 0; j < cols; j++) maxAbs = Math.max(maxAbs, Math.abs(data[off + j]));
-    if (maxAbs === 0) {
-      throw new ZeroNormError(name, i, ", so its cosine similarity is undefined");
-    }
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = data[off + j] / maxAbs;
-      out[off + j] = v;
-      s += v * v;
-    }
-    const inv = 1 / Math.sqrt(s);
-    for (let j = 0; j < cols; j++) out[off + j] *= inv;
-  }
-  return new Matrix(rows, cols, out);
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
-}
+export { meanReciprocalRank, topKRetrievalAccuracy } from "./retrieval";
 
 // ---------------------------------------------------------------------------------------------------
 // Metrics
@@ -421,92 +333,4 @@ export function linearCka(x: MatrixInput, y: MatrixInput): number {
   const xx = Math.sqrt(frobeniusSquared(matmulTransA(xc, xc))); // ‖XᵀX‖_F, d1×d1
   const yy = Math.sqrt(frobeniusSquared(matmulTransA(yc, yc))); // ‖YᵀY‖_F, d2×d2
   return clamp(cross / (xx * yy), 0, 1);
-}
-
-/**
- * Top-k retrieval accuracy: for each row i of `translated`, all rows of `targets` are ranked by cosine
- * similarity to it, and the query succeeds if target row i is among the top k. The rank of the true
- * target is 1 + (number of target rows with strictly higher similarity), so ties are resolved in the
- * query's favour; success means rank ≤ k.
- *
- * Similarities come from matrix products of the L2-normalised rows (`matmulTransB`), processed in
- * blocks of query rows so memory stays O(block·n) rather than O(n²).
- *
- * @param translated - n×d queries (e.g. source embeddings translated into the target space).
- * @param targets - n×d targets; row i is the correct match for query i.
- * @param k - Integer in [1, n]. Defaults to 1.
- * @returns Fraction of queries whose true target is in the top k, in [0, 1].
- * @throws ShapeMismatchError if the shapes differ (argument `"targets"`).
- * @throws InvalidParameterError if there are no rows or `k` is not an integer in [1, n].
- * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
- * @throws ZeroNormError if a row of either matrix is all zeros.
- */
-export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixInput, k = 1): number {
-  translated = matrixArg(translated, "translated");
-  targets = matrixArg(targets, "targets");
-  assertSameShape(translated, targets, "translated", "targets");
-  const n = translated.rows;
-  if (n === 0) {
-    throw new InvalidParameterError("translated", "expected at least one row; retrieval over zero items is undefined");
-  }
-  if (!Number.isInteger(k) || k < 1 || k > n) {
-    throw new InvalidParameterError("k", `expected an integer in [1, ${n}], got ${k}`);
-  }
-  assertFiniteMatrix(translated, "translated");
-  assertFiniteMatrix(targets, "targets");
-  const q = unitRows(translated, "translated");
-  const t = unitRows(targets, "targets");
-  const d = q.cols;
-  let hits = 0;
-  for (let r0 = 0; r0 < n; r0 += RETRIEVAL_BLOCK_ROWS) {
-    const r1 = Math.min(n, r0 + RETRIEVAL_BLOCK_ROWS);
-    const block = Matrix.fromFlat(r1 - r0, d, q.data.subarray(r0 * d, r1 * d));
-    const sims = matmulTransB(block, t).data; // (r1−r0)×n
-    for (let i = r0; i < r1; i++) {
-      const off = (i - r0) * n;
-      const own = sims[off + i];
-      let higher = 0;
-      for (let j = 0; j < n && higher < k; j++) if (sims[off + j] > own) higher++;
-      if (higher < k) hits++; // rank = 1 + higher ≤ k
-    }
-  }
-  return hits / n;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Retrieval rank (added for the "when does IRP work" study; kept apart from the metrics above)
-// ---------------------------------------------------------------------------------------------------
-
-/**
- * Mean reciprocal rank: for each row i of `translated`, all rows of `targets` are ranked by cosine
- * similarity to it and the query scores 1/rank of target row i, rank = 1 + (number of target rows
- * with strictly higher similarity) — ties resolved in the query's favour, as in
- * `topKRetrievalAccuracy`, so MRR ≥ top-1 accuracy.
- *
- * @param translated - n×d queries; @param targets - n×d targets, row i the correct match for query i.
- * @returns The mean of 1/rank over the queries, in [1/n, 1].
- * @throws ShapeMismatchError if the shapes differ (argument `"targets"`); InvalidParameterError if
- *   there are no rows; NonFiniteError for NaN/±Infinity; ZeroNormError for an all-zero row.
- */
-export function meanReciprocalRank(translated: Matrix, targets: Matrix): number {
-  assertSameShape(translated, targets, "translated", "targets");
-  const n = translated.rows;
-  if (n === 0) throw new InvalidParameterError("translated", "expected at least one row; a rank over zero items is undefined");
-  assertFiniteMatrix(translated, "translated");
-  assertFiniteMatrix(targets, "targets");
-  const q = unitRows(translated, "translated");
-  const t = unitRows(targets, "targets");
-  const d = q.cols;
-  let sum = 0;
-  for (let r0 = 0; r0 < n; r0 += RETRIEVAL_BLOCK_ROWS) {
-    const r1 = Math.min(n, r0 + RETRIEVAL_BLOCK_ROWS);
-    const sims = matmulTransB(Matrix.fromFlat(r1 - r0, d, q.data.subarray(r0 * d, r1 * d)), t).data;
-    for (let i = r0; i < r1; i++) {
-      const off = (i - r0) * n, own = sims[off + i];
-      let higher = 0;
-      for (let j = 0; j < n; j++) if (sims[off + j] > own) higher++;
-      sum += 1 / (1 + higher);
-    }
-  }
-  return sum / n;
 }
