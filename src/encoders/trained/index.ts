@@ -13,6 +13,9 @@
  *   multilingual.ts   per-language LSA encoders (lsa-<lang>-128-s0) and one cross-lingual LSA encoder
  *                     trained WITH parallel data (xlsa-128-s0), on gettext pairs or Debian descriptions;
  *                     pairCosines.ts measures how close it keeps translations
+ *   vit/              vision transformers on 28 × 28 grey images, trained with a linear head
+ *                     (VIT_ENCODER_FAMILY: vit-pre-cls-d64-l4-s0/-s1, vit-post-mean-d96-l4-s2,
+ *                     vit-post-cls-d128-l6-s3); the blocks they are made of are transformer/
  *   lifecycle.ts, persist.ts, lsa.ts, tokenize.ts, nn.ts   the shared machinery
  * The corpora the text encoders are fitted on: data/text/corpora.ts (also exported here).
  */
@@ -61,3 +64,4 @@ export { getTokenizer, loadKuromoji, bigramTokenizer, hasCjk, CJK_MODES, type Cj
 export { ENCODER_ACTIVATIONS, type EncoderActivation } from "./nn";
 export type { SoftmaxHistory } from "../../heads/softmaxTraining";
 export { ENCODER_FORMAT, ENCODER_FORMAT_VERSION, encodeBundle, decodeBundle, type EncoderBundle, type EncoderKind, type NamedArray } from "./persist";
+export * from "./vit/index";
