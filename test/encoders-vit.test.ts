@@ -128,7 +128,7 @@ describe.skipIf(!hasFashion)("ViT on Fashion-MNIST", () => {
         expect(hidden.length).toBe(e.depth + 1);
         expect(hidden[0].shape).toEqual([64, vitTokens(e.spec), e.spec.width]);
         expect(Array.from(out.dataSync())).toEqual(Array.from(whole.data, Math.fround));
-        hidden.forEach((h, l) => expect(maxAbs(e.embeddingFrom(l, h), out)).toBe(0));
+        hidden.forEach((h, l) => expect(maxAbs(e.embeddingFrom(b, l, h), out)).toBe(0));
         tf.dispose(hidden);
       });
     }
@@ -138,9 +138,10 @@ describe.skipIf(!hasFashion)("ViT on Fashion-MNIST", () => {
     const idx = testIdx.subarray(0, 64);
     const at = (e: VitEncoder, layer: number, alpha: number) => tf.tidy(() => {
       let h: TF.Tensor3D | undefined;
-      e.walkLayers(e.batch(test, idx), (l, x) => { if (l === layer) h = tf.keep(x.clone()); });
-      const z = e.embeddingFrom(layer, tf.mul(h!, alpha) as TF.Tensor3D);
-      const base = e.embeddingFrom(layer, h!);
+      const b = e.batch(test, idx);
+      e.walkLayers(b, (l, x) => { if (l === layer) h = tf.keep(x.clone()); });
+      const z = e.embeddingFrom(b, layer, tf.mul(h!, alpha) as TF.Tensor3D);
+      const base = e.embeddingFrom(b, layer, h!);
       const d = maxAbs(z, base) / tf.max(tf.abs(base)).dataSync()[0];
       h!.dispose();
       return d;

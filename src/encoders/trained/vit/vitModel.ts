@@ -139,8 +139,11 @@ export class VitEncoder {
     return out;
   }
 
-  /** The embedding [B, width] from hidden state `layer` h (the rest of the network). Call inside a tidy. */
-  embeddingFrom(layer: number, h: TF.Tensor3D): TF.Tensor2D {
+  /**
+   * The embedding [B, width] from hidden state `layer` h (the rest of the network). `_b` is the
+   * batch h came from (unused here; the text transformers need it for their padding). Call inside a tidy.
+   */
+  embeddingFrom(_b: VitBatch, layer: number, h: TF.Tensor3D): TF.Tensor2D {
     checkLayer(this.spec, layer);
     return vitEmbeddingFrom(this.tf, this.spec, this.tensors(), layer, h);
   }
