@@ -1,9 +1,12 @@
 /**
  * The verdicts the notebooks print about the transformers (src/experiments/reports): Fig. 2's
- * layer-wise tolerance per encoder and its pre- vs post-LN sentence.
+ * layer-wise tolerance per encoder and its pre- vs post-LN sentence; Table 2's transformer-only
+ * pairs against Table 2's encoders.
  */
 import { describe, expect, it } from "vitest";
 import { transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
+import { TABLE2_LABELS, type StitchingStudy } from "../src/experiments/stitchingStudy";
+import { transformerGapRows, transformerGapVerdict } from "../src/experiments/reports/transformers";
 
 /** A grid from per-layer accuracies over the α values [0.1, 1, 10]. */
 function grid(encoder: string, norm: "pre" | "post", byLayer: number[][], unrescaled = 0.8): TransformerGrid {
@@ -28,5 +31,29 @@ describe("Fig. 2 on transformers", () => {
     const flat = [[0.8, 0.8, 0.8], [0.8, 0.8, 0.8], [0.8, 0.8, 0.8]];
     expect(transformerLayerwiseVerdict([grid("a", "post", flat)]).prePost).toBe("only one LayerNorm placement was measured");
     expect(transformerLayerwiseVerdict([grid("a", "post", flat), grid("b", "pre", flat)]).prePost).toMatch(/no clear difference$/);
+  });
+});
+
+
+/** A study with only what `studyNumbers` reads: the data set, chance levels and Table 2's entries. */
+function study(dataset: string, means: Record<string, number>): StitchingStudy {
+  const entries = Object.entries(means).map(([key, mean]) => ({ dataset, label: TABLE2_LABELS[key], mean, std: 0, seeds: 1, achievable: 12, pairs: 12, method: key, omega: 0, delta: 0 }));
+  return { dataset, entries, chance: { uniform: 0.1, majority: 0.1, classes: 10 } } as unknown as StitchingStudy;
+}
+
+describe("Table 2: transformer-only pairs against Table 2's encoders", () => {
+  it("compares IRP's share of non-stitch and its distance to Procrustes, per data set and overall", () => {
+    const base = [study("fashion-mnist", { "irp-tuned": 0.4, procrustes: 0.6, lstsq: 0.55, "non-stitch": 0.8 }), study("wordnet", { "irp-tuned": 0.2, procrustes: 0.25, lstsq: 0.2, "non-stitch": 0.4 })];
+    const tr = [study("fashion-mnist", { "irp-tuned": 0.6, procrustes: 0.62, lstsq: 0.6, "non-stitch": 0.8 }), study("wordnet", { "irp-tuned": 0.1, procrustes: 0.2, lstsq: 0.1, "non-stitch": 0.4 })];
+    const rows = transformerGapRows(base, tr);
+    expect(rows.map((r) => `${r.dataset}/${r.encoders}`)).toEqual(["fashion-mnist/Table 2's", "fashion-mnist/transformers only", "wordnet/Table 2's", "wordnet/transformers only"]);
+    expect(rows[1].irpShareOfNonStitch).toBeCloseTo(0.75, 12);
+    expect(rows[1].irpMinusProcrustes).toBeCloseTo(-0.02, 12);
+    const lines = transformerGapVerdict(rows);
+    expect(lines[0]).toBe("fashion-mnist: IRP reaches 50 % of non-stitch with Table 2's encoders, 75 % on transformer-only pairs (the gap shrinks); IRP − Procrustes -0.200 → -0.020 (closer to or past Procrustes)");
+    expect(lines[1]).toMatch(/^wordnet: IRP reaches 50 % .* 25 % .*does not shrink.*no closer to Procrustes\)$/);
+    expect(lines[2]).toBe("over 2 data sets: IRP / non-stitch 50 % → 50 %, IRP − Procrustes -0.125 → -0.060 (Table 2's encoders → transformers only)");
+    // A data set without transformers is left out.
+    expect(transformerGapRows(base, tr.slice(0, 1)).length).toBe(2);
   });
 });
