@@ -1,10 +1,10 @@
 /**
  * The verdicts the notebooks print about the transformers (src/experiments/reports): Fig. 2's
  * layer-wise tolerance per encoder and its pre- vs post-LN sentence; Table 2's transformer-only
- * pairs against Table 2's encoders.
+ * pairs against Table 2's encoders; Fig. 5's anisotropy lines.
  */
 import { describe, expect, it } from "vitest";
-import { transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
+import { anisotropySummary, transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
 import { TABLE2_LABELS, type StitchingStudy } from "../src/experiments/stitchingStudy";
 import { transformerGapRows, transformerGapVerdict } from "../src/experiments/reports/transformers";
 
@@ -55,5 +55,20 @@ describe("Table 2: transformer-only pairs against Table 2's encoders", () => {
     expect(lines[2]).toBe("over 2 data sets: IRP / non-stitch 50 % → 50 %, IRP − Procrustes -0.125 → -0.060 (Table 2's encoders → transformers only)");
     // A data set without transformers is left out.
     expect(transformerGapRows(base, tr.slice(0, 1)).length).toBe(2);
+  });
+});
+
+
+describe("Fig. 5: anisotropy", () => {
+  it("one line per group: ranges before and after centring, the most anisotropic encoder, the paper's numbers", () => {
+    const lines = anisotropySummary([
+      { encoder: "a", group: "ours", meanCosine: 0.2, meanCosineCentred: -0.001 },
+      { encoder: "b", group: "ours", meanCosine: 0.5, meanCosineCentred: -0.002 },
+      { encoder: "v", group: "transformers", meanCosine: 0.9, meanCosineCentred: 0 },
+    ]);
+    expect(lines).toEqual([
+      "ours (2 encoders): mean cosine between different items 0.200–0.500 before centring (highest: b, 0.500), -0.002–-0.001 after; the paper quotes 0.93 (English encoder) and 0.98 (XLM-R) before centring",
+      "transformers (1 encoder): mean cosine between different items 0.900–0.900 before centring (highest: v, 0.900), 0.000–0.000 after; the paper quotes 0.93 (English encoder) and 0.98 (XLM-R) before centring",
+    ]);
   });
 });

@@ -124,3 +124,21 @@ export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): 
       `${(100 * pre).toFixed(0)} % in pre-LN ones: ${Math.abs(post - pre) < 0.1 ? "no clear difference" : post > pre ? "post-LN tolerates rescaling better" : "pre-LN tolerates rescaling better"}`;
   return { perEncoder, prePost };
 }
+
+/** Fig. 5: the anisotropy the paper quotes (mean cosine between different items, before centring). */
+export const PAPER_ANISOTROPY = { english: 0.93, xlmr: 0.98 } as const;
+
+/**
+ * Fig. 5's anisotropy in one line per group of encoders (e.g. "ours", "transformers"): the range of
+ * the mean cosine between different items before and after centring, against the paper's 0.93/0.98.
+ */
+export function anisotropySummary(rows: ReadonlyArray<{ encoder: string; group: string; meanCosine: number; meanCosineCentred: number }>): string[] {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return groups.map((g) => {
+    const rs = rows.filter((r) => r.group === g);
+    const range = (f: (r: (typeof rs)[number]) => number) => `${Math.min(...rs.map(f)).toFixed(3)}–${Math.max(...rs.map(f)).toFixed(3)}`;
+    const top = rs.reduce((a, b) => (b.meanCosine > a.meanCosine ? b : a));
+    return `${g} (${rs.length} encoder${rs.length === 1 ? "" : "s"}): mean cosine between different items ${range((r) => r.meanCosine)} before centring (highest: ${top.encoder}, ${top.meanCosine.toFixed(3)}), ` +
+      `${range((r) => r.meanCosineCentred)} after; the paper quotes ${PAPER_ANISOTROPY.english} (English encoder) and ${PAPER_ANISOTROPY.xlmr} (XLM-R) before centring`;
+  });
+}
