@@ -9,8 +9,9 @@
  *                                                   inverted so the background is black as in Fashion-MNIST)
  *   vit-emoji-pre-d64-l4-s0, vit-emoji-post-d96-l4-s1   vision transformers we train on the same grey Google images
  *   <vit>-twitter                                  the same ViT on the Twitter images of the same emoji
- *   bert-names                                     the text transformer bert-word-d128-l2-s0, pretrained by masked
- *                                                   language modelling on WordNet glosses, mean-pooled over the NAME
+ *   bert-names, bert-bpe-names                     the text transformers bert-word-d128-l2-s0 and bert-bpe-d128-l2-s2,
+ *                                                   pretrained by masked language modelling on WordNet glosses,
+ *                                                   mean-pooled over the NAME
  *   glove-names                                    GloVe 100-d, mean-pooled over the emoji's Unicode NAME
  *   lsa-names-64                                   TF-IDF (words + character trigrams) → LSA, 64-d, fitted on
  *                                                   the train split's names
@@ -55,12 +56,12 @@ export const EMOJI_VIT_SPECS: readonly VitSpec[] = [
   },
 ];
 
-/** The text transformer that embeds emoji names (pretrained on WordNet glosses). */
-export const EMOJI_NAMES_BERT = "bert-word-d128-l2-s0";
+/** The text transformers that embed emoji names (pretrained on WordNet glosses), by encoder name. */
+export const EMOJI_NAMES_BERTS: Readonly<Record<string, string>> = { "bert-names": "bert-word-d128-l2-s0", "bert-bpe-names": "bert-bpe-d128-l2-s2" };
 
 export const EMOJI_ENCODERS: readonly string[] = [
   ...IMAGE_BACKBONE_IDS, ...IMAGE_BACKBONE_IDS.map((b) => `${b}-twitter`), EMOJI_MLP_SPEC.id, "glove-names", `lsa-names-${EMOJI_NAMES_LSA_DIM}`,
-  ...EMOJI_VIT_SPECS.flatMap((s) => [s.id, `${s.id}-twitter`]), "bert-names",
+  ...EMOJI_VIT_SPECS.flatMap((s) => [s.id, `${s.id}-twitter`]), ...Object.keys(EMOJI_NAMES_BERTS),
 ];
 
 /**
@@ -176,11 +177,11 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
       for (const s of ["train", "test"] as const) got[s] = { matrix: encoder.embed(emojiGreyImages(split[s].items, vit.set)), ids: idsOf(split[s].items) };
       encoder.dispose();
       info = { name, modality: "image", kind: "self-trained", description: `${vit.spec.description}${vit.set === "twitter" ? ", applied to the Twitter images" : ""}` };
-    } else if (name === "bert-names") {
-      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERT), "wordnet", { progress: false });
+    } else if (EMOJI_NAMES_BERTS[name] !== undefined) {
+      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { progress: false });
       for (const s of ["train", "test"] as const) got[s] = { matrix: await encoder.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
       encoder.dispose();
-      info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERT} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
+      info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERTS[name]} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
     } else if (bb) {
       for (const s of ["train", "test"] as const) {
         const size = o[s];

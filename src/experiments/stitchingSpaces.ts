@@ -90,8 +90,8 @@ export async function stitchingSpaces(
   return textStitchingSpaces({ corpus: dataset, encoders, train: count(sizes.train), test: count(sizes.test), classes: sizes.classes, seed, quick });
 }
 
-/** Fig. 7's transformers: a ViT trained on the emoji images and the WordNet-pretrained text transformer over the names. */
-export const CROSS_MODAL_TRANSFORMER_ENCODERS: readonly string[] = [EMOJI_VIT_SPECS[0].id, EMOJI_VIT_SPECS[1].id, "bert-names"];
+/** Fig. 7's transformers: the two ViTs trained on the emoji images and two WordNet-pretrained text transformers over the names. */
+export const CROSS_MODAL_TRANSFORMER_ENCODERS: readonly string[] = [EMOJI_VIT_SPECS[0].id, EMOJI_VIT_SPECS[1].id, "bert-names", "bert-bpe-names"];
 
 /** Fig. 7's emoji spaces: the emoji images and their names, the same items (the Table 2 emoji subset). */
 export function crossModalEmojiSpaces(quick: boolean = isQuickMode(), encoders: readonly string[] = CROSS_MODAL_ENCODERS): Promise<StitchingSpaces> {
