@@ -33,6 +33,7 @@ export {
   cosineSimilarities, meanCosineSimilarity, meanSquaredError, accuracy, argmaxRows, pearsonCorrelation,
   linearCka, topKRetrievalAccuracy,
 } from "./metrics/metrics";
+export { anisotropy, type Anisotropy } from "./metrics/anisotropy";
 export {
   parseNpy, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
   type NpyArray, type NpyDtype, type NpyData,
