@@ -27,6 +27,13 @@ describe("Fig. 2 on transformers", () => {
     expect(v.prePost).toBe("inner layers keep the accuracy within 0.05 over 100 % of the α grid in post-LN encoders and 50 % in pre-LN ones: post-LN tolerates rescaling better");
   });
 
+  it("gives no verdict for an encoder near chance, and leaves it out of the pre/post comparison", () => {
+    const flat = [[0.15, 0.15, 0.15], [0.15, 0.15, 0.15], [0.15, 0.15, 0.15]];
+    const v = transformerLayerwiseVerdict([{ ...grid("weak", "post", flat, 0.15), chance: 0.1 }, grid("ok", "pre", flat, 0.15)]);
+    expect(v.perEncoder.map((p) => p.paperClaim)).toEqual(["untestable (near chance)", "holds"]);
+    expect(v.prePost).toBe("only one LayerNorm placement was measured");
+  });
+
   it("says so when only one placement was measured, and when the placements are within 0.1 of each other", () => {
     const flat = [[0.8, 0.8, 0.8], [0.8, 0.8, 0.8], [0.8, 0.8, 0.8]];
     expect(transformerLayerwiseVerdict([grid("a", "post", flat)]).prePost).toBe("only one LayerNorm placement was measured");

@@ -32,6 +32,8 @@ export interface TransformerLayerwiseStudy extends TransformerRescaleResult {
   data: string;
   /** The encoder's one-line description. */
   description: string;
+  /** 1 / classes. */
+  chance: number;
 }
 
 /** The encoder, its data and the grid (see the module comment). @throws InvalidParameterError for an unknown encoder. */
@@ -45,7 +47,7 @@ export async function transformerLayerwiseStudy(o: TransformerLayerwiseOptions):
       return {
         ...(await study(encoder, { images: train, indices: trainIdx }, Array.from(trainIdx, (i) => train.labels[i]), { images: test, indices: testIdx },
           Array.from(testIdx, (i) => test.labels[i]), 10, o.alphas)),
-        data: "Fashion-MNIST", description: encoder.spec.description,
+        data: "Fashion-MNIST", description: encoder.spec.description, chance: 1 / 10,
       };
     } finally {
       encoder.dispose();
@@ -59,7 +61,7 @@ export async function transformerLayerwiseStudy(o: TransformerLayerwiseOptions):
       return {
         ...(await study(encoder, { texts: Array.from(trainIdx, (i) => train.texts[i]) }, Array.from(trainIdx, (i) => train.labels[i]),
           { texts: Array.from(testIdx, (i) => test.texts[i]) }, Array.from(testIdx, (i) => test.labels[i]), train.classNames.length, o.alphas)),
-        data: "WordNet glosses", description: encoder.spec.description,
+        data: "WordNet glosses", description: encoder.spec.description, chance: 1 / train.classNames.length,
       };
     } finally {
       encoder.dispose();

@@ -78,6 +78,8 @@ export function gaussianLikeScales<T extends { skewness: number; excessKurtosis:
  * half of its layers do.
  */
 export const TOLERATED_SHARE = 0.8;
+/** Fig. 2 on transformers: below chance + this, the unrescaled accuracy has too little to lose for a verdict. */
+export const TESTABLE_MARGIN = 0.1;
 
 /** What Fig. 2's transformer verdict reads of one grid. */
 export interface TransformerGrid {
@@ -86,17 +88,20 @@ export interface TransformerGrid {
   depth: number;
   rows: ReadonlyArray<{ layer: number; alpha: number; accuracy: number }>;
   unrescaledAccuracy: number;
+  /** 1 / classes, when known: an encoder whose unrescaled accuracy is below chance + TESTABLE_MARGIN gets no verdict. */
+  chance?: number;
 }
 
 /**
  * Fig. 2 on transformers, per encoder: the unrescaled accuracy, per layer the share of the α grid
  * within `LAYERWISE_TOLERANCE` (layerwiseTolerance), the layers tolerating rescaling
- * (≥ TOLERATED_SHARE), whether the paper's claim holds (≥ half the layers: `paperClaim`), and the mean share over
+ * (≥ TOLERATED_SHARE), whether the paper's claim holds (≥ half the layers: `paperClaim`; "untestable" when
+ * the unrescaled accuracy is below chance + TESTABLE_MARGIN, as for a barely trained encoder), and the mean share over
  * the inner layers (1…depth−1), where pre- and post-LN differ; plus one sentence comparing pre- and
- * post-LN encoders (when both are given).
+ * post-LN encoders (when both are given; untestable encoders left out).
  */
 export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): {
-  perEncoder: Array<{ encoder: string; norm: string; unrescaled: number; toleratingLayers: string; toleratedShareByLayer: string; innerMeanShare: number; paperClaim: "holds" | "does not hold" }>;
+  perEncoder: Array<{ encoder: string; norm: string; unrescaled: number; toleratingLayers: string; toleratedShareByLayer: string; innerMeanShare: number; paperClaim: "holds" | "does not hold" | "untestable (near chance)" }>;
   prePost: string;
 } {
   const perEncoder = grids.map((g) => {
@@ -110,11 +115,12 @@ export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): 
       toleratingLayers: `${tolerating.length}/${layers.length}${tolerating.length ? ` (${tolerating.join(", ")})` : ""}`,
       toleratedShareByLayer: layers.map((l) => `${l}: ${share.get(l)!.toFixed(2)}`).join(", "),
       innerMeanShare: inner.length ? inner.reduce((a, l) => a + share.get(l)!, 0) / inner.length : NaN,
-      paperClaim: (tolerating.length >= layers.length / 2 ? "holds" : "does not hold") as "holds" | "does not hold",
+      paperClaim: g.chance !== undefined && g.unrescaledAccuracy < g.chance + TESTABLE_MARGIN ? "untestable (near chance)" as const
+        : tolerating.length >= layers.length / 2 ? "holds" as const : "does not hold" as const,
     };
   });
   const mean = (norm: string) => {
-    const xs = perEncoder.filter((p) => p.norm === norm && Number.isFinite(p.innerMeanShare)).map((p) => p.innerMeanShare);
+    const xs = perEncoder.filter((p) => p.norm === norm && Number.isFinite(p.innerMeanShare) && !p.paperClaim.startsWith("untestable")).map((p) => p.innerMeanShare);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
   };
   const pre = mean("pre-LN"), post = mean("post-LN");
