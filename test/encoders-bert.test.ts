@@ -18,7 +18,7 @@ import { trainHead } from "../src/heads/classifier";
 import { Random } from "../src/linalg/random";
 import {
   BERT_ENCODER_FAMILY, bertEncoderSpec, cachedBertEncoder, fitBertEncoder, learnVocabulary, lengthBucketedBatches, loadBertEncoder,
-  maskTokens, MASK, padBatch, PAD, quickBertSpec, resolveBertSpec, saveBertEncoder, UNK, VocabularyEncoder, wordCounts,
+  maskTokens, MASK, padBatch, quickBertSpec, resolveBertSpec, saveBertEncoder, UNK, VocabularyEncoder, wordCounts,
   type BertSpec, type BertTextEncoder,
 } from "../src/encoders/trained/bert/index";
 import { bertInitialParams, bertEmbed, bertLastHidden, batchKeyBias, mlmLogits } from "../src/encoders/trained/bert/bertNetwork";
@@ -164,7 +164,7 @@ describe("the network", () => {
     const loss = (...ps: TF.Tensor[]) => {
       const p = paramsByName(init, ps);
       const last = bertLastHidden(tf, s, p, 0, bertEmbed(tf, s, p, m.input), batchKeyBias(tf, m.input));
-      return tf.losses.softmaxCrossEntropy(targets, mlmLogits(tf, s, p, last, m.positions)) as TF.Scalar;
+      return tf.losses.softmaxCrossEntropy(targets, mlmLogits(tf, p, last, m.positions)) as TF.Scalar;
     };
     // Every parameter is checked, the token table ("tok": looked up AND the output layer) first.
     const check = gradCheck(tf, loss, tensors, 3);

@@ -1,9 +1,19 @@
 /**
  * The verdicts the notebooks print about the transformers (src/experiments/reports): Fig. 2's
  * layer-wise tolerance per encoder and its pre- vs post-LN sentence; Table 2's transformer-only
- * pairs against Table 2's encoders; Fig. 5's anisotropy lines.
+ * pairs against Table 2's encoders; Fig. 5's anisotropy lines; the transformers each notebook's
+ * spaces get.
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { WORDNET_DIR } from "../src/data/text/wordnet";
+import { BERT_ENCODER_IDS } from "../src/encoders/trained/bert/index";
+import { EMOJI_ENCODERS } from "../src/experiments/emojiSpaces";
+import { FASHION_MNIST_ENCODERS } from "../src/experiments/fashionMnistSpaces";
+import { CROSS_MODAL_TRANSFORMER_ENCODERS, STITCHING_DATASETS, transformerEncoders } from "../src/experiments/stitchingSpaces";
+import { textStitchingSpaces } from "../src/experiments/textSpaces";
 import { anisotropySummary, transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
 import { TABLE2_LABELS, type StitchingStudy } from "../src/experiments/stitchingStudy";
 import { transformerGapRows, transformerGapVerdict } from "../src/experiments/reports/transformers";
@@ -78,4 +88,33 @@ describe("Fig. 5: anisotropy", () => {
       "transformers (1 encoder): mean cosine between different items 0.900–0.900 before centring (highest: v, 0.900), 0.000–0.000 after; the paper quotes 0.93 (English encoder) and 0.98 (XLM-R) before centring",
     ]);
   });
+});
+
+describe("the notebooks' transformer encoders", () => {
+  it("every data set gets ≥ 4 transformers in full mode (2 in quick), ids its space builder knows", () => {
+    const known = { "fashion-mnist": FASHION_MNIST_ENCODERS, emoji: EMOJI_ENCODERS, wordnet: BERT_ENCODER_IDS, debian: BERT_ENCODER_IDS };
+    for (const d of STITCHING_DATASETS) {
+      expect(transformerEncoders(d, false).length, d).toBeGreaterThanOrEqual(4);
+      expect(transformerEncoders(d, true).length, d).toBe(2);
+      for (const e of [...transformerEncoders(d, false), ...transformerEncoders(d, true)]) expect(known[d], `${d}: ${e}`).toContain(e);
+    }
+    for (const e of CROSS_MODAL_TRANSFORMER_ENCODERS) expect(EMOJI_ENCODERS).toContain(e);
+    expect(() => transformerEncoders("cifar" as "emoji")).toThrow(/dataset/);
+  });
+
+  it.skipIf(!["noun", "verb", "adj", "adv"].every((p) => existsSync(join(WORDNET_DIR, `data.${p}`))))("text spaces embed the glosses with a (quick-mode) text transformer, aligned with GloVe", async () => {
+    const saved = process.env.LATENT_BRIDGE_CACHE_DIR;
+    const dir = mkdtempSync(join(tmpdir(), "transformer-spaces-"));
+    process.env.LATENT_BRIDGE_CACHE_DIR = dir;
+    try {
+      const s = await textStitchingSpaces({ corpus: "wordnet", encoders: ["glove-100d", "bert-word-d128-l2-s0"], train: 40, test: 20, classes: 4, seed: 3, quick: true });
+      expect(s.info.map((i) => [i.name, i.dim, i.kind])).toEqual([["glove-100d", 100, "pretrained"], ["bert-word-d128-l2-s0", 128, "self-trained"]]);
+      expect(s.info[1].description).toMatch(/pretrained on wordnet train texts \(quick/);
+      expect(Array.from(s.encoders[1].itemIds!.train)).toEqual(s.itemIds.train);
+    } finally {
+      if (saved === undefined) delete process.env.LATENT_BRIDGE_CACHE_DIR;
+      else process.env.LATENT_BRIDGE_CACHE_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -30,7 +30,7 @@ export function gradCheck(tf: Tf, loss: (...xs: TF.Tensor[]) => TF.Scalar, input
     return tf.tidy(() => loss(...inputs.map((x, j) => (j === k ? tf.tensor(v, x.shape, "float32") : x))).dataSync()[0]);
   };
   let worst = 0, checked = 0;
-  inputs.forEach((x, k) => {
+  inputs.forEach((_x, k) => {
     for (let c = 0; c < perInput; c++) {
       const i = rng.int(values[k].length);
       const numerical = (at(k, i, h) - at(k, i, -h)) / (2 * h);

@@ -187,7 +187,7 @@ export async function maskedAccuracyOf(tf: Tf, s: ResolvedBertSpec, p: Params, v
     const predicted = tf.tidy(() => {
       const bias = batchKeyBias(tf, m.input);
       const last = bertLastHidden(tf, s, p, 0, bertEmbed(tf, s, p, m.input), bias);
-      return tf.argMax(mlmLogits(tf, s, p, last, m.positions), 1);
+      return tf.argMax(mlmLogits(tf, p, last, m.positions), 1);
     });
     const values = predicted.dataSync();
     predicted.dispose();

@@ -93,7 +93,7 @@ export function bertEmbeddingFrom(tf: Tf, s: ResolvedBertSpec, p: Params, b: Tok
 }
 
 /** MLM logits [M, V] at flat positions `positions` (into B·T) of the last hidden state [B, T, d]. */
-export function mlmLogits(tf: Tf, s: ResolvedBertSpec, p: Params, last: TF.Tensor3D, positions: Int32Array): TF.Tensor2D {
+export function mlmLogits(tf: Tf, p: Params, last: TF.Tensor3D, positions: Int32Array): TF.Tensor2D {
   const [B, T, d] = last.shape;
   const picked = gatherRows(tf, tf.reshape(last, [B * T, d]) as TF.Tensor2D, positions);
   const t = layerNorm(tf, gelu(tf, dense(tf, picked, p["mlm.dense.w"], p["mlm.dense.b"])), p["mlm.ln.g"], p["mlm.ln.b"]) as TF.Tensor2D;

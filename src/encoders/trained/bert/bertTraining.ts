@@ -95,7 +95,7 @@ export async function fitBertEncoder(s: ResolvedBertSpec, data: TextTrainingData
             let kept: TF.Tensor | undefined;
             const loss = optimizer.minimize(() => {
               const last = bertLastHidden(tf, s, p, 0, bertEmbed(tf, s, p, m.input), batchKeyBias(tf, m.input));
-              const logits = mlmLogits(tf, s, p, last, m.positions);
+              const logits = mlmLogits(tf, p, last, m.positions);
               kept = tf.keep(tf.argMax(logits, 1));
               return tf.losses.softmaxCrossEntropy(onehot, logits) as TF.Scalar;
             }, true, variables)!;
