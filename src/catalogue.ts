@@ -3,12 +3,14 @@
  * (a source that is absent is listed with the command that brings it).
  *
  *   listDatasets()   // Fashion-MNIST, emoji (two image sets), WordNet glosses, Debian descriptions + translations, gettext pairs
- *   listEncoders()   // pretrained backbones, GloVe, self-trained families
+ *   listEncoders()   // pretrained backbones, GloVe, self-trained families (MLP/CNN, ViT, text transformers)
  */
 import { loadEmoji, loadFashionMnist } from "./data/images/index";
 import { loadDebianDescriptions, loadDebianParallel, loadGettextPairs, loadWordnetGlosses } from "./data/text/index";
 import { listImageBackbones } from "./encoders/pretrained/index";
 import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageSpec";
+import { BERT_ENCODER_FAMILY } from "./encoders/trained/bert/bertSpec";
+import { VIT_ENCODER_FAMILY } from "./encoders/trained/vit/vitSpec";
 
 export interface DatasetEntry {
   id: string;
@@ -92,5 +94,13 @@ export function listEncoders(): EncoderEntry[] {
     id: s.id, kind: "self-trained", modality: "image", dim: s.latentDim, description: `${s.description}, trained here on Fashion-MNIST`,
     license: "ours (MIT)", paperCounterpart: "independently trained encoders of the same data",
   }));
-  return [...pretrained, glove, ...trained];
+  const vits: EncoderEntry[] = VIT_ENCODER_FAMILY.map((s) => ({
+    id: s.id, kind: "self-trained", modality: "image", dim: s.width, description: `${s.description}, trained here on Fashion-MNIST with a linear head`,
+    license: "ours (MIT)", paperCounterpart: "ViT-base/small (small, trained from scratch)",
+  }));
+  const berts: EncoderEntry[] = BERT_ENCODER_FAMILY.map((s) => ({
+    id: s.id, kind: "self-trained", modality: "text", dim: s.width, description: `${s.description}; pretrained here on WordNet or Debian texts, no labels`,
+    license: "ours (MIT)", paperCounterpart: "RoBERTa, Electra (small, pretrained from scratch)",
+  }));
+  return [...pretrained, glove, ...trained, ...vits, ...berts];
 }

@@ -42,6 +42,7 @@ export {
   linearCka, topKRetrievalAccuracy,
 } from "./metrics/metrics";
 export { meanReciprocalRank } from "./metrics/metrics";
+export { anisotropy, type Anisotropy } from "./metrics/anisotropy";
 export {
   parseNpy, parseNpyHeader, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,
   type NpyArray, type NpyDtype, type NpyData, type NpyHeader,

@@ -7,18 +7,27 @@
  *   <backbone>-twitter                             the same backbone on the Twitter images of the same emoji
  *   emoji-mlp-256-s0                               an MLP we train on the Google train images (grey 28×28,
  *                                                   inverted so the background is black as in Fashion-MNIST)
+ *   vit-emoji-pre-d64-l4-s0, vit-emoji-post-d96-l4-s1   vision transformers we train on the same grey Google images
+ *   <vit>-twitter                                  the same ViT on the Twitter images of the same emoji
+ *   bert-names, bert-bpe-names                     the text transformers bert-word-d128-l2-s0 and bert-bpe-d128-l2-s2,
+ *                                                   pretrained by masked language modelling on WordNet glosses,
+ *                                                   mean-pooled over the NAME
  *   glove-names                                    GloVe 100-d, mean-pooled over the emoji's Unicode NAME
  *   lsa-names-64                                   TF-IDF (words + character trigrams) → LSA, 64-d, fitted on
  *                                                   the train split's names
  *
- * The self-trained encoders are fitted on the WHOLE train split (1,524 emoji) in both modes — it takes
- * seconds — so quick and full mode use the same encoders; only the items stitched differ.
+ * The MLP is fitted on the WHOLE train split (1,524 emoji) in both modes — it takes seconds — so quick
+ * and full mode use the same MLP; the ViTs (a minute or two each) and the text transformer train
+ * with their quick-mode specs in quick mode.
  */
 import { alignEmojiSets, emojiBatch, type EmojiItem } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, loadGlove, IMAGE_BACKBONE_IDS, type ImageBackboneId } from "../encoders/pretrained/index";
 import { encoderCacheDir } from "../data/cache";
 import { cachedImageEncoder, fitLsa, lsaIndex, lsaTransform, type ImageData, type ImageEncoderSpec, type LsaModel } from "../encoders/trained/index";
+import { bertEncoderSpec, cachedBertEncoder } from "../encoders/trained/bert/index";
+import { cachedVitEncoder, type VitSpec } from "../encoders/trained/vit/index";
+import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import { assembleSpaces, type EncoderEmbeddings, type SpaceEncoderInfo, type StitchingSpaces } from "./spaces";
@@ -32,8 +41,27 @@ export const EMOJI_MLP_SPEC: ImageEncoderSpec = {
 
 export const EMOJI_NAMES_LSA_DIM = 64;
 
+/**
+ * The vision transformers trained on the grey 28×28 Google emoji of the train split (9 classes):
+ * ~25 steps per epoch, hence 40 epochs (≈ 60,000 images seen, a minute or two here).
+ */
+export const EMOJI_VIT_SPECS: readonly VitSpec[] = [
+  {
+    id: "vit-emoji-pre-d64-l4-s0", patch: 7, width: 64, depth: 4, heads: 4, mlpRatio: 2, norm: "pre", pooling: "cls", seed: 0, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 3e-3, classes: 9, description: "ViT 7×7 patches, width 64, 4 pre-LN blocks, [CLS], trained on the grey 28×28 Google emoji",
+  },
+  {
+    id: "vit-emoji-post-d96-l4-s1", patch: 7, width: 96, depth: 4, heads: 4, mlpRatio: 2, norm: "post", pooling: "mean", seed: 1, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 1e-3, classes: 9, description: "ViT 7×7 patches, width 96, 4 post-LN blocks, mean pooling, trained on the grey 28×28 Google emoji",
+  },
+];
+
+/** The text transformers that embed emoji names (pretrained on WordNet glosses), by encoder name. */
+export const EMOJI_NAMES_BERTS: Readonly<Record<string, string>> = { "bert-names": "bert-word-d128-l2-s0", "bert-bpe-names": "bert-bpe-d128-l2-s2" };
+
 export const EMOJI_ENCODERS: readonly string[] = [
   ...IMAGE_BACKBONE_IDS, ...IMAGE_BACKBONE_IDS.map((b) => `${b}-twitter`), EMOJI_MLP_SPEC.id, "glove-names", `lsa-names-${EMOJI_NAMES_LSA_DIM}`,
+  ...EMOJI_VIT_SPECS.flatMap((s) => [s.id, `${s.id}-twitter`]), ...Object.keys(EMOJI_NAMES_BERTS),
 ];
 
 /**
@@ -59,6 +87,19 @@ export async function cachedEmojiImageEncoder() {
     dir: encoderCacheDir("emoji-google-aligned"),
     progress: false,
   });
+}
+
+/** An emoji ViT, trained once on the aligned train split (quick-mode spec in quick mode) and cached under encoders/emoji-google-aligned/. */
+export async function cachedEmojiVit(spec: VitSpec, quick: boolean = isQuickMode()) {
+  const train = alignEmojiSets({ split: "train" });
+  return cachedVitEncoder(spec, { quick, data: emojiGreyImages(train.items, "google", train.labels), dir: encoderCacheDir("emoji-google-aligned"), progress: false });
+}
+
+function vitOf(name: string): { spec: VitSpec; set: "google" | "twitter" } | undefined {
+  const twitter = name.endsWith("-twitter");
+  const base = twitter ? name.slice(0, -"-twitter".length) : name;
+  const spec = EMOJI_VIT_SPECS.find((v) => v.id === base);
+  return spec ? { spec, set: twitter ? "twitter" : "google" } : undefined;
 }
 
 /** Tokens of an emoji name for the TF-IDF: lower-case words plus the character trigrams of "^word$". */
@@ -130,7 +171,18 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
     const got = {} as Record<"train" | "test", { matrix: Matrix; ids: string[] }>;
     let info: Omit<SpaceEncoderInfo, "dim">;
     const bb = backboneOf(name);
-    if (bb) {
+    const vit = vitOf(name);
+    if (vit) {
+      const encoder = await cachedEmojiVit(vit.spec);
+      for (const s of ["train", "test"] as const) got[s] = { matrix: encoder.embed(emojiGreyImages(split[s].items, vit.set)), ids: idsOf(split[s].items) };
+      encoder.dispose();
+      info = { name, modality: "image", kind: "self-trained", description: `${vit.spec.description}${vit.set === "twitter" ? ", applied to the Twitter images" : ""}` };
+    } else if (EMOJI_NAMES_BERTS[name] !== undefined) {
+      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { progress: false });
+      for (const s of ["train", "test"] as const) got[s] = { matrix: await encoder.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
+      encoder.dispose();
+      info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERTS[name]} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
+    } else if (bb) {
       for (const s of ["train", "test"] as const) {
         const size = o[s];
         const r = await embedImages({

@@ -16,6 +16,7 @@ import { loadFashionMnist, type FashionMnist } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, type ImageBackboneId } from "../encoders/pretrained/index";
 import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/index";
+import { cachedVitEncoder, embedWithVit, VIT_ENCODER_IDS, vitEncoderSpec } from "../encoders/trained/vit/index";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import type { EmbeddedSpace } from "../eval/sensitivity";
@@ -23,8 +24,16 @@ import { assembleSpaces, type EncoderEmbeddings, type StitchingSpaces } from "./
 
 export const PRETRAINED_IMAGE_ENCODERS: readonly ImageBackboneId[] = ["mobilenet_v2", "mobilenet_v2_mid", "inception_v3"];
 
-/** Every encoder of Fashion-MNIST images: the pretrained backbones, then the self-trained family. */
-export const FASHION_MNIST_ENCODERS: readonly string[] = [...PRETRAINED_IMAGE_ENCODERS, ...IMAGE_ENCODER_IDS];
+/** Every encoder of Fashion-MNIST images: the pretrained backbones, the self-trained MLP/CNN family, then the ViTs. */
+export const FASHION_MNIST_ENCODERS: readonly string[] = [...PRETRAINED_IMAGE_ENCODERS, ...IMAGE_ENCODER_IDS, ...VIT_ENCODER_IDS];
+
+const isVit = (id: string) => VIT_ENCODER_IDS.includes(id);
+
+/** The one-line description of a Fashion-MNIST encoder. */
+function describeEncoder(id: string): string {
+  if (isPretrained(id)) return "ImageNet-pretrained backbone (nsfwjs), pooled features";
+  return isVit(id) ? vitEncoderSpec(id).description : imageEncoderSpec(id).description ?? "";
+}
 
 function isPretrained(id: string): id is ImageBackboneId {
   return (PRETRAINED_IMAGE_ENCODERS as readonly string[]).includes(id);
@@ -81,12 +90,19 @@ export async function embedFashionMnistSubsets(encoder: string, subsets: Fashion
     }
     return { train: got.train.matrix, test: got.test.matrix, ids: { train: got.train.ids, test: got.test.ids } };
   }
+  const idsBoth = { train: idsOf("train", subsets.indices.train), test: idsOf("test", subsets.indices.test) };
+  const options = (split: Split) => ({ split, indices: subsets.indices[split], subsetName: subsets.names[split], data: subsets.data[split] });
+  if (isVit(encoder)) {
+    const vit = await cachedVitEncoder(vitEncoderSpec(encoder), { data: subsets.data.train });
+    try {
+      return { train: await embedWithVit(vit, options("train")), test: await embedWithVit(vit, options("test")), ids: idsBoth };
+    } finally {
+      vit.dispose();
+    }
+  }
   const trained = await cachedImageEncoder(imageEncoderSpec(encoder));
   try {
-    const embed = (split: Split) => embedFashionMnist(trained, { split, indices: subsets.indices[split], subsetName: subsets.names[split], data: subsets.data[split] });
-    const train = await embed("train");
-    const test = await embed("test");
-    return { train, test, ids: { train: idsOf("train", subsets.indices.train), test: idsOf("test", subsets.indices.test) } };
+    return { train: await embedFashionMnist(trained, options("train")), test: await embedFashionMnist(trained, options("test")), ids: idsBoth };
   } finally {
     trained.dispose();
   }
@@ -140,8 +156,7 @@ export async function fashionMnistStitchingSpaces(o: FashionMnistStitchingOption
     const e = await embedFashionMnistSubsets(encoder, subsets);
     embeddings.push({
       info: {
-        name: encoder, modality: "image", kind: isPretrained(encoder) ? "pretrained" : "self-trained",
-        description: isPretrained(encoder) ? "ImageNet-pretrained backbone (nsfwjs), pooled features" : imageEncoderSpec(encoder).description,
+        name: encoder, modality: "image", kind: isPretrained(encoder) ? "pretrained" : "self-trained", description: describeEncoder(encoder),
       },
       train: e.train, test: e.test, trainIds: e.ids.train, testIds: e.ids.test,
     });

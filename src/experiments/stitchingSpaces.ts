@@ -11,7 +11,9 @@
  */
 import { InvalidParameterError } from "../errors";
 import { isQuickMode } from "../config";
-import { EMOJI_MLP_SPEC, EMOJI_NAMES_LSA_DIM, emojiStitchingSpaces } from "./emojiSpaces";
+import { BERT_ENCODER_IDS } from "../encoders/trained/bert/index";
+import { VIT_ENCODER_IDS } from "../encoders/trained/vit/index";
+import { EMOJI_MLP_SPEC, EMOJI_NAMES_LSA_DIM, EMOJI_VIT_SPECS, emojiStitchingSpaces } from "./emojiSpaces";
 import { fashionMnistStitchingSpaces } from "./fashionMnistSpaces";
 import type { StitchingSpaces } from "./spaces";
 import { textStitchingSpaces } from "./textSpaces";
@@ -26,6 +28,22 @@ export const TABLE2_ENCODERS: Readonly<Record<StitchingDataset, readonly string[
   wordnet: ["glove-100d", "lsa-128-s0", "lsa-128-s1", "lsa-256-s0", "bow-mlp-256-l128-s0"],
   debian: ["glove-100d", "lsa-128-s0", "lsa-128-s1", "lsa-256-s0", "bow-mlp-256-l128-s0"],
 };
+
+/**
+ * Table 2's transformer encoders per data set, stitched among themselves (transformer-only pairs,
+ * reported beside the table above): the ViTs on Fashion-MNIST, the emoji ViTs on the Google images
+ * and on the Twitter images of the same emoji, the text transformers on the text sets. Quick mode
+ * keeps two per data set (each is trained in quick mode too).
+ */
+export function transformerEncoders(dataset: StitchingDataset, quick: boolean = isQuickMode()): string[] {
+  switch (dataset) {
+    case "fashion-mnist": return quick ? [VIT_ENCODER_IDS[0], VIT_ENCODER_IDS[2]] : [...VIT_ENCODER_IDS];
+    case "emoji": return quick ? EMOJI_VIT_SPECS.map((v) => v.id) : EMOJI_VIT_SPECS.flatMap((v) => [v.id, `${v.id}-twitter`]);
+    case "wordnet":
+    case "debian": return quick ? [BERT_ENCODER_IDS[0], BERT_ENCODER_IDS[2]] : [...BERT_ENCODER_IDS];
+    default: throw new InvalidParameterError("dataset", `expected one of ${STITCHING_DATASETS.join(", ")}, got ${JSON.stringify(dataset)}`);
+  }
+}
 
 /** Fig. 7's encoders: images (pretrained backbones + one self-trained) and emoji names (GloVe, LSA). */
 export const CROSS_MODAL_ENCODERS: readonly string[] = [
@@ -71,6 +89,9 @@ export async function stitchingSpaces(
   if (dataset === "emoji") return emojiStitchingSpaces({ encoders, train: sizes.train, test: sizes.test, seed });
   return textStitchingSpaces({ corpus: dataset, encoders, train: count(sizes.train), test: count(sizes.test), classes: sizes.classes, seed, quick });
 }
+
+/** Fig. 7's transformers: the two ViTs trained on the emoji images and two WordNet-pretrained text transformers over the names. */
+export const CROSS_MODAL_TRANSFORMER_ENCODERS: readonly string[] = [EMOJI_VIT_SPECS[0].id, EMOJI_VIT_SPECS[1].id, "bert-names", "bert-bpe-names"];
 
 /** Fig. 7's emoji spaces: the emoji images and their names, the same items (the Table 2 emoji subset). */
 export function crossModalEmojiSpaces(quick: boolean = isQuickMode(), encoders: readonly string[] = CROSS_MODAL_ENCODERS): Promise<StitchingSpaces> {

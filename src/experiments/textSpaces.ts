@@ -3,12 +3,14 @@
  * spaces: class-balanced, seeded subsets of the fixed train/test splits, optionally restricted to the
  * most frequent classes, embedded by GloVe (mean-pooled, the one pretrained text encoder we have)
  * and by encoders of the text family fitted on the corpus's train split (`cachedTextEncoder`: LSA at
- * several sizes and seeds, bag-of-words MLPs). Items some encoder embeds to zero (no known word)
- * are dropped from every encoder.
+ * several sizes and seeds, bag-of-words MLPs; `cachedBertEncoder`: text transformers pretrained by
+ * masked language modelling). Items some encoder embeds to zero (no known word) are dropped from
+ * every encoder.
  */
 import { stratifiedSubset } from "../data/subset";
 import { loadGlove } from "../encoders/pretrained/index";
 import { cachedTextEncoder, loadTextCorpus, TEXT_ENCODER_IDS, textEncoderSpec, type TextCorpusName } from "../encoders/trained/index";
+import { BERT_ENCODER_IDS, bertEncoderSpec, cachedBertEncoder } from "../encoders/trained/bert/index";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import { isQuickMode } from "../config";
@@ -16,7 +18,7 @@ import { assembleSpaces, topClasses, type EncoderEmbeddings, type StitchingSpace
 
 export interface TextStitchingOptions {
   corpus: TextCorpusName;
-  /** "glove-100d" or ids of TEXT_ENCODER_FAMILY ("lsa-128-s0", "bow-mlp-256-l128-s0", …). */
+  /** "glove-100d", ids of TEXT_ENCODER_FAMILY ("lsa-128-s0", "bow-mlp-256-l128-s0", …) or of BERT_ENCODER_FAMILY ("bert-word-d128-l2-s0", …). */
   encoders: string[];
   train: number;
   test: number;
@@ -33,8 +35,8 @@ export async function textStitchingSpaces(o: TextStitchingOptions): Promise<Stit
   const seed = o.seed ?? 0;
   const quick = o.quick ?? isQuickMode();
   for (const e of o.encoders) {
-    if (e !== "glove-100d" && !TEXT_ENCODER_IDS.includes(e)) {
-      throw new InvalidParameterError("encoders", `unknown text encoder "${e}"; expected glove-100d or one of ${TEXT_ENCODER_IDS.join(", ")}`);
+    if (e !== "glove-100d" && !TEXT_ENCODER_IDS.includes(e) && !BERT_ENCODER_IDS.includes(e)) {
+      throw new InvalidParameterError("encoders", `unknown text encoder "${e}"; expected glove-100d or one of ${[...TEXT_ENCODER_IDS, ...BERT_ENCODER_IDS].join(", ")}`);
     }
   }
   const full = { train: loadTextCorpus(o.corpus, "train"), test: loadTextCorpus(o.corpus, "test") };
@@ -61,6 +63,12 @@ export async function textStitchingSpaces(o: TextStitchingOptions): Promise<Stit
       for (const s of ["train", "test"] as const) got[s] = glove.embedTexts(items[s].texts, { onEmpty: "zero" }).matrix;
       description = "GloVe 6B 100-d word vectors, mean-pooled";
       kind = "pretrained";
+    } else if (BERT_ENCODER_IDS.includes(name)) {
+      const encoder = await cachedBertEncoder(bertEncoderSpec(name), o.corpus, { quick, progress: false });
+      for (const s of ["train", "test"] as const) got[s] = await encoder.embed(items[s].texts);
+      description = `${encoder.spec.description}; pretrained on ${o.corpus} train texts${quick ? " (quick: ≤ 2,000 texts, 1 epoch)" : ""}`;
+      kind = "self-trained";
+      encoder.dispose();
     } else {
       const encoder = await cachedTextEncoder(textEncoderSpec(name), o.corpus, { quick, progress: false });
       for (const s of ["train", "test"] as const) got[s] = await encoder.embed(items[s].texts);

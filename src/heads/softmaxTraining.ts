@@ -50,6 +50,8 @@ export interface SoftmaxTrainingOptions {
   afterStep?: () => void;
   /** Runs after each epoch's last step (e.g. a validation accuracy). */
   afterEpoch?: (epoch: number) => void;
+  /** The learning rate of step 0, 1, … (a schedule); default `learningRate` throughout. */
+  learningRateAt?: (step: number) => number;
 }
 
 /** Minibatch Adam on softmax cross-entropy; the last batch of an epoch may be smaller. The progress bar ticks per minibatch. */
@@ -61,6 +63,7 @@ export async function trainSoftmax(tf: Tf, o: SoftmaxTrainingOptions): Promise<S
   const bs = Math.min(o.batchSize, o.n);
   const batchesPerEpoch = Math.ceil(o.n / bs);
   const bar = progress({ total: o.epochs * batchesPerEpoch, label: o.label, mode });
+  let stepIndex = 0;
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const t0 = performance.now();
@@ -71,6 +74,9 @@ export async function trainSoftmax(tf: Tf, o: SoftmaxTrainingOptions): Promise<S
         const size = batch.length;
         const yb = new Int32Array(size);
         for (let r = 0; r < size; r++) yb[r] = o.labels[batch[r]];
+        // tfjs's Adam reads its `learningRate` field at every step.
+        if (o.learningRateAt) (optimizer as unknown as { learningRate: number }).learningRate = o.learningRateAt(stepIndex);
+        stepIndex++;
         const step = tf.tidy(() => {
           const yt = tf.oneHot(tf.tensor1d(yb, "int32"), o.numClasses);
           let kept: TF.Tensor2D | undefined;

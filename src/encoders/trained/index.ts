@@ -13,6 +13,11 @@
  *   multilingual.ts   per-language LSA encoders (lsa-<lang>-128-s0) and one cross-lingual LSA encoder
  *                     trained WITH parallel data (xlsa-128-s0), on gettext pairs or Debian descriptions;
  *                     pairCosines.ts measures how close it keeps translations
+ *   vit/              vision transformers on 28 × 28 grey images, trained with a linear head
+ *                     (VIT_ENCODER_FAMILY: vit-pre-cls-d64-l4-s0/-s1, vit-post-mean-d96-l4-s2,
+ *                     vit-post-cls-d128-l6-s3); the blocks they are made of are transformer/
+ *   bert/             text transformers pretrained by masked language modelling on a corpus, no labels
+ *                     (BERT_ENCODER_FAMILY: bert-word-d128-l2-s0/-s1, bert-bpe-d128-l2-s2, bert-bpe-d128-l4-s3)
  *   lifecycle.ts, persist.ts, lsa.ts, tokenize.ts, nn.ts   the shared machinery
  * The corpora the text encoders are fitted on: data/text/corpora.ts (also exported here).
  */
@@ -61,3 +66,5 @@ export { getTokenizer, loadKuromoji, bigramTokenizer, hasCjk, CJK_MODES, type Cj
 export { ENCODER_ACTIVATIONS, type EncoderActivation } from "./nn";
 export type { SoftmaxHistory } from "../../heads/softmaxTraining";
 export { ENCODER_FORMAT, ENCODER_FORMAT_VERSION, encodeBundle, decodeBundle, type EncoderBundle, type EncoderKind, type NamedArray } from "./persist";
+export * from "./vit/index";
+export * from "./bert/index";

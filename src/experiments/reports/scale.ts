@@ -13,7 +13,9 @@ export const LAYERWISE_TOLERANCE = 0.05;
  * Fig. 2, per block: the α values within `LAYERWISE_TOLERANCE` of the unrescaled accuracy, their
  * share of the grid and the worst accuracy; and the blocks invariant over the whole grid.
  */
-export function layerwiseTolerance(grid: Pick<LayerwiseRescaleResult, "rows" | "unrescaledAccuracy">, layers: readonly string[]): {
+export function layerwiseTolerance(
+  grid: { rows: ReadonlyArray<Pick<LayerwiseRescaleResult["rows"][number], "layer" | "alpha" | "accuracy">>; unrescaledAccuracy: number }, layers: readonly string[],
+): {
   perLayer: Array<{ layer: string; alphasWithin005: string; share: number; worst: number }>;
   invariantBlocks: string[];
 } {
@@ -67,4 +69,82 @@ export function gaussianLikeScales<T extends { skewness: number; excessKurtosis:
     wellBehaved, others: stats.filter((s) => !wellBehaved.includes(s)),
     cvMin: Math.min(...stats.map((s) => s.cv)), cvMax: Math.max(...stats.map((s) => s.cv)),
   };
+}
+
+/**
+ * Fig. 2 on transformers: a layer "tolerates rescaling" when at least this share of the α grid keeps
+ * the accuracy within `LAYERWISE_TOLERANCE` of the unrescaled accuracy; the paper's claim ("even
+ * the internal layers … exhibit a positive scale invariance") holds for an encoder when at least
+ * half of its layers do.
+ */
+export const TOLERATED_SHARE = 0.8;
+/** Fig. 2 on transformers: below chance + this, the unrescaled accuracy has too little to lose for a verdict. */
+export const TESTABLE_MARGIN = 0.1;
+
+/** What Fig. 2's transformer verdict reads of one grid. */
+export interface TransformerGrid {
+  encoder: string;
+  norm: "pre" | "post";
+  depth: number;
+  rows: ReadonlyArray<{ layer: number; alpha: number; accuracy: number }>;
+  unrescaledAccuracy: number;
+  /** 1 / classes, when known: an encoder whose unrescaled accuracy is below chance + TESTABLE_MARGIN gets no verdict. */
+  chance?: number;
+}
+
+/**
+ * Fig. 2 on transformers, per encoder: the unrescaled accuracy, per layer the share of the α grid
+ * within `LAYERWISE_TOLERANCE` (layerwiseTolerance), the layers tolerating rescaling
+ * (≥ TOLERATED_SHARE), whether the paper's claim holds (≥ half the layers: `paperClaim`; "untestable" when
+ * the unrescaled accuracy is below chance + TESTABLE_MARGIN, as for a barely trained encoder), and the mean share over
+ * the inner layers (1…depth−1), where pre- and post-LN differ; plus one sentence comparing pre- and
+ * post-LN encoders (when both are given; untestable encoders left out).
+ */
+export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): {
+  perEncoder: Array<{ encoder: string; norm: string; unrescaled: number; toleratingLayers: string; toleratedShareByLayer: string; innerMeanShare: number; paperClaim: "holds" | "does not hold" | "untestable (near chance)" }>;
+  prePost: string;
+} {
+  const perEncoder = grids.map((g) => {
+    const layers = [...new Set(g.rows.map((r) => r.layer))].sort((a, b) => a - b);
+    const t = layerwiseTolerance({ rows: g.rows.map((r) => ({ ...r, layer: String(r.layer) })), unrescaledAccuracy: g.unrescaledAccuracy }, layers.map(String));
+    const share = new Map(t.perLayer.map((p) => [Number(p.layer), p.share]));
+    const tolerating = layers.filter((l) => share.get(l)! >= TOLERATED_SHARE);
+    const inner = layers.filter((l) => l >= 1 && l < g.depth);
+    return {
+      encoder: g.encoder, norm: `${g.norm}-LN`, unrescaled: g.unrescaledAccuracy,
+      toleratingLayers: `${tolerating.length}/${layers.length}${tolerating.length ? ` (${tolerating.join(", ")})` : ""}`,
+      toleratedShareByLayer: layers.map((l) => `${l}: ${share.get(l)!.toFixed(2)}`).join(", "),
+      innerMeanShare: inner.length ? inner.reduce((a, l) => a + share.get(l)!, 0) / inner.length : NaN,
+      paperClaim: g.chance !== undefined && g.unrescaledAccuracy < g.chance + TESTABLE_MARGIN ? "untestable (near chance)" as const
+        : tolerating.length >= layers.length / 2 ? "holds" as const : "does not hold" as const,
+    };
+  });
+  const mean = (norm: string) => {
+    const xs = perEncoder.filter((p) => p.norm === norm && Number.isFinite(p.innerMeanShare) && !p.paperClaim.startsWith("untestable")).map((p) => p.innerMeanShare);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+  };
+  const pre = mean("pre-LN"), post = mean("post-LN");
+  const prePost = pre === undefined || post === undefined
+    ? "only one LayerNorm placement was measured"
+    : `inner layers keep the accuracy within ${LAYERWISE_TOLERANCE} over ${(100 * post).toFixed(0)} % of the α grid in post-LN encoders and ` +
+      `${(100 * pre).toFixed(0)} % in pre-LN ones: ${Math.abs(post - pre) < 0.1 ? "no clear difference" : post > pre ? "post-LN tolerates rescaling better" : "pre-LN tolerates rescaling better"}`;
+  return { perEncoder, prePost };
+}
+
+/** Fig. 5: the anisotropy the paper quotes (mean cosine between different items, before centring). */
+export const PAPER_ANISOTROPY = { english: 0.93, xlmr: 0.98 } as const;
+
+/**
+ * Fig. 5's anisotropy in one line per group of encoders (e.g. "ours", "transformers"): the range of
+ * the mean cosine between different items before and after centring, against the paper's 0.93/0.98.
+ */
+export function anisotropySummary(rows: ReadonlyArray<{ encoder: string; group: string; meanCosine: number; meanCosineCentred: number }>): string[] {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return groups.map((g) => {
+    const rs = rows.filter((r) => r.group === g);
+    const range = (f: (r: (typeof rs)[number]) => number) => `${Math.min(...rs.map(f)).toFixed(3)}–${Math.max(...rs.map(f)).toFixed(3)}`;
+    const top = rs.reduce((a, b) => (b.meanCosine > a.meanCosine ? b : a));
+    return `${g} (${rs.length} encoder${rs.length === 1 ? "" : "s"}): mean cosine between different items ${range((r) => r.meanCosine)} before centring (highest: ${top.encoder}, ${top.meanCosine.toFixed(3)}), ` +
+      `${range((r) => r.meanCosineCentred)} after; the paper quotes ${PAPER_ANISOTROPY.english} (English encoder) and ${PAPER_ANISOTROPY.xlmr} (XLM-R) before centring`;
+  });
 }

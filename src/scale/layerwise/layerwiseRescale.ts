@@ -29,10 +29,11 @@ import { getTf, type Tf } from "../../engine/tf";
 import { progress, resolveProgressMode, type ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
-import { imageProvider, readBatch, type LayerwiseImages } from "./images";
+import { imageProvider, readBatch, type LayerwiseImages, type RgbImageProvider } from "./images";
 import { listImageBackbones, readModelArtifacts, type ImageBackboneId } from "../../encoders/pretrained/imageBackbones";
 import type { Predictor } from "../rescaleSweep";
 import { listBlocks, type BlockInfo } from "./blocks";
+import { layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
 import { activationNorms, LayerRunner, rescaleActivation, targetNorm, type AlphaMode } from "./runFrom";
 
 /** Backbones that are Keras layers models (the graph model mobilenet_v2_mid cannot be cut this way). */
@@ -133,10 +134,6 @@ function resolveLayers(bb: LayerwiseBackbone, layers: readonly (string | number)
   return out;
 }
 
-function toMatrix(t: TF.Tensor): Matrix {
-  const [n, d] = t.shape;
-  return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
-}
 
 
 function checkBatchSize(b: number | undefined): number {
@@ -243,6 +240,16 @@ function walk(
   }
 }
 
+/** A backbone as the grid's network: batches are image tensors, units whole samples (flattened over H×W×C). */
+function backboneNetwork(tf: Tf, bb: LayerwiseBackbone): RescaleNetwork<TF.Tensor> {
+  return {
+    walk: (x, cuts, atCut, atOutput) => walk(tf, bb, x, [...cuts], atCut, atOutput),
+    runFrom: (_x, cut, act) => bb.runner.runSegment(act, cut, bb.runner.output),
+    unitNorms: (_x, act) => activationNorms(tf, act),
+    rescale: (_x, act, target) => rescaleActivation(tf, act, target),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The grid
 
@@ -336,119 +343,31 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
   const bb = await loadLayerwiseBackbone(options.encoder);
   const { tf } = await getTf();
   const layers = resolveLayers(bb, options.layers);
-  const byDepth = [...layers].sort((a, b) => a.position - b.position);
-
-  // s̄ per layer.
-  let meanScaleSource: LayerwiseRescaleResult["meanScaleSource"];
-  let meanScales: Record<string, number> = {};
-  const ref = options.reference !== undefined ? imageProvider(options.reference, "reference") : src;
-  const needMeans = alphaMode === "relative" || options.meanScales !== undefined;
-  const label = options.label ?? `layerwise rescale ${options.encoder}`;
-  const refBatches = options.meanScales === undefined && alphaMode === "relative" ? Math.ceil(ref.count / batchSize) : 0;
-  const gridBatches = Math.ceil(n / batchSize);
-  const bar = progress({ total: refBatches + gridBatches, label, mode: resolveProgressMode(options.progress) });
-  let gridSeconds = 0;
-  try {
-    if (options.meanScales !== undefined) {
-      meanScaleSource = "given";
-      for (const l of layers) {
-        const s = options.meanScales[l.name];
-        if (typeof s !== "number" || !Number.isFinite(s) || s <= 0) {
-          throw new InvalidParameterError("meanScales", `expected a finite scale > 0 for layer "${l.name}", got ${s}`);
-        }
-        meanScales[l.name] = s;
-      }
-    } else if (needMeans) {
-      meanScaleSource = options.reference !== undefined ? "reference" : "images";
-      if (ref.count === 0) throw new InvalidParameterError("reference", "expected at least one image");
-      const sums: Record<string, number> = {};
-      for (const l of layers) sums[l.name] = 0;
-      for (let start = 0; start < ref.count; start += batchSize) {
-        const end = Math.min(ref.count, start + batchSize);
-        const x = tf.tensor4d(readBatch(ref, start, end, bb.inputSize, options.reference ? "reference" : "images"), [end - start, bb.inputSize, bb.inputSize, 3], "float32");
-        walk(tf, bb, x, byDepth.map((l) => l.name), (name, act) => {
-          for (const v of activationNorms(tf, act)) sums[name] += v;
-        });
-        bar.tick();
-        await nextTick();
-      }
-      meanScales = Object.fromEntries(layers.map((l) => [l.name, sums[l.name] / ref.count]));
-      for (const l of layers) {
-        if (!(meanScales[l.name] > 0)) throw new InvalidParameterError("reference", `the activations at "${l.name}" are all zero; relative α is undefined there`);
-      }
-    } else {
-      meanScaleSource = "images"; // absolute α: s̄ is only reported, from the grid's own untouched walk
-    }
-
-    // Targets per (layer, α).
-    const targets = new Map<string, number[]>(
-      layers.map((l) => [l.name, alphas.map((a) => targetNorm(a, alphaMode, meanScales[l.name]))]),
-    );
-    const correct = new Map<string, Int32Array>(layers.map((l) => [l.name, new Int32Array(alphas.length)]));
-    const imageNormSums: Record<string, number> = Object.fromEntries(layers.map((l) => [l.name, 0]));
-    let unrescaledCorrect = 0;
-    let passes = 0;
-    const gridStart = performance.now();
-    const countHits = (features: TF.Tensor, start: number): number => {
-      const predicted = head.predict(toMatrix(features));
-      if (predicted.length !== features.shape[0]) {
-        throw new ShapeMismatchError("head", `predict returned ${predicted.length} classes for ${features.shape[0]} rows`);
-      }
-      let hits = 0;
-      for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[start + i]) hits++;
-      return hits;
-    };
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      const x = tf.tensor4d(readBatch(src, start, end, bb.inputSize, "images"), [end - start, bb.inputSize, bb.inputSize, 3], "float32");
-      walk(tf, bb, x, byDepth.map((l) => l.name), (name, act) => {
-        for (const v of activationNorms(tf, act)) imageNormSums[name] += v;
-        const t = targets.get(name)!;
-        const hits = correct.get(name)!;
-        for (let k = 0; k < t.length; k++) {
-          const scaled = rescaleActivation(tf, act, t[k]);
-          let f: TF.Tensor | undefined;
-          try {
-            f = bb.runner.runSegment(scaled, name, bb.runner.output);
-            hits[k] += countHits(f, start);
-          } finally {
-            if (f !== undefined && f !== scaled) f.dispose();
-            scaled.dispose();
-          }
-          passes++;
-        }
-      }, (f) => {
-        unrescaledCorrect += countHits(f, start);
-      });
-      bar.tick();
-      await nextTick();
-    }
-    gridSeconds = (performance.now() - gridStart) / 1000;
-    if (!needMeans) meanScales = Object.fromEntries(layers.map((l) => [l.name, imageNormSums[l.name] / n]));
-
-    const rows: LayerwiseRow[] = [];
-    for (const l of layers) {
-      const hits = correct.get(l.name)!;
-      const t = targets.get(l.name)!;
-      alphas.forEach((alpha, k) => rows.push({ layer: l.name, layerIndex: l.layerIndex, alpha, accuracy: hits[k] / n, targetNorm: t[k] }));
-    }
-    const blockOf = (name: string) => bb.blocks.find((b) => b.name === name);
-    return {
-      rows,
-      unrescaledAccuracy: unrescaledCorrect / n,
-      layerMeanScales: meanScales,
-      meanScaleSource,
-      alphaMode,
-      layers: layers.map((l) => ({
-        name: l.name, layerIndex: l.layerIndex, position: l.position,
-        label: blockOf(l.name)?.label ?? (l.name === bb.output ? "features" : l.name),
-        shape: [...bb.runner.graph.byName.get(l.name)!.outputShape],
-      })),
-      count: n,
-      seconds: (performance.now() - started) / 1000,
-      secondsPerImagePerCell: passes > 0 ? gridSeconds / (passes / gridBatches) / n : 0,
-    };
-  } finally {
-    bar.done();
-  }
+  const tensorsOf = (p: RgbImageProvider, argument: string): RescaleItems<TF.Tensor> => ({
+    count: p.count,
+    batch: (start, end) => tf.tensor4d(readBatch(p, start, end, bb.inputSize, argument), [end - start, bb.inputSize, bb.inputSize, 3], "float32"),
+  });
+  const grid = await layerRescaleGrid({
+    network: backboneNetwork(tf, bb), items: tensorsOf(src, "images"), labels, head,
+    cuts: layers, alphas, alphaMode, meanScales: options.meanScales,
+    reference: options.reference !== undefined ? tensorsOf(imageProvider(options.reference, "reference"), "reference") : undefined,
+    batchSize, label: options.label ?? `layerwise rescale ${options.encoder}`, progress: options.progress,
+  });
+  const layerOf = new Map(layers.map((l) => [l.name, l]));
+  const blockOf = (name: string) => bb.blocks.find((b) => b.name === name);
+  return {
+    rows: grid.rows.map((r) => ({ layer: r.cut, layerIndex: layerOf.get(r.cut)!.layerIndex, alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
+    unrescaledAccuracy: grid.unrescaledAccuracy,
+    layerMeanScales: grid.meanScales,
+    meanScaleSource: grid.meanScaleSource,
+    alphaMode,
+    layers: layers.map((l) => ({
+      name: l.name, layerIndex: l.layerIndex, position: l.position,
+      label: blockOf(l.name)?.label ?? (l.name === bb.output ? "features" : l.name),
+      shape: [...bb.runner.graph.byName.get(l.name)!.outputShape],
+    })),
+    count: n,
+    seconds: (performance.now() - started) / 1000,
+    secondsPerImagePerCell: grid.secondsPerItemPerCell,
+  };
 }

@@ -1,0 +1,120 @@
+/**
+ * The verdicts the notebooks print about the transformers (src/experiments/reports): Fig. 2's
+ * layer-wise tolerance per encoder and its pre- vs post-LN sentence; Table 2's transformer-only
+ * pairs against Table 2's encoders; Fig. 5's anisotropy lines; the transformers each notebook's
+ * spaces get.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { WORDNET_DIR } from "../src/data/text/wordnet";
+import { BERT_ENCODER_IDS } from "../src/encoders/trained/bert/index";
+import { EMOJI_ENCODERS } from "../src/experiments/emojiSpaces";
+import { FASHION_MNIST_ENCODERS } from "../src/experiments/fashionMnistSpaces";
+import { CROSS_MODAL_TRANSFORMER_ENCODERS, STITCHING_DATASETS, transformerEncoders } from "../src/experiments/stitchingSpaces";
+import { textStitchingSpaces } from "../src/experiments/textSpaces";
+import { anisotropySummary, transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
+import { TABLE2_LABELS, type StitchingStudy } from "../src/experiments/stitchingStudy";
+import { transformerGapRows, transformerGapVerdict } from "../src/experiments/reports/transformers";
+
+/** A grid from per-layer accuracies over the α values [0.1, 1, 10]. */
+function grid(encoder: string, norm: "pre" | "post", byLayer: number[][], unrescaled = 0.8): TransformerGrid {
+  const alphas = [0.1, 1, 10];
+  return { encoder, norm, depth: byLayer.length - 1, unrescaledAccuracy: unrescaled, rows: byLayer.flatMap((accs, layer) => accs.map((accuracy, k) => ({ layer, alpha: alphas[k], accuracy }))) };
+}
+
+describe("Fig. 2 on transformers", () => {
+  it("a layer tolerates rescaling at ≥ 80 % of the α grid within 0.05; the paper's claim needs half the layers", () => {
+    const pre = grid("vit-pre", "pre", [[0.2, 0.8, 0.1], [0.5, 0.79, 0.6], [0.7, 0.8, 0.77], [0.8, 0.8, 0.8]]);
+    const post = grid("vit-post", "post", [[0.5, 0.8, 0.78], [0.76, 0.8, 0.8], [0.8, 0.8, 0.8], [0.6, 0.8, 0.8]]);
+    const v = transformerLayerwiseVerdict([pre, post]);
+    expect(v.perEncoder[0]).toMatchObject({ encoder: "vit-pre", norm: "pre-LN", toleratingLayers: "1/4 (3)", paperClaim: "does not hold" });
+    expect(v.perEncoder[0].toleratedShareByLayer).toBe("0: 0.33, 1: 0.33, 2: 0.67, 3: 1.00");
+    // Inner layers are 1 and 2: (1/3 + 2/3) / 2.
+    expect(v.perEncoder[0].innerMeanShare).toBeCloseTo(0.5, 12);
+    expect(v.perEncoder[1]).toMatchObject({ toleratingLayers: "2/4 (1, 2)", paperClaim: "holds", innerMeanShare: 1 });
+    expect(v.prePost).toBe("inner layers keep the accuracy within 0.05 over 100 % of the α grid in post-LN encoders and 50 % in pre-LN ones: post-LN tolerates rescaling better");
+  });
+
+  it("gives no verdict for an encoder near chance, and leaves it out of the pre/post comparison", () => {
+    const flat = [[0.15, 0.15, 0.15], [0.15, 0.15, 0.15], [0.15, 0.15, 0.15]];
+    const v = transformerLayerwiseVerdict([{ ...grid("weak", "post", flat, 0.15), chance: 0.1 }, grid("ok", "pre", flat, 0.15)]);
+    expect(v.perEncoder.map((p) => p.paperClaim)).toEqual(["untestable (near chance)", "holds"]);
+    expect(v.prePost).toBe("only one LayerNorm placement was measured");
+  });
+
+  it("says so when only one placement was measured, and when the placements are within 0.1 of each other", () => {
+    const flat = [[0.8, 0.8, 0.8], [0.8, 0.8, 0.8], [0.8, 0.8, 0.8]];
+    expect(transformerLayerwiseVerdict([grid("a", "post", flat)]).prePost).toBe("only one LayerNorm placement was measured");
+    expect(transformerLayerwiseVerdict([grid("a", "post", flat), grid("b", "pre", flat)]).prePost).toMatch(/no clear difference$/);
+  });
+});
+
+
+/** A study with only what `studyNumbers` reads: the data set, chance levels and Table 2's entries. */
+function study(dataset: string, means: Record<string, number>): StitchingStudy {
+  const entries = Object.entries(means).map(([key, mean]) => ({ dataset, label: TABLE2_LABELS[key], mean, std: 0, seeds: 1, achievable: 12, pairs: 12, method: key, omega: 0, delta: 0 }));
+  return { dataset, entries, chance: { uniform: 0.1, majority: 0.1, classes: 10 } } as unknown as StitchingStudy;
+}
+
+describe("Table 2: transformer-only pairs against Table 2's encoders", () => {
+  it("compares IRP's share of non-stitch and its distance to Procrustes, per data set and overall", () => {
+    const base = [study("fashion-mnist", { "irp-tuned": 0.4, procrustes: 0.6, lstsq: 0.55, "non-stitch": 0.8 }), study("wordnet", { "irp-tuned": 0.2, procrustes: 0.25, lstsq: 0.2, "non-stitch": 0.4 })];
+    const tr = [study("fashion-mnist", { "irp-tuned": 0.6, procrustes: 0.62, lstsq: 0.6, "non-stitch": 0.8 }), study("wordnet", { "irp-tuned": 0.1, procrustes: 0.2, lstsq: 0.1, "non-stitch": 0.4 })];
+    const rows = transformerGapRows(base, tr);
+    expect(rows.map((r) => `${r.dataset}/${r.encoders}`)).toEqual(["fashion-mnist/Table 2's", "fashion-mnist/transformers only", "wordnet/Table 2's", "wordnet/transformers only"]);
+    expect(rows[1].irpShareOfNonStitch).toBeCloseTo(0.75, 12);
+    expect(rows[1].irpMinusProcrustes).toBeCloseTo(-0.02, 12);
+    const lines = transformerGapVerdict(rows);
+    expect(lines[0]).toBe("fashion-mnist: IRP reaches 50 % of non-stitch with Table 2's encoders, 75 % on transformer-only pairs (the gap shrinks); IRP − Procrustes -0.200 → -0.020 (closer to or past Procrustes)");
+    expect(lines[1]).toMatch(/^wordnet: IRP reaches 50 % .* 25 % .*does not shrink.*no closer to Procrustes\)$/);
+    expect(lines[2]).toBe("over 2 data sets: IRP / non-stitch 50 % → 50 %, IRP − Procrustes -0.125 → -0.060 (Table 2's encoders → transformers only)");
+    // A data set without transformers is left out.
+    expect(transformerGapRows(base, tr.slice(0, 1)).length).toBe(2);
+  });
+});
+
+
+describe("Fig. 5: anisotropy", () => {
+  it("one line per group: ranges before and after centring, the most anisotropic encoder, the paper's numbers", () => {
+    const lines = anisotropySummary([
+      { encoder: "a", group: "ours", meanCosine: 0.2, meanCosineCentred: -0.001 },
+      { encoder: "b", group: "ours", meanCosine: 0.5, meanCosineCentred: -0.002 },
+      { encoder: "v", group: "transformers", meanCosine: 0.9, meanCosineCentred: 0 },
+    ]);
+    expect(lines).toEqual([
+      "ours (2 encoders): mean cosine between different items 0.200–0.500 before centring (highest: b, 0.500), -0.002–-0.001 after; the paper quotes 0.93 (English encoder) and 0.98 (XLM-R) before centring",
+      "transformers (1 encoder): mean cosine between different items 0.900–0.900 before centring (highest: v, 0.900), 0.000–0.000 after; the paper quotes 0.93 (English encoder) and 0.98 (XLM-R) before centring",
+    ]);
+  });
+});
+
+describe("the notebooks' transformer encoders", () => {
+  it("every data set gets ≥ 4 transformers in full mode (2 in quick), ids its space builder knows", () => {
+    const known = { "fashion-mnist": FASHION_MNIST_ENCODERS, emoji: EMOJI_ENCODERS, wordnet: BERT_ENCODER_IDS, debian: BERT_ENCODER_IDS };
+    for (const d of STITCHING_DATASETS) {
+      expect(transformerEncoders(d, false).length, d).toBeGreaterThanOrEqual(4);
+      expect(transformerEncoders(d, true).length, d).toBe(2);
+      for (const e of [...transformerEncoders(d, false), ...transformerEncoders(d, true)]) expect(known[d], `${d}: ${e}`).toContain(e);
+    }
+    for (const e of CROSS_MODAL_TRANSFORMER_ENCODERS) expect(EMOJI_ENCODERS).toContain(e);
+    expect(() => transformerEncoders("cifar" as "emoji")).toThrow(/dataset/);
+  });
+
+  it.skipIf(!["noun", "verb", "adj", "adv"].every((p) => existsSync(join(WORDNET_DIR, `data.${p}`))))("text spaces embed the glosses with a (quick-mode) text transformer, aligned with GloVe", async () => {
+    const saved = process.env.LATENT_BRIDGE_CACHE_DIR;
+    const dir = mkdtempSync(join(tmpdir(), "transformer-spaces-"));
+    process.env.LATENT_BRIDGE_CACHE_DIR = dir;
+    try {
+      const s = await textStitchingSpaces({ corpus: "wordnet", encoders: ["glove-100d", "bert-word-d128-l2-s0"], train: 40, test: 20, classes: 4, seed: 3, quick: true });
+      expect(s.info.map((i) => [i.name, i.dim, i.kind])).toEqual([["glove-100d", 100, "pretrained"], ["bert-word-d128-l2-s0", 128, "self-trained"]]);
+      expect(s.info[1].description).toMatch(/pretrained on wordnet train texts \(quick/);
+      expect(Array.from(s.encoders[1].itemIds!.train)).toEqual(s.itemIds.train);
+    } finally {
+      if (saved === undefined) delete process.env.LATENT_BRIDGE_CACHE_DIR;
+      else process.env.LATENT_BRIDGE_CACHE_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
