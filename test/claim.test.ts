@@ -101,6 +101,14 @@ describe("computeOnce: locks", () => {
     expect(n.n).toBe(1);
     expect(log.join("\n")).toMatch(new RegExp(`taking over .*entry\\.txt.*pid ${pid}.*stale \\(its process ${pid} is gone\\)`));
     expect(existsSync(lockPathOf(entry))).toBe(false);
+    // A takeover guard left by a process killed while taking over (older than 10 s) is removed too.
+    const entry2 = join(dir, "entry2.txt");
+    writeFileSync(lockPathOf(entry2), JSON.stringify({ pid, hostname: hostname(), started: "2020-01-01T00:00:00.000Z", token: "dead2" }));
+    writeFileSync(`${lockPathOf(entry2)}.takeover`, "");
+    const old = new Date(Date.now() - 20_000);
+    utimesSync(`${lockPathOf(entry2)}.takeover`, old, old);
+    expect(await computeOnce(entry2, textEntry(entry2, n), { ...FAST, log: (m) => log.push(m) })).toBe("value 2");
+    expect(existsSync(`${lockPathOf(entry2)}.takeover`)).toBe(false);
   });
 
   it("takes over a lock of another host not refreshed within the limit, and an unreadable lock once it is old", async () => {

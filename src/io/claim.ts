@@ -230,7 +230,7 @@ function lockState(lock: string): LockState | undefined {
 }
 
 /** Why the lock is stale, or undefined when its holder may still be computing. */
-export function staleReason(state: LockState, staleMs = DEFAULT_STALE_MS): string | undefined {
+function staleReason(state: LockState, staleMs = DEFAULT_STALE_MS): string | undefined {
   const h = state.holder;
   if (h === undefined) return state.ageMs > UNREADABLE_GRACE_MS ? `the lock file is unreadable and ${seconds(state.ageMs)} old` : undefined;
   if (h.hostname === hostname()) {
@@ -254,7 +254,7 @@ function describeHolder(h: LockHolder | undefined): string {
  * Removes a stale lock unless another waiter is already doing so: under the takeover guard (O_EXCL),
  * and only if the lock still holds the text that was judged stale.
  */
-function takeOver(lock: string, stale: LockState, reason: string, entry: string, log: (m: string) => void): void {
+function takeOver(lock: string, stale: LockState, reason: string, entry: string, log: (m: string) => void): boolean {
   const guard = `${lock}.takeover`;
   let fd: number;
   try {
@@ -266,7 +266,7 @@ function takeOver(lock: string, stale: LockState, reason: string, entry: string,
     } catch {
       // gone meanwhile
     }
-    return; // someone else is taking over; look again at the next poll
+    return false; // someone else is taking over; look again at the next poll
   }
   try {
     closeSync(fd);
@@ -275,6 +275,7 @@ function takeOver(lock: string, stale: LockState, reason: string, entry: string,
       unlinkSync(lock);
       log(`cache lock: taking over ${entry}: the lock of ${describeHolder(stale.holder)} is stale (${reason})`);
     }
+    return true;
   } finally {
     unlinkQuietly(guard);
   }
@@ -292,10 +293,7 @@ async function waitForRelease(entry: string, lock: string, deadline: number, opt
     const state = lockState(lock);
     if (state === undefined) return;
     const reason = staleReason(state, options.staleMs);
-    if (reason !== undefined) {
-      takeOver(lock, state, reason, entry, log);
-      continue;
-    }
+    if (reason !== undefined && takeOver(lock, state, reason, entry, log)) continue;
     const now = Date.now();
     if (now >= deadline) throw new LockTimeoutError(entry, lock, now - started, state.holder);
     if (now >= nextReport) {
