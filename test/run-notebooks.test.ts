@@ -20,7 +20,9 @@ function runRunner(args: string[], env: Record<string, string> = {}) {
 
 /** Runs Python with the runner's functions imported as `r`; returns what it prints. */
 function python(code: string): string {
-  const r = spawnSync("/usr/bin/python3", ["-c", `import sys, pathlib; sys.path.insert(0, ${JSON.stringify(join(REPO, "scripts"))}); import run_notebooks as r\n${code}`], { encoding: "utf8" });
+  const r = spawnSync("/usr/bin/python3", ["-c", `import sys, pathlib; sys.path.insert(0, ${JSON.stringify(join(REPO, "scripts"))}); import run_notebooks as r\n${code}`], {
+    encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" }, // no __pycache__ in scripts/
+  });
   expect(r.stderr).toBe("");
   return r.stdout.trim();
 }
