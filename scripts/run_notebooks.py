@@ -4,6 +4,7 @@
     npm run figures                      # every notebook in notebooks/, in name order (full mode)
     npm run figures -- 00-quickstart     # one notebook (by name, with or without .ipynb, or a prefix)
     npm run figures -- --quick           # small subsets (sets LATENT_BRIDGE_QUICK=1), as CI runs them
+    npm run figures -- --jobs 2          # two notebooks side by side, each in its own kernel
 
 Each notebook writes its own figures and tables: in full mode to figures/, the committed results
 (this runner sets LATENT_BRIDGE_FIGURES_DIR to it; a notebook run anywhere else writes to the
@@ -18,11 +19,23 @@ written to it — or cold, the commit), so the README's times come from measurem
 
 On a failing cell this prints the notebook, the cell number and the cell's real error text (tslab
 writes it to the cell's stderr; Jupyter's own message is empty) and exits 1.
+
+--jobs N (default 1) runs up to N notebooks at once, each in its own worker process and kernel. They
+start longest first, by the seconds of this mode's last run-times.csv (notebooks it has no time for
+first, in name order), so the long ones do not end up alone at the end. Each prints one line as it
+starts and one as it finishes; a failing notebook's cell and error are printed when it fails, the
+others run to the end, and then the runner exits 1 (with --jobs 1 it stops at the first failure, as
+it always has). The data cache is safe to share: an entry is computed by one notebook while the
+others wait for it (src/io/claim.ts). run-times.csv then records times measured with the notebooks
+sharing the machine's cores (its `jobs` column says how many ran at once), and a notebook's cache
+counts as cold if any notebook wrote a new cache entry while it ran.
 """
 import argparse
+import concurrent.futures
 import csv
 import datetime
 import io
+import multiprocessing
 import os
 import subprocess
 import pathlib
@@ -124,7 +137,7 @@ def sign(nb, out_path):
         print(f"\nrun_notebooks: warning: could not sign {out_path} ({e}); open it in Jupyter with File > Trust Notebook", file=sys.stderr)
 
 
-RUN_TIMES_COLUMNS = ["notebook", "mode", "seconds", "cache", "new_cache_entries", "commit", "finished"]
+RUN_TIMES_COLUMNS = ["notebook", "mode", "seconds", "cache", "new_cache_entries", "jobs", "commit", "finished"]
 
 
 def cache_entries(cache_dir):
@@ -159,13 +172,49 @@ def record_run_time(figures, row):
     rows.append(row)
     rows.sort(key=lambda r: (r["mode"], r["notebook"]))
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=RUN_TIMES_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    w = csv.DictWriter(out, fieldnames=RUN_TIMES_COLUMNS, lineterminator="\n", extrasaction="ignore", restval="")
     w.writeheader()
     w.writerows(rows)
     figures.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".csv.{os.getpid()}.tmp")
     tmp.write_text(out.getvalue())
     os.replace(tmp, path)
+
+
+def last_run_times(figures, mode):
+    """Seconds per notebook of `mode` in <figures>/run-times.csv ({} when there is none or it is unreadable)."""
+    path = figures / "run-times.csv"
+    times = {}
+    try:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                try:
+                    if r.get("mode") == mode:
+                        times[r["notebook"]] = float(r["seconds"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+    except OSError:
+        return {}
+    return times
+
+
+def longest_first(notebooks, times):
+    """Notebooks without a recorded time first (in the given order: they may be long), then by
+    recorded seconds, longest first (ties in the given order)."""
+    unknown = [p for p in notebooks if p.stem not in times]
+    known = sorted((p for p in notebooks if p.stem in times), key=lambda p: -times[p.stem])
+    return unknown + known
+
+
+def positive_jobs(text):
+    """--jobs: an integer >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = None
+    if n is None or n < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1 (notebooks run at once), got {text!r}")
+    return n
 
 
 def shown(path):
@@ -180,6 +229,8 @@ def main():
     ap.add_argument("--notebooks-dir", default=str(REPO / "notebooks"))
     ap.add_argument("--out-dir", default=str(REPO / "build" / "notebooks"))
     ap.add_argument("--timeout", type=int, default=None, help="seconds per cell (default 600 quick, 7200 full)")
+    ap.add_argument("--jobs", type=positive_jobs, default=1, metavar="N",
+                    help="run up to N notebooks at once, each in its own kernel, longest first (default 1)")
     args = ap.parse_args()
 
     quick = args.quick or os.environ.get("LATENT_BRIDGE_QUICK") == "1"
@@ -199,26 +250,101 @@ def main():
     timeout = args.timeout or (600 if quick else 7200)
     print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode; figures and tables -> {shown(pathlib.Path(figures))}", flush=True)
     cache_dir = pathlib.Path(env.get("LATENT_BRIDGE_CACHE_DIR") or REPO / "data" / "cache").resolve()
-    commit = commit_id()
-    for path in notebooks:
-        print(f"  {path.stem} ...", end="", flush=True)
-        before = cache_entries(cache_dir)
-        error, seconds, out_path = run_one(path, pathlib.Path(args.out_dir), timeout, env)
-        if error:
-            number, index, text = error
-            print(" FAILED", flush=True)
-            print(f"\n{path.name}: cell {index + 1} (code cell {number}) failed:\n", file=sys.stderr)
-            print(text, file=sys.stderr)
-            print(f"\nexecuted copy: {out_path}", file=sys.stderr)
-            sys.exit(1)
-        print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
-        new_entries = cache_entries(cache_dir) - before
-        record_run_time(pathlib.Path(figures), {
-            "notebook": path.stem, "mode": "quick" if quick else "full", "seconds": f"{seconds:.1f}",
-            "cache": "warm" if new_entries <= 0 else "cold", "new_cache_entries": max(0, new_entries), "commit": commit,
-            "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    mode = "quick" if quick else "full"
+    jobs = min(args.jobs, len(notebooks))
+    run = Run(figures=pathlib.Path(figures), cache_dir=cache_dir, mode=mode, commit=commit_id(), jobs=jobs)
+    if jobs == 1:
+        for path in notebooks:
+            print(f"  {path.stem} ...", end="", flush=True)
+            before = cache_entries(cache_dir)
+            error, seconds, out_path = run_one(path, pathlib.Path(args.out_dir), timeout, env)
+            if error:
+                print(" FAILED", flush=True)
+                report_failure(path, error, out_path)
+                sys.exit(1)
+            print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
+            run.record(path, seconds, before)
+        print("run_notebooks: all notebooks ran", flush=True)
+        return
+    run_side_by_side(longest_first(notebooks, last_run_times(run.figures, mode)), jobs, pathlib.Path(args.out_dir), timeout, env, run)
+
+
+class Run:
+    """What every notebook's row of run-times.csv shares."""
+
+    def __init__(self, figures, cache_dir, mode, commit, jobs):
+        self.figures, self.cache_dir, self.mode, self.commit, self.jobs = figures, cache_dir, mode, commit, jobs
+
+    def record(self, path, seconds, entries_before):
+        new_entries = cache_entries(self.cache_dir) - entries_before
+        record_run_time(self.figures, {
+            "notebook": path.stem, "mode": self.mode, "seconds": f"{seconds:.1f}",
+            "cache": "warm" if new_entries <= 0 else "cold", "new_cache_entries": max(0, new_entries), "jobs": self.jobs,
+            "commit": self.commit, "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         })
-    print("run_notebooks: all notebooks ran", flush=True)
+
+
+def report_failure(path, error, out_path):
+    number, index, text = error
+    print(f"\n{path.name}: cell {index + 1} (code cell {number}) failed:\n", file=sys.stderr)
+    print(text, file=sys.stderr)
+    print(f"\nexecuted copy: {out_path}", file=sys.stderr, flush=True)
+
+
+def worker_entry(path, out_dir, timeout, env):
+    """run_one in a worker process; a failure of the runner itself (not of a cell) comes back as text."""
+    try:
+        return run_one(path, out_dir, timeout, env), None
+    except Exception as e:  # e.g. the kernel could not start
+        return None, f"{type(e).__name__}: {e}"
+
+
+def run_side_by_side(notebooks, jobs, out_dir, timeout, env, run):
+    """Runs the notebooks in up to `jobs` worker processes (one kernel each), starting them in the
+    given order; reports each as it finishes; exits 1 after all of them if any failed."""
+    print(f"run_notebooks: up to {jobs} at once, longest first: {', '.join(p.stem for p in notebooks)}", flush=True)
+    started = time.monotonic()
+    failed = []
+    # spawn, not fork: each worker starts a clean interpreter (no ZMQ state copied from this one).
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = {}
+        queue = list(notebooks)
+
+        def submit_next():
+            path = queue.pop(0)
+            pending[pool.submit(worker_entry, path, out_dir, timeout, env)] = (path, cache_entries(run.cache_dir))
+            print(f"  {path.stem} started", flush=True)
+
+        while queue and len(pending) < jobs:
+            submit_next()
+        while pending:
+            done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                path, before = pending.pop(future)
+                try:
+                    result, crash = future.result()
+                except Exception as e:  # the worker process died (killed, out of memory)
+                    result, crash = None, f"its worker process died: {e!r}"
+                if crash is not None:
+                    failed.append(path.stem)
+                    print(f"  {path.stem} FAILED", flush=True)
+                    print(f"\n{path.name}: could not be run: {crash}", file=sys.stderr, flush=True)
+                else:
+                    error, seconds, out_path = result
+                    if error:
+                        failed.append(path.stem)
+                        print(f"  {path.stem} FAILED ({seconds:.1f} s)", flush=True)
+                        report_failure(path, error, out_path)
+                    else:
+                        print(f"  {path.stem} ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
+                        run.record(path, seconds, before)
+                if queue:
+                    submit_next()
+    wall = time.monotonic() - started
+    if failed:
+        print(f"run_notebooks: {len(failed)} of {len(notebooks)} notebook(s) failed: {', '.join(failed)} ({wall:.1f} s in all)", file=sys.stderr, flush=True)
+        sys.exit(1)
+    print(f"run_notebooks: all notebooks ran ({wall:.1f} s in all, up to {jobs} at once)", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ export const ENV = Object.freeze({
   figuresDir: "LATENT_BRIDGE_FIGURES_DIR",
   /** Where embeddings, trained encoders and heads are cached. */
   cacheDir: "LATENT_BRIDGE_CACHE_DIR",
+  /** Seconds a process waits for another one computing the same cache entry (io/claim.ts; default 3 h). */
+  lockTimeout: "LATENT_BRIDGE_LOCK_TIMEOUT",
   /** Progress bars: 0/off/silent, log, tty, notebook (default: chosen by the output). */
   progress: "LATENT_BRIDGE_PROGRESS",
   /** "js": the TypeScript reference numerics instead of the WebAssembly kernels. */

@@ -118,6 +118,25 @@ export class InterruptedError extends LatentBridgeError {
   }
 }
 
+/**
+ * A process waited longer than its limit for another process computing the same cache entry
+ * (io/claim.ts). `argument` is the entry; `lockPath` the lock file, `holder` what it says about the
+ * process holding it, `waitedMs` how long this one waited.
+ */
+export class LockTimeoutError extends LatentBridgeError {
+  readonly lockPath: string;
+  readonly waitedMs: number;
+  readonly holder: { pid: number; hostname: string; started: string } | undefined;
+  constructor(entry: string, lockPath: string, waitedMs: number, holder?: { pid: number; hostname: string; started: string }) {
+    const who = holder === undefined ? "an unknown process" : `pid ${holder.pid} on ${holder.hostname} (since ${holder.started})`;
+    super(entry, `waited ${(waitedMs / 1000).toFixed(1)} s for ${who} to compute it, the limit; `
+      + `set LATENT_BRIDGE_LOCK_TIMEOUT (seconds) to wait longer, or remove ${lockPath} if no process is computing it`);
+    this.lockPath = lockPath;
+    this.waitedMs = waitedMs;
+    this.holder = holder === undefined ? undefined : { pid: holder.pid, hostname: holder.hostname, started: holder.started };
+  }
+}
+
 /** An iterative algorithm (the SVD's QR iteration) that did not converge within its step cap. */
 export class ConvergenceError extends LatentBridgeError {}
 

@@ -48,7 +48,11 @@ describe("embedding cache", () => {
     await new Promise<void>((done, fail) => {
       child.stdout.on("data", (d) => {
         out += String(d);
-        if ((out.match(/chunk/g) ?? []).length >= 3 && !child.killed) child.kill("SIGKILL");
+        if ((out.match(/chunk/g) ?? []).length >= 3 && !child.killed) {
+          // The script's own process (tsx's child) holds the entry's claim: kill it, not just tsx.
+          process.kill(Number(/pid (\d+)/.exec(out)![1]), "SIGKILL");
+          child.kill("SIGKILL");
+        }
       });
       child.on("exit", () => done());
       child.on("error", fail);
@@ -60,10 +64,19 @@ describe("embedding cache", () => {
     const parts = readdirSync(p.parts).filter((f) => f.endsWith(".npy"));
     // "chunk N" is printed before that chunk is written, so at least the first two are on disk.
     expect(parts.length).toBeGreaterThanOrEqual(2);
+    // The killed process's claim is still on disk; its pid is gone, so the lock is taken over.
+    expect(existsSync(`${p.npy}.lock`)).toBe(true);
     const calls: number[] = [];
-    expectValues(await cachedEmbeddings(KEY, { count: 40, chunkSize: 4, root, embed: embedder(calls) }), 40);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expectValues(await cachedEmbeddings(KEY, { count: 40, chunkSize: 4, root, embed: embedder(calls) }), 40);
+      expect(String(warn.mock.calls.map((c) => c[0]).join("\n"))).toMatch(/cache lock: taking over .*slow@1-s0\.npy: .*stale \(its process \d+ is gone\)/);
+    } finally {
+      warn.mockRestore();
+    }
     expect(calls.length).toBe(10 - parts.length); // resumed: only the missing chunks were embedded
     expect(existsSync(p.parts)).toBe(false);
+    expect(existsSync(`${p.npy}.lock`)).toBe(false);
   }, 60_000);
 
   it("detects a corrupt entry (bad checksum, truncated data, unreadable metadata) and recomputes it", async () => {

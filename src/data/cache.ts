@@ -6,15 +6,19 @@
  * Long computations are done in chunks, each chunk written atomically to a parts folder as it
  * finishes, so a killed run resumes where it stopped. The final array and then its metadata are
  * written atomically; an entry whose metadata is missing, unreadable or whose checksum does not
- * match is treated as absent and recomputed (never read half-written). Concurrent requests for one
- * entry in a process are served one after the other (`oneAtATime`): the entry is computed once.
+ * match is treated as absent and recomputed (never read half-written). An entry is computed once
+ * however many requests want it at the same time: within a process they are served one after the
+ * other (`oneAtATime`); across processes sharing the cache folder, the one that claims
+ * `<entry>.npy.lock` computes (chunks included) while the others wait and then read it
+ * (`computeOnce`, io/claim.ts).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Matrix } from "../linalg/matrix";
 import { parseNpy, npyToMatrix, serializeNpy } from "../io/npy";
 import { writeFileAtomic } from "../io/atomicWrite";
+import { computeOnce, type ClaimOptions } from "../io/claim";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { cacheDir } from "../config";
 import { progress as makeProgress } from "../engine/progress";
@@ -83,7 +87,8 @@ export function readCachedEmbeddings(key: EmbeddingKey, root = cacheRoot()): Mat
     return m;
   } catch (e) {
     console.warn(`embedding cache: ${p.npy} is corrupt (${(e as Error).message}); it will be recomputed`);
-    for (const f of [p.meta, p.npy]) if (existsSync(f)) unlinkSync(f);
+    // force: another process may have found it corrupt and removed it at the same time
+    for (const f of [p.meta, p.npy]) rmSync(f, { force: true });
     return undefined;
   }
 }
@@ -102,6 +107,8 @@ export interface CachedEmbeddingOptions {
   /** Label of the progress bar. Default: the encoder name. */
   label?: string;
   root?: string;
+  /** How long to wait for another process computing the same entry, and the like (io/claim.ts). */
+  claim?: ClaimOptions;
 }
 
 /**
@@ -110,18 +117,23 @@ export interface CachedEmbeddingOptions {
  */
 export async function cachedEmbeddings(key: EmbeddingKey, options: CachedEmbeddingOptions): Promise<Matrix> {
   const root = options.root ?? cacheRoot();
-  // One computation per entry at a time: a concurrent request waits and then reads the entry.
-  return oneAtATime(embeddingPaths(key, root).npy, () => readOrCompute(key, options, root));
+  // One computation per entry at a time, in this process and across processes: a concurrent
+  // request waits and then reads the entry.
+  const entry = embeddingPaths(key, root).npy;
+  return oneAtATime(entry, () => computeOnce(entry, {
+    read: () => {
+      const hit = readCachedEmbeddings(key, root);
+      if (hit && hit.rows !== options.count) {
+        throw new ShapeMismatchError("count", `the cache holds ${hit.rows} rows for ${JSON.stringify(key)}, asked for ${options.count}; use another subset name`);
+      }
+      return hit;
+    },
+    compute: () => compute(key, options, root),
+  }, { what: "embedding cache", ...options.claim }));
 }
 
-async function readOrCompute(key: EmbeddingKey, options: CachedEmbeddingOptions, root: string): Promise<Matrix> {
-  const hit = readCachedEmbeddings(key, root);
-  if (hit) {
-    if (hit.rows !== options.count) {
-      throw new ShapeMismatchError("count", `the cache holds ${hit.rows} rows for ${JSON.stringify(key)}, asked for ${options.count}; use another subset name`);
-    }
-    return hit;
-  }
+/** Computes the entry chunk by chunk (resuming from the parts on disk) and writes it; the caller holds its claim. */
+async function compute(key: EmbeddingKey, options: CachedEmbeddingOptions, root: string): Promise<Matrix> {
   const p = embeddingPaths(key, root);
   const chunk = options.chunkSize ?? 256;
   if (!Number.isInteger(chunk) || chunk < 1) throw new InvalidParameterError("chunkSize", `expected an integer ≥ 1, got ${chunk}`);

@@ -11,12 +11,15 @@
  *     silently: it is reported and refitted;
  *   - the file is written atomically (`save` uses writeFileAtomic), so a killed run leaves the old
  *     entry or none, never half of one;
- *   - concurrent requests for one path in this process run one after the other, so an entry that
- *     one request is fitting is read by the next instead of being fitted twice.
+ *   - an entry is fitted at most once, however many requests want it at the same time: within a
+ *     process they run one after the other (`oneAtATime`), and across processes sharing the cache
+ *     the one that claims `<path>.lock` fits while the others wait and then read what it wrote
+ *     (`computeOnce`, io/claim.ts; a lock left by a killed process is taken over).
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { FileFormatError } from "../errors";
+import { computeOnce, type ClaimOptions } from "../io/claim";
 
 export interface LoadOrFitOptions<T> {
   /** The entry's file. */
@@ -33,6 +36,8 @@ export interface LoadOrFitOptions<T> {
   save: (entry: T, path: string) => void;
   /** Frees a loaded entry that is not used. */
   dispose?: (entry: T) => void;
+  /** How long to wait for another process fitting the same entry, and the like (io/claim.ts). */
+  claim?: ClaimOptions;
 }
 
 /** The tail of the chain of tasks per (absolute) path. */
@@ -61,21 +66,51 @@ export async function loadOrFit<T>(options: LoadOrFitOptions<T>): Promise<T> {
 }
 
 async function loadOrFitNow<T>(o: LoadOrFitOptions<T>): Promise<T> {
-  if (existsSync(o.path)) {
+  // Why the file on disk cannot be used, said only if this process then fits the entry (a process
+  // that waits for another one's fit reads the new file instead).
+  let unusable: string | undefined;
+  // The file found unusable, by inode, size and time: read once, not again after claiming it.
+  let rejected: string | undefined;
+  const read = async (): Promise<T | undefined> => {
+    const file = fileSignature(o.path);
+    if (file === undefined) {
+      unusable = undefined;
+      return undefined;
+    }
+    if (file === rejected) return undefined;
+    unusable = undefined;
+    rejected = file;
     try {
       const entry = await o.load(o.path);
       const why = o.mismatch?.(entry);
       if (why === undefined) return entry;
       o.dispose?.(entry);
-      console.warn(`${o.what} cache: ${o.path} ${why}; refitting`);
+      unusable = `${o.path} ${why}`;
     } catch (err) {
       if (!(err instanceof FileFormatError)) throw err;
-      console.warn(`${o.what} cache: ${err.message}; refitting`);
+      unusable = err.message;
     }
+    return undefined;
+  };
+  return computeOnce(o.path, {
+    read,
+    compute: async () => {
+      if (unusable !== undefined) console.warn(`${o.what} cache: ${unusable}; refitting`);
+      const entry = await o.fit();
+      o.save(entry, o.path);
+      return entry;
+    },
+  }, { what: `${o.what} cache`, ...o.claim });
+}
+
+/** Inode, size and modification time of `path`, or undefined when there is no such file. */
+function fileSignature(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
   }
-  const entry = await o.fit();
-  o.save(entry, o.path);
-  return entry;
 }
 
 /** Compares two specs as data: equal JSON once object keys are sorted (key order never matters). */

@@ -284,7 +284,7 @@ export async function openAtomicWriter(path: string): Promise<AtomicWriter> {
 }
 
 /** Whether process `pid` exists on this machine (EPERM: it does, under another user). */
-function processExists(pid: number): boolean {
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

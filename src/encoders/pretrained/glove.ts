@@ -31,6 +31,7 @@ import { existsSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidParameterError, ZeroNormError } from "../../errors";
 import { writeFileAtomic } from "../../io/atomicWrite";
+import { computeOnce } from "../../io/claim";
 import { Matrix } from "../../linalg/matrix";
 import { cacheRoot } from "../../data/cache";
 import { installedPackage, PretrainedModelError } from "./packageDir";
@@ -160,7 +161,7 @@ export function loadGlove(options: LoadGloveOptions = {}): Promise<Glove> {
   const root = options.root ?? cacheRoot();
   const memo = loaded.get(root);
   if (memo !== undefined && !options.reload && !options.rebuild) return memo;
-  const p = Promise.resolve().then(() => loadSync(root, options.rebuild === true));
+  const p = Promise.resolve().then(() => loadFromCache(root, options.rebuild === true));
   p.catch(() => loaded.delete(root));
   loaded.set(root, p);
   return p;
@@ -180,24 +181,31 @@ function gloveSource(): { file: string; bytes: number; version: string } {
   return { file, bytes: statSync(file).size, version: pkg.version };
 }
 
-function loadSync(root: string, forceRebuild: boolean): Glove {
+async function loadFromCache(root: string, forceRebuild: boolean): Promise<Glove> {
   const started = performance.now();
   const paths = gloveCachePaths(root);
   let reason: string | undefined = forceRebuild ? "rebuild requested" : undefined;
-  let cached: { vectors: Float32Array; words: string[]; meta: GloveCacheMeta } | undefined;
-  if (!forceRebuild) {
-    const r = readCache(paths);
-    if ("error" in r) reason = r.error;
-    else cached = r;
-  }
   let converted = false;
-  if (cached === undefined) {
-    if (reason !== undefined && reason !== "no cache yet" && reason !== "rebuild requested") {
-      console.warn(`GloVe cache in ${paths.dir}: ${reason}; rebuilding it from ${GLOVE_PACKAGE}`);
-    }
-    cached = convertGlove(root);
-    converted = true;
-  }
+  // Converted at most once when several processes share the cache: the one that claims the
+  // metadata file's lock converts, the others wait and read (io/claim.ts).
+  const cached = await computeOnce<{ vectors: Float32Array; words: string[]; meta: GloveCacheMeta }>(paths.meta, {
+    read: () => {
+      if (forceRebuild) return undefined;
+      const r = readCache(paths);
+      if ("error" in r) {
+        reason = r.error;
+        return undefined;
+      }
+      return r;
+    },
+    compute: async () => {
+      if (reason !== undefined && reason !== "no cache yet" && reason !== "rebuild requested") {
+        console.warn(`GloVe cache in ${paths.dir}: ${reason}; rebuilding it from ${GLOVE_PACKAGE}`);
+      }
+      converted = true;
+      return convertGlove(root);
+    },
+  }, { what: "GloVe cache" });
   return makeGlove(cached.vectors, cached.words, {
     cacheDir: paths.dir,
     converted,
