@@ -14,7 +14,7 @@ import { EMOJI_ENCODERS } from "../src/experiments/emojiSpaces";
 import { FASHION_MNIST_ENCODERS } from "../src/experiments/fashionMnistSpaces";
 import { CROSS_MODAL_TRANSFORMER_ENCODERS, STITCHING_DATASETS, transformerEncoders } from "../src/experiments/stitchingSpaces";
 import { textStitchingSpaces } from "../src/experiments/textSpaces";
-import { anisotropySummary, transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
+import { anisotropySummary, transformerLayerwiseConclusion, transformerLayerwiseVerdict, type TransformerGrid } from "../src/experiments/reports/scale";
 import { TABLE2_LABELS, type StitchingStudy } from "../src/experiments/stitchingStudy";
 import { transformerGapRows, transformerGapVerdict } from "../src/experiments/reports/transformers";
 
@@ -48,6 +48,36 @@ describe("Fig. 2 on transformers", () => {
     const flat = [[0.8, 0.8, 0.8], [0.8, 0.8, 0.8], [0.8, 0.8, 0.8]];
     expect(transformerLayerwiseVerdict([grid("a", "post", flat)]).prePost).toBe("only one LayerNorm placement was measured");
     expect(transformerLayerwiseVerdict([grid("a", "post", flat), grid("b", "pre", flat)]).prePost).toMatch(/no clear difference$/);
+  });
+
+  it("the conclusion follows the measured grids: which placement wins, the RoBERTa claim, which one the CNN resembles", () => {
+    const tolerant = [[0.8, 0.8, 0.8], [0.8, 0.8, 0.8], [0.8, 0.8, 0.8]]; // inner layer 1: share 1
+    const fragile = [[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.8, 0.8, 0.8]]; // inner layer 1: share 1/3
+    const cnnLike = (share: number) => ({ name: "CNN", perLayer: [{ share }, { share }, { share: 1 }] }); // last block left out
+    // Post-LN tolerant, pre-LN fragile: as the architecture predicts; a fragile CNN resembles pre-LN.
+    let v = transformerLayerwiseVerdict([grid("vit-pre", "pre", fragile), grid("bert", "post", tolerant)]);
+    expect(v.innerShare.pre).toBeCloseTo(1 / 3, 12);
+    expect(v.innerShare.post).toBe(1);
+    let lines = transformerLayerwiseConclusion(v, cnnLike(0.1));
+    expect(lines[0]).toBe("post-LN inner layers tolerate rescaling better than pre-LN ones (100 % vs 33 % of the α grid), as the architecture predicts: post-LN re-normalises the residual stream after every block, pre-LN never does");
+    expect(lines[1]).toBe("bert (post-LN, like RoBERTa): the paper's claim holds — 3/3 (0, 1, 2) layers tolerate rescaling");
+    expect(lines[2]).toBe("CNN's inner blocks keep the accuracy within 0.05 over 10 % of the α grid: like the pre-LN transformers' inner layers (33 %), not the post-LN ones' (100 %)");
+    // The same code, the opposite measurement: the sentences turn round (nothing is assumed).
+    v = transformerLayerwiseVerdict([grid("vit-pre", "pre", tolerant), grid("bert", "post", fragile)]);
+    lines = transformerLayerwiseConclusion(v, cnnLike(0.1));
+    expect(lines[0]).toMatch(/^pre-LN inner layers tolerate rescaling better than post-LN ones \(100 % vs 33 % .*against the argument/);
+    expect(lines[1]).toBe("bert (post-LN, like RoBERTa): the paper's claim does not hold — 1/3 (2) layers tolerate rescaling");
+    expect(lines[2]).toMatch(/like the post-LN transformers' inner layers \(33 %\), not the pre-LN ones' \(100 %\)$/);
+    // Equal placements; a CNN half-way; an untestable post-LN encoder.
+    v = transformerLayerwiseVerdict([grid("vit-pre", "pre", tolerant), grid("bert", "post", tolerant)]);
+    expect(transformerLayerwiseConclusion(v, cnnLike(1))[0]).toMatch(/^pre- and post-LN inner layers tolerate rescaling alike \(100 % vs 100 %/);
+    v = transformerLayerwiseVerdict([grid("vit-pre", "pre", fragile), grid("bert", "post", tolerant)]);
+    expect(transformerLayerwiseConclusion(v, cnnLike(2 / 3))[2]).toMatch(/: no closer to the pre-LN transformers' 33 % than to the post-LN ones' 100 %$/);
+    v = transformerLayerwiseVerdict([grid("vit-pre", "pre", fragile), { ...grid("bert", "post", tolerant, 0.15), chance: 0.1 }]);
+    lines = transformerLayerwiseConclusion(v);
+    expect(lines[0]).toMatch(/^only one LayerNorm placement was measured/);
+    expect(lines[1]).toBe("bert (post-LN, like RoBERTa): too close to chance (unrescaled 0.150) to test the paper's claim");
+    expect(lines).toHaveLength(2);
   });
 });
 
