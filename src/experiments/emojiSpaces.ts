@@ -143,6 +143,8 @@ export interface EmojiStitchingOptions {
   /** Test items or "all" (382). */
   test: number | "all";
   seed?: number;
+  /** Train the ViTs and pick the text transformers with their quick-mode specs (default `isQuickMode()`); the MLP is the same in both modes. */
+  quick?: boolean;
 }
 
 function backboneOf(name: string): { backbone: ImageBackboneId; set: "google" | "twitter" } | undefined {
@@ -160,6 +162,7 @@ function subsetOf(split: "train" | "test", size: number | "all", seed: number) {
 
 export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<StitchingSpaces> {
   const seed = o.seed ?? 0;
+  const quick = o.quick ?? isQuickMode();
   for (const e of o.encoders) {
     if (!EMOJI_ENCODERS.includes(e)) throw new InvalidParameterError("encoders", `unknown emoji encoder "${e}"; expected one of ${EMOJI_ENCODERS.join(", ")}`);
   }
@@ -173,12 +176,12 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
     const bb = backboneOf(name);
     const vit = vitOf(name);
     if (vit) {
-      const encoder = await cachedEmojiVit(vit.spec);
+      const encoder = await cachedEmojiVit(vit.spec, quick);
       for (const s of ["train", "test"] as const) got[s] = { matrix: encoder.embed(emojiGreyImages(split[s].items, vit.set)), ids: idsOf(split[s].items) };
       encoder.dispose();
       info = { name, modality: "image", kind: "self-trained", description: `${vit.spec.description}${vit.set === "twitter" ? ", applied to the Twitter images" : ""}` };
     } else if (EMOJI_NAMES_BERTS[name] !== undefined) {
-      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { progress: false });
+      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { quick, progress: false });
       for (const s of ["train", "test"] as const) got[s] = { matrix: await encoder.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
       encoder.dispose();
       info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERTS[name]} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
