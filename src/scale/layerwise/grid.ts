@@ -14,7 +14,8 @@ import { progress, resolveProgressMode, type ProgressMode } from "../../engine/p
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
-import { targetNorm, type AlphaMode } from "./runFrom";
+import { assertOneOf, assertPredictor, checkFactors } from "../../validate";
+import { ALPHA_MODES, targetNorm, type AlphaMode } from "./runFrom";
 
 /** What the grid needs of a network, for its input batches B. */
 export interface RescaleNetwork<B> {
@@ -68,6 +69,14 @@ export interface RescaleGridOutput {
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The grid's options as callers take them (alphaMode default "relative"): checked once for every network. @throws InvalidParameterError naming the option. */
+export function checkGridOptions(o: { alphaMode?: unknown; alphas: unknown; head: Predictor }): AlphaMode {
+  const alphaMode = assertOneOf(o.alphaMode ?? "relative", ALPHA_MODES, "alphaMode");
+  checkFactors(o.alphas, "alphas");
+  assertPredictor(o.head);
+  return alphaMode;
+}
 
 function toMatrix(t: TF.Tensor): Matrix {
   const [n, d] = t.shape;

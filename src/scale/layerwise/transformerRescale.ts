@@ -23,8 +23,9 @@ import type { ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
-import { layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
-import { activationNorms, rescaleActivation, targetNorm, type AlphaMode } from "./runFrom";
+import { assertLayerIndex, checkBatchSize, checkDistinctValues } from "../../validate";
+import { checkGridOptions, layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
+import { activationNorms, rescaleActivation, type AlphaMode } from "./runFrom";
 
 /** A transformer encoder of this project (ViT or text transformer). */
 export type LayerwiseTransformer = VitEncoder | BertTextEncoder;
@@ -92,18 +93,7 @@ function transformerNetwork(tf: Tf, encoder: LayerwiseTransformer): RescaleNetwo
 function checkLayers(encoder: LayerwiseTransformer, layers: readonly number[] | undefined): number[] {
   const depth = (encoder as unknown as Walkable).depth;
   const list = layers ?? Array.from({ length: depth + 1 }, (_, l) => l);
-  if (!Array.isArray(list) || list.length === 0) throw new InvalidParameterError("layers", "expected a non-empty array of layers");
-  for (const l of list) {
-    if (!Number.isInteger(l) || l < 0 || l > depth) throw new InvalidParameterError("layers", `expected layers in 0…${depth} (0 = embeddings, l = after block l), got ${l}`);
-  }
-  if (new Set(list).size !== list.length) throw new InvalidParameterError("layers", `a layer is listed twice: [${list.join(", ")}]`);
-  return [...list];
-}
-
-function checkBatchSize(b: number | undefined): number {
-  const size = b ?? 64;
-  if (!Number.isInteger(size) || size < 1) throw new InvalidParameterError("batchSize", `expected an integer ≥ 1, got ${b}`);
-  return size;
+  return [...checkDistinctValues(list, "layers", (l, name) => assertLayerIndex(l, depth, name))];
 }
 
 export interface TransformerLayerFeaturesOptions {
@@ -129,7 +119,7 @@ export async function transformerLayerFeatures(o: TransformerLayerFeaturesOption
   const layers = checkLayers(o.encoder, o.layers);
   const items = itemsOf(o.encoder, o.inputs, "inputs");
   const net = transformerNetwork(tf, o.encoder);
-  const batchSize = checkBatchSize(o.batchSize);
+  const batchSize = checkBatchSize(o.batchSize, 64);
   const dim = o.encoder.spec.width;
   const features = new Matrix(items.count, dim);
   const sums: Record<string, number> = {}, units: Record<string, number> = {};
@@ -198,13 +188,7 @@ export interface TransformerRescaleResult {
  */
 export async function transformerRescaleGrid(o: TransformerRescaleOptions): Promise<TransformerRescaleResult> {
   const started = performance.now();
-  const alphaMode: AlphaMode = o.alphaMode ?? "relative";
-  if (alphaMode !== "relative" && alphaMode !== "absolute") throw new InvalidParameterError("alphaMode", `expected "relative" or "absolute", got ${JSON.stringify(o.alphaMode)}`);
-  if (!Array.isArray(o.alphas) || o.alphas.length === 0) throw new InvalidParameterError("alphas", "expected a non-empty array of factors > 0");
-  for (const a of o.alphas) targetNorm(a, "absolute");
-  if (o.head === null || typeof o.head !== "object" || typeof o.head.predict !== "function") {
-    throw new InvalidParameterError("head", "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
-  }
+  const alphaMode = checkGridOptions(o);
   const layers = checkLayers(o.encoder, o.layers);
   const items = itemsOf(o.encoder, o.inputs, "inputs");
   if (items.count === 0) throw new InvalidParameterError("inputs", "expected at least one item");
@@ -217,7 +201,7 @@ export async function transformerRescaleGrid(o: TransformerRescaleOptions): Prom
     network: transformerNetwork(tf, o.encoder), items, labels, head: o.head,
     cuts: layers.map((l) => ({ name: String(l), position: l })), alphas: o.alphas, alphaMode, meanScales: o.meanScales,
     reference: o.reference !== undefined ? itemsOf(o.encoder, o.reference, "reference") : undefined,
-    batchSize: checkBatchSize(o.batchSize), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
+    batchSize: checkBatchSize(o.batchSize, 64), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
   });
   return {
     encoder: o.encoder.id, norm: o.encoder.spec.norm, depth: (o.encoder as unknown as Walkable).depth,

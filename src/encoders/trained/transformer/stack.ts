@@ -28,7 +28,7 @@ import type { Tf } from "../../../engine/tf";
 import { InvalidParameterError } from "../../../errors";
 import { initWeight } from "../../../heads/softmaxTraining";
 import type { Random } from "../../../linalg/random";
-import { assertInteger, assertOneOf } from "../../../validate";
+import { assertInteger, assertLayerIndex, assertOneOf } from "../../../validate";
 import type { ParamSpec } from "../nn";
 import { feedForward, layerNorm, selfAttention } from "./layers";
 
@@ -155,7 +155,5 @@ export function finalNorm(tf: Tf, s: TransformerShape, p: Params, h: TF.Tensor3D
 
 /** @throws InvalidParameterError unless `layer` is an integer in 0…depth. */
 export function checkLayer(s: TransformerShape, layer: number, name = "layer"): void {
-  if (!Number.isInteger(layer) || layer < 0 || layer > s.depth) {
-    throw new InvalidParameterError(name, `expected a layer in 0…${s.depth} (0 = embeddings, l = after block l), got ${layer}`);
-  }
+  assertLayerIndex(layer, s.depth, name);
 }

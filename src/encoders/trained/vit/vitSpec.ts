@@ -4,7 +4,7 @@
  * validation and the quick-mode shrink. See vitEncoders.ts for the family as a whole.
  */
 import { InvalidParameterError } from "../../../errors";
-import { assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
+import { assertFraction, assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
 import { checkTransformerShape, type NormPlacement, type TransformerShape } from "../transformer/stack";
 
 /** Bump when the network, preprocessing or training code changes: cached encoders and embeddings are redone. */
@@ -98,8 +98,7 @@ export function resolveVitSpec(spec: VitSpec, prefix = "spec"): ResolvedVitSpec 
   const batchSize = spec.batchSize ?? 64;
   assertInteger(batchSize, `${prefix}.batchSize`, 1);
   const learningRate = assertPositiveNumber(spec.learningRate ?? 1e-3, `${prefix}.learningRate`);
-  const warmup = spec.warmup ?? 0.1;
-  if (typeof warmup !== "number" || !(warmup >= 0 && warmup < 1)) throw new InvalidParameterError(`${prefix}.warmup`, `expected a fraction of the steps in [0, 1), got ${JSON.stringify(warmup)}`);
+  const warmup = assertFraction(spec.warmup ?? 0.1, `${prefix}.warmup`, "[)", "a fraction of the steps");
   return {
     id: spec.id, patch: spec.patch, width: spec.width, depth: spec.depth, heads: spec.heads, mlpRatio: spec.mlpRatio,
     norm: spec.norm as NormPlacement, pooling: spec.pooling, seed: spec.seed, epochs: spec.epochs, trainSize: spec.trainSize,
