@@ -21,6 +21,7 @@ import type { VitBatch, VitEncoder } from "../../encoders/trained/vit/index";
 import { getTf, type Tf } from "../../engine/tf";
 import type { ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
+import type { LayerWalkable } from "../../encoders/trained/transformer/stack";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
 import { assertLayerIndex, checkBatchSize, checkDistinctValues } from "../../validate";
@@ -33,43 +34,29 @@ export type LayerwiseTransformer = VitEncoder | BertTextEncoder;
 /** What the encoder reads: grey images (a ViT) or texts (a text transformer). */
 export type TransformerInputs = { images: ImageData; indices: ArrayLike<number> } | { texts: readonly string[] };
 
-type Batch = VitBatch | TokenBatch;
-
-/** The encoder's methods on its own batch type, without caring which it is. */
-interface Walkable {
-  depth: number;
-  walkLayers(b: Batch, visit: (layer: number, h: TF.Tensor3D) => void): TF.Tensor2D;
-  embeddingFrom(b: Batch, layer: number, h: TF.Tensor3D): TF.Tensor2D;
+/** The encoder on its own batch type B: the grid's network, and the caller's inputs as its items. */
+interface EncoderWalk<B> {
+  network: RescaleNetwork<B>;
+  items(inputs: TransformerInputs, argument: string): RescaleItems<B>;
 }
 
 function isBert(e: LayerwiseTransformer): e is BertTextEncoder {
   return "vocabulary" in e;
 }
 
-function itemsOf(encoder: LayerwiseTransformer, inputs: TransformerInputs, argument: string): RescaleItems<Batch> {
+function checkInputs(inputs: TransformerInputs, argument: string): void {
   if (inputs === null || typeof inputs !== "object") throw new InvalidParameterError(argument, "expected { images, indices } or { texts }");
-  if (isBert(encoder)) {
-    if (!("texts" in inputs) || !Array.isArray(inputs.texts)) throw new InvalidParameterError(argument, `${encoder.id} is a text transformer: give { texts }`);
-    const texts = inputs.texts;
-    return { count: texts.length, batch: (start, end) => encoder.batch(texts.slice(start, end)) };
-  }
-  if (!("images" in inputs) || inputs.indices === undefined) throw new InvalidParameterError(argument, `${encoder.id} is a ViT: give { images, indices }`);
-  const { images, indices } = inputs;
-  return { count: indices.length, batch: (start, end) => encoder.batch(images, Array.from({ length: end - start }, (_, k) => indices[start + k])) };
-}
-
-/** The real-token mask of a text batch (images have no padding: undefined). */
-function realTokens(b: Batch): Float32Array | undefined {
-  return "mask" in b ? b.mask : undefined;
 }
 
 function tokenRows(tf: Tf, h: TF.Tensor): TF.Tensor2D {
   return tf.reshape(h, [-1, h.shape[h.shape.length - 1]]) as TF.Tensor2D;
 }
 
-/** The encoder as the grid's network: cuts are layer numbers ("0"…"depth"), units real tokens. */
-function transformerNetwork(tf: Tf, encoder: LayerwiseTransformer): RescaleNetwork<Batch> {
-  const e = encoder as unknown as Walkable;
+/**
+ * A transformer as the grid's network: cuts are layer numbers ("0"…"depth"), units the real tokens
+ * (`realTokens(b)`: the 0/1 mask of a padded text batch; undefined when every token is real).
+ */
+function transformerNetwork<B>(tf: Tf, e: LayerWalkable<B>, realTokens: (b: B) => Float32Array | undefined): RescaleNetwork<B> {
   return {
     walk: (b, cuts, atCut, atOutput) => {
       const wanted = new Set(cuts.map(Number));
@@ -90,8 +77,37 @@ function transformerNetwork(tf: Tf, encoder: LayerwiseTransformer): RescaleNetwo
   };
 }
 
+function vitWalk(tf: Tf, encoder: VitEncoder): EncoderWalk<VitBatch> {
+  return {
+    network: transformerNetwork(tf, encoder, () => undefined), // images have no padding
+    items: (inputs, argument) => {
+      checkInputs(inputs, argument);
+      if (!("images" in inputs) || inputs.indices === undefined) throw new InvalidParameterError(argument, `${encoder.id} is a ViT: give { images, indices }`);
+      const { images, indices } = inputs;
+      return { count: indices.length, batch: (start, end) => encoder.batch(images, Array.from({ length: end - start }, (_, k) => indices[start + k])) };
+    },
+  };
+}
+
+function bertWalk(tf: Tf, encoder: BertTextEncoder): EncoderWalk<TokenBatch> {
+  return {
+    network: transformerNetwork(tf, encoder, (b) => b.mask),
+    items: (inputs, argument) => {
+      checkInputs(inputs, argument);
+      if (!("texts" in inputs) || !Array.isArray(inputs.texts)) throw new InvalidParameterError(argument, `${encoder.id} is a text transformer: give { texts }`);
+      const texts = inputs.texts;
+      return { count: texts.length, batch: (start, end) => encoder.batch(texts.slice(start, end)) };
+    },
+  };
+}
+
+/** `f` on the encoder's walk, whichever family it is (the batch type stays the encoder's own). */
+function withWalk<T>(tf: Tf, encoder: LayerwiseTransformer, f: <B>(w: EncoderWalk<B>) => T): T {
+  return isBert(encoder) ? f(bertWalk(tf, encoder)) : f(vitWalk(tf, encoder));
+}
+
 function checkLayers(encoder: LayerwiseTransformer, layers: readonly number[] | undefined): number[] {
-  const depth = (encoder as unknown as Walkable).depth;
+  const depth = encoder.depth;
   const list = layers ?? Array.from({ length: depth + 1 }, (_, l) => l);
   return [...checkDistinctValues(list, "layers", (l, name) => assertLayerIndex(l, depth, name))];
 }
@@ -117,24 +133,25 @@ export async function transformerLayerFeatures(o: TransformerLayerFeaturesOption
   const started = performance.now();
   const { tf } = await getTf();
   const layers = checkLayers(o.encoder, o.layers);
-  const items = itemsOf(o.encoder, o.inputs, "inputs");
-  const net = transformerNetwork(tf, o.encoder);
-  const batchSize = checkBatchSize(o.batchSize, 64);
-  const dim = o.encoder.spec.width;
-  const features = new Matrix(items.count, dim);
-  const sums: Record<string, number> = {}, units: Record<string, number> = {};
-  for (const l of layers) sums[l] = units[l] = 0;
-  for (let start = 0; start < items.count; start += batchSize) {
-    const end = Math.min(items.count, start + batchSize);
-    const b = await items.batch(start, end);
-    net.walk(b, layers.map(String), (cut, act) => {
-      const norms = net.unitNorms(b, act);
-      for (const v of norms) sums[cut] += v;
-      units[cut] += norms.length;
-    }, (f) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return { features, meanScales: Object.fromEntries(layers.map((l) => [String(l), sums[l] / units[l]])), seconds: (performance.now() - started) / 1000 };
+  return withWalk(tf, o.encoder, async ({ network: net, items: itemsOf }) => {
+    const items = itemsOf(o.inputs, "inputs");
+    const batchSize = checkBatchSize(o.batchSize, 64);
+    const dim = o.encoder.spec.width;
+    const features = new Matrix(items.count, dim);
+    const sums: Record<string, number> = {}, units: Record<string, number> = {};
+    for (const l of layers) sums[l] = units[l] = 0;
+    for (let start = 0; start < items.count; start += batchSize) {
+      const end = Math.min(items.count, start + batchSize);
+      const b = await items.batch(start, end);
+      net.walk(b, layers.map(String), (cut, act) => {
+        const norms = net.unitNorms(b, act);
+        for (const v of norms) sums[cut] += v;
+        units[cut] += norms.length;
+      }, (f) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { features, meanScales: Object.fromEntries(layers.map((l) => [String(l), sums[l] / units[l]])), seconds: (performance.now() - started) / 1000 };
+  });
 }
 
 export interface TransformerRescaleOptions {
@@ -190,23 +207,24 @@ export async function transformerRescaleGrid(o: TransformerRescaleOptions): Prom
   const started = performance.now();
   const alphaMode = checkGridOptions(o);
   const layers = checkLayers(o.encoder, o.layers);
-  const items = itemsOf(o.encoder, o.inputs, "inputs");
-  if (items.count === 0) throw new InvalidParameterError("inputs", "expected at least one item");
-  const given = o.labels ?? ("images" in o.inputs && o.inputs.images.labels ? Array.from(o.inputs.indices, (i) => (o.inputs as { images: ImageData }).images.labels![i]) : undefined);
-  if (given === undefined) throw new InvalidParameterError("labels", "expected one class label per item");
-  if (given.length !== items.count) throw new ShapeMismatchError("labels", `expected ${items.count} labels (one per item), got ${given.length}`);
-  const labels = Int32Array.from(given);
   const { tf } = await getTf();
-  const grid = await layerRescaleGrid({
-    network: transformerNetwork(tf, o.encoder), items, labels, head: o.head,
-    cuts: layers.map((l) => ({ name: String(l), position: l })), alphas: o.alphas, alphaMode, meanScales: o.meanScales,
-    reference: o.reference !== undefined ? itemsOf(o.encoder, o.reference, "reference") : undefined,
-    batchSize: checkBatchSize(o.batchSize, 64), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
+  return withWalk(tf, o.encoder, async ({ network, items: itemsOf }) => {
+    const items = itemsOf(o.inputs, "inputs");
+    if (items.count === 0) throw new InvalidParameterError("inputs", "expected at least one item");
+    const given = o.labels ?? ("images" in o.inputs && o.inputs.images.labels ? Array.from(o.inputs.indices, (i) => (o.inputs as { images: ImageData }).images.labels![i]) : undefined);
+    if (given === undefined) throw new InvalidParameterError("labels", "expected one class label per item");
+    if (given.length !== items.count) throw new ShapeMismatchError("labels", `expected ${items.count} labels (one per item), got ${given.length}`);
+    const grid = await layerRescaleGrid({
+      network, items, labels: Int32Array.from(given), head: o.head,
+      cuts: layers.map((l) => ({ name: String(l), position: l })), alphas: o.alphas, alphaMode, meanScales: o.meanScales,
+      reference: o.reference !== undefined ? itemsOf(o.reference, "reference") : undefined,
+      batchSize: checkBatchSize(o.batchSize, 64), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
+    });
+    return {
+      encoder: o.encoder.id, norm: o.encoder.spec.norm, depth: o.encoder.depth,
+      rows: grid.rows.map((r) => ({ layer: Number(r.cut), alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
+      unrescaledAccuracy: grid.unrescaledAccuracy, layerMeanScales: grid.meanScales, meanScaleSource: grid.meanScaleSource, alphaMode,
+      count: items.count, seconds: (performance.now() - started) / 1000, secondsPerItemPerCell: grid.secondsPerItemPerCell,
+    };
   });
-  return {
-    encoder: o.encoder.id, norm: o.encoder.spec.norm, depth: (o.encoder as unknown as Walkable).depth,
-    rows: grid.rows.map((r) => ({ layer: Number(r.cut), alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
-    unrescaledAccuracy: grid.unrescaledAccuracy, layerMeanScales: grid.meanScales, meanScaleSource: grid.meanScaleSource, alphaMode,
-    count: items.count, seconds: (performance.now() - started) / 1000, secondsPerItemPerCell: grid.secondsPerItemPerCell,
-  };
 }

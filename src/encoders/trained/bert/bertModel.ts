@@ -14,7 +14,7 @@ import { toConstants, type ParamSpec } from "../nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "../persist";
 import { tokenizeTexts } from "../textFeatures";
 import { textEncoderName } from "../textSpec";
-import { block, checkLayer, paramsByName, type Params } from "../transformer/stack";
+import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
 import { maskTokens, type MaskedBatch } from "./bertMasking";
 import { batchKeyBias, bertEmbed, bertEmbeddingFrom, bertLastHidden, bertParamShapes, mlmLogits, padBatch, type TokenBatch } from "./bertNetwork";
 import { BERT_ENCODER_VERSION, type ResolvedBertSpec } from "./bertSpec";
@@ -47,7 +47,7 @@ export interface BertTrainingInfo {
 const EMBED_BATCH = 128;
 
 /** A text transformer pretrained by masked language modelling. From `fitBertEncoder`, `loadBertEncoder` or `cachedBertEncoder`. */
-export class BertTextEncoder {
+export class BertTextEncoder implements LayerWalkable<TokenBatch> {
   readonly spec: ResolvedBertSpec;
   readonly vocabulary: Vocabulary;
   /** Every parameter (embeddings, blocks, MLM head) as plain float32 data, in `bertParamShapes` order. */

@@ -153,6 +153,20 @@ export function finalNorm(tf: Tf, s: TransformerShape, p: Params, h: TF.Tensor3D
   return s.norm === "pre" ? (layerNorm(tf, h, p["final.ln.g"], p["final.ln.b"]) as TF.Tensor3D) : h;
 }
 
+/**
+ * A trained transformer walked layer by layer on its own batches B (a ViT's patches, a text
+ * transformer's padded ids): what the layer-wise rescaling (scale/layerwise/transformerRescale.ts)
+ * needs of either family.
+ */
+export interface LayerWalkable<B> {
+  /** Blocks: hidden states 0 (embeddings) … depth. */
+  readonly depth: number;
+  /** `visit(l, h_l)` for l = 0…depth (h_l [B, T, width], disposed after the call), then the embeddings [B, width]. Call inside a tidy. */
+  walkLayers(b: B, visit: (layer: number, h: TF.Tensor3D) => void): TF.Tensor2D;
+  /** The embeddings [B, width] from hidden state `h` at `layer` (the rest of the network). */
+  embeddingFrom(b: B, layer: number, h: TF.Tensor3D): TF.Tensor2D;
+}
+
 /** @throws InvalidParameterError unless `layer` is an integer in 0…depth. */
 export function checkLayer(s: TransformerShape, layer: number, name = "layer"): void {
   assertLayerIndex(layer, s.depth, name);
