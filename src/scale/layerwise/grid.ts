@@ -83,6 +83,32 @@ function toMatrix(t: TF.Tensor): Matrix {
   return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
 }
 
+/**
+ * One untouched pass over `items`: the mean unit norm at each cut of `cuts` (in depth order) over
+ * all the items' units — s̄ for relative α — and, when given, `atOutput(features, start)` for each
+ * batch's features (rows start…). `afterBatch` after every batch (a progress bar's tick).
+ */
+export async function meanUnitNorms<B>(
+  net: RescaleNetwork<B>, items: RescaleItems<B>, cuts: readonly string[], batchSize: number,
+  options: { atOutput?: (features: TF.Tensor, start: number) => void; afterBatch?: () => void } = {},
+): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {}, units: Record<string, number> = {};
+  for (const c of cuts) sums[c] = units[c] = 0;
+  const { atOutput } = options;
+  for (let start = 0; start < items.count; start += batchSize) {
+    const end = Math.min(items.count, start + batchSize);
+    const b = await items.batch(start, end);
+    net.walk(b, cuts, (cut, act) => {
+      const norms = net.unitNorms(b, act);
+      for (const v of norms) sums[cut] += v;
+      units[cut] += norms.length;
+    }, atOutput && ((f) => atOutput(f, start)));
+    options.afterBatch?.();
+    await nextTick();
+  }
+  return Object.fromEntries(cuts.map((c) => [c, sums[c] / units[c]]));
+}
+
 /** The grid (see the module comment). Validation of the caller's options is the caller's. */
 export async function layerRescaleGrid<B>(o: RescaleGridInput<B>): Promise<RescaleGridOutput> {
   const { network: net, items, labels, head, cuts, alphas, alphaMode } = o;
@@ -108,20 +134,8 @@ export async function layerRescaleGrid<B>(o: RescaleGridInput<B>): Promise<Resca
     } else if (needMeans) {
       meanScaleSource = o.reference !== undefined ? "reference" : "images";
       if (ref.count === 0) throw new InvalidParameterError("reference", "expected at least one item");
-      const sums: Record<string, number> = {}, units: Record<string, number> = {};
-      for (const c of cuts) sums[c.name] = units[c.name] = 0;
-      for (let start = 0; start < ref.count; start += o.batchSize) {
-        const end = Math.min(ref.count, start + o.batchSize);
-        const b = await ref.batch(start, end);
-        net.walk(b, byDepth, (cut, act) => {
-          const norms = net.unitNorms(b, act);
-          for (const v of norms) sums[cut] += v;
-          units[cut] += norms.length;
-        });
-        bar.tick();
-        await nextTick();
-      }
-      meanScales = Object.fromEntries(cuts.map((c) => [c.name, sums[c.name] / units[c.name]]));
+      const means = await meanUnitNorms(net, ref, byDepth, o.batchSize, { afterBatch: () => bar.tick() });
+      meanScales = Object.fromEntries(cuts.map((c) => [c.name, means[c.name]]));
       for (const c of cuts) {
         if (!(meanScales[c.name] > 0)) throw new InvalidParameterError("reference", `the activations at "${c.name}" are all zero; relative α is undefined there`);
       }

@@ -25,7 +25,7 @@ import type { LayerWalkable } from "../../encoders/trained/transformer/stack";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
 import { assertLayerIndex, checkBatchSize, checkDistinctValues } from "../../validate";
-import { checkGridOptions, layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
+import { checkGridOptions, layerRescaleGrid, meanUnitNorms, type RescaleItems, type RescaleNetwork } from "./grid";
 import { activationNorms, rescaleActivation, type AlphaMode } from "./runFrom";
 
 /** A transformer encoder of this project (ViT or text transformer). */
@@ -138,19 +138,10 @@ export async function transformerLayerFeatures(o: TransformerLayerFeaturesOption
     const batchSize = checkBatchSize(o.batchSize, 64);
     const dim = o.encoder.spec.width;
     const features = new Matrix(items.count, dim);
-    const sums: Record<string, number> = {}, units: Record<string, number> = {};
-    for (const l of layers) sums[l] = units[l] = 0;
-    for (let start = 0; start < items.count; start += batchSize) {
-      const end = Math.min(items.count, start + batchSize);
-      const b = await items.batch(start, end);
-      net.walk(b, layers.map(String), (cut, act) => {
-        const norms = net.unitNorms(b, act);
-        for (const v of norms) sums[cut] += v;
-        units[cut] += norms.length;
-      }, (f) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim));
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return { features, meanScales: Object.fromEntries(layers.map((l) => [String(l), sums[l] / units[l]])), seconds: (performance.now() - started) / 1000 };
+    const meanScales = await meanUnitNorms(net, items, layers.map(String), batchSize, {
+      atOutput: (f, start) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim),
+    });
+    return { features, meanScales, seconds: (performance.now() - started) / 1000 };
   });
 }
 
