@@ -210,9 +210,9 @@ describe("the spaces builders pass the caller's quick flag to every transformer 
       expect(encoderFiles(dir)).toEqual(names(vitFull));
       const train = loadFashionMnist({ split: "train" });
       const indices = s.itemIds.train.map((id) => Number(id.slice("train-".length)));
-      reference.forEach((r, k) => expect(maxAbsDiff(s.encoders[k].train, r.embed(train, indices))).toBeLessThan(1e-6));
+      reference.forEach((r, k) => expect(maxAbsDiff(s.encoders[k].train, r.embed(train, indices))).toBe(0));
       const spaces = await fashionMnistSpaces({ encoders: [vitSpecs[0].id], anchors: 20, test: 10, seed: 0, quick: false });
-      expect(maxAbsDiff(spaces.spaces[0].anchors, reference[0].embed(train, spaces.anchorIndices))).toBeLessThan(1e-6);
+      expect(maxAbsDiff(spaces.spaces[0].anchors, reference[0].embed(train, spaces.anchorIndices))).toBe(0);
       expect(encoderFiles(dir)).toEqual(names(vitFull));
     });
     for (const r of reference) r.dispose();
@@ -226,8 +226,14 @@ describe("the spaces builders pass the caller's quick flag to every transformer 
       expect(encoderFiles(dir)).toEqual(names([emojiVitQuick, bertQuick]));
       const byId = new Map(alignEmojiSets({ split: "train" }).items.map((it) => [it.unified, it]));
       const items = s.itemIds.train.map((id) => byId.get(id)!);
-      expect(maxAbsDiff(s.encoders[0].train, vit.embed(emojiGreyImages(items, "google")))).toBeLessThan(1e-6);
-      expect(maxAbsDiff(s.encoders[1].train, await bert.embed(items.map((it) => it.name)))).toBeLessThan(1e-6);
+      expect(maxAbsDiff(s.encoders[0].train, vit.embed(emojiGreyImages(items, "google")))).toBe(0);
+      expect(maxAbsDiff(s.encoders[1].train, await bert.embed(items.map((it) => it.name)))).toBe(0);
+      // Both went through the embedding cache, under the subset's name (the one embedImages gives it too).
+      for (const d of ["emoji-google", "emoji-names"]) {
+        for (const split of ["train", "test"]) expect(readdirSync(join(dir, "embeddings", d, split, split === "train" ? "aligned-n18-s0" : "aligned-n9-s0")).some((f) => f.endsWith(".npy")), `${d}/${split}`).toBe(true);
+      }
+      const again = await emojiStitchingSpaces({ encoders: [EMOJI_VIT_SPECS[0].id, "bert-names"], train: 18, test: 9, seed: 0, quick: true });
+      expect(again.encoders.map((e) => Array.from(e.test.data))).toEqual(s.encoders.map((e) => Array.from(e.test.data)));
     });
     vit.dispose();
     bert.dispose();

@@ -18,15 +18,16 @@
  *
  * The MLP is fitted on the WHOLE train split (1,524 emoji) in both modes — it takes seconds — so quick
  * and full mode use the same MLP; the ViTs (a minute or two each) and the text transformer train
- * with their quick-mode specs in quick mode.
+ * with their quick-mode specs in quick mode. The transformers' embeddings go through the embedding
+ * cache (data sets emoji-google / emoji-twitter / emoji-names, subsets named as embedImages names them).
  */
 import { alignEmojiSets, emojiBatch, type EmojiItem } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, loadGlove, IMAGE_BACKBONE_IDS, type ImageBackboneId } from "../encoders/pretrained/index";
 import { encoderCacheDir } from "../data/cache";
 import { cachedImageEncoder, fitLsa, lsaIndex, lsaTransform, type ImageData, type ImageEncoderSpec, type LsaModel } from "../encoders/trained/index";
-import { bertEncoderSpec, cachedBertEncoder } from "../encoders/trained/bert/index";
-import { cachedVitEncoder, type VitSpec } from "../encoders/trained/vit/index";
+import { bertEncoderSpec, cachedBertEncoder, embedTextsWithBert } from "../encoders/trained/bert/index";
+import { cachedVitEncoder, embedWithVit, type VitSpec } from "../encoders/trained/vit/index";
 import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
@@ -153,12 +154,18 @@ function backboneOf(name: string): { backbone: ImageBackboneId; set: "google" | 
   return (IMAGE_BACKBONE_IDS as readonly string[]).includes(base) ? { backbone: base as ImageBackboneId, set: twitter ? "twitter" : "google" } : undefined;
 }
 
-/** The aligned emoji subset of one split: indices into `alignEmojiSets({ split })`, as `embedImages` draws them. */
+/**
+ * The aligned emoji subset of one split: indices into `alignEmojiSets({ split })`, as `embedImages`
+ * draws them, and its name in the embedding cache (embedImages' too: "aligned-n120-s0", "aligned-all").
+ */
 function subsetOf(split: "train" | "test", size: number | "all", seed: number) {
   const aligned = alignEmojiSets({ split });
   const indices = size === "all" ? Int32Array.from({ length: aligned.count }, (_, i) => i) : stratifiedSubset(aligned.labels, { total: size }, seed);
-  return { aligned, indices, items: Array.from(indices, (i) => aligned.items[i]) };
+  return { aligned, indices, items: Array.from(indices, (i) => aligned.items[i]), name: size === "all" ? "aligned-all" : `aligned-n${size}-s${seed}` };
 }
+
+/** Where the emoji names' embeddings by a text transformer are cached (data set name in the embedding cache). */
+export const EMOJI_NAMES_DATASET = "emoji-names";
 
 export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<StitchingSpaces> {
   const seed = o.seed ?? 0;
@@ -177,13 +184,25 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
     const vit = vitOf(name);
     if (vit) {
       const encoder = await cachedEmojiVit(vit.spec, quick);
-      for (const s of ["train", "test"] as const) got[s] = { matrix: encoder.embed(emojiGreyImages(split[s].items, vit.set)), ids: idsOf(split[s].items) };
-      encoder.dispose();
+      try {
+        for (const s of ["train", "test"] as const) {
+          const matrix = await embedWithVit(encoder, { dataset: `emoji-${vit.set}`, split: s, subsetName: split[s].name, data: emojiGreyImages(split[s].items, vit.set) });
+          got[s] = { matrix, ids: idsOf(split[s].items) };
+        }
+      } finally {
+        encoder.dispose();
+      }
       info = { name, modality: "image", kind: "self-trained", description: `${vit.spec.description}${vit.set === "twitter" ? ", applied to the Twitter images" : ""}` };
     } else if (EMOJI_NAMES_BERTS[name] !== undefined) {
       const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { quick, progress: false });
-      for (const s of ["train", "test"] as const) got[s] = { matrix: await encoder.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
-      encoder.dispose();
+      try {
+        for (const s of ["train", "test"] as const) {
+          const names = { name: EMOJI_NAMES_DATASET, split: s, texts: split[s].items.map((it) => it.name) };
+          got[s] = { matrix: await embedTextsWithBert(encoder, names, { subsetName: split[s].name }), ids: idsOf(split[s].items) };
+        }
+      } finally {
+        encoder.dispose();
+      }
       info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERTS[name]} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
     } else if (bb) {
       for (const s of ["train", "test"] as const) {
