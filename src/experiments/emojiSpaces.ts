@@ -27,7 +27,7 @@ import { embedImages, loadGlove, IMAGE_BACKBONE_IDS, type ImageBackboneId } from
 import { encoderCacheDir } from "../data/cache";
 import { cachedImageEncoder, fitLsa, lsaIndex, lsaTransform, type ImageData, type ImageEncoderSpec, type LsaModel } from "../encoders/trained/index";
 import { bertEncoderSpec, cachedBertEncoder, embedTextsWithBert } from "../encoders/trained/bert/index";
-import { cachedVitEncoder, embedWithVit, type VitSpec } from "../encoders/trained/vit/index";
+import { cachedVitEncoder, EMOJI_VIT_FAMILY, embedWithVit, type VitSpec } from "../encoders/trained/vit/index";
 import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
@@ -42,20 +42,8 @@ export const EMOJI_MLP_SPEC: ImageEncoderSpec = {
 
 export const EMOJI_NAMES_LSA_DIM = 64;
 
-/**
- * The vision transformers trained on the grey 28×28 Google emoji of the train split (9 classes):
- * ~25 steps per epoch, hence 40 epochs (≈ 60,000 images seen, a minute or two here).
- */
-export const EMOJI_VIT_SPECS: readonly VitSpec[] = [
-  {
-    id: "vit-emoji-pre-d64-l4-s0", patch: 7, width: 64, depth: 4, heads: 4, mlpRatio: 2, norm: "pre", pooling: "cls", seed: 0, epochs: 40,
-    trainSize: 100000, batchSize: 64, learningRate: 3e-3, classes: 9, description: "ViT 7×7 patches, width 64, 4 pre-LN blocks, [CLS], trained on the grey 28×28 Google emoji",
-  },
-  {
-    id: "vit-emoji-post-d96-l4-s1", patch: 7, width: 96, depth: 4, heads: 4, mlpRatio: 2, norm: "post", pooling: "mean", seed: 1, epochs: 40,
-    trainSize: 100000, batchSize: 64, learningRate: 1e-3, classes: 9, description: "ViT 7×7 patches, width 96, 4 post-LN blocks, mean pooling, trained on the grey 28×28 Google emoji",
-  },
-];
+/** The vision transformers trained on the grey 28×28 Google emoji of the train split (vitSpec.ts `EMOJI_VIT_FAMILY`). */
+export const EMOJI_VIT_SPECS: readonly VitSpec[] = EMOJI_VIT_FAMILY;
 
 /** The text transformers that embed emoji names (pretrained on WordNet glosses), by encoder name. */
 export const EMOJI_NAMES_BERTS: Readonly<Record<string, string>> = { "bert-names": "bert-word-d128-l2-s0", "bert-bpe-names": "bert-bpe-d128-l2-s2" };

@@ -63,7 +63,8 @@ export interface RescaleGridOutput {
   rows: { cut: string; alpha: number; accuracy: number; targetNorm: number }[];
   unrescaledAccuracy: number;
   meanScales: Record<string, number>;
-  meanScaleSource: "given" | "reference" | "images";
+  /** Where s̄ came from: given, measured on the reference items, or on the evaluated items themselves. */
+  meanScaleSource: "given" | "reference" | "items";
   /** Wall-clock seconds of the grid part per item and per (cut, α) cell (see layerwiseRescale.ts). */
   secondsPerItemPerCell: number;
 }
@@ -132,7 +133,7 @@ export async function layerRescaleGrid<B>(o: RescaleGridInput<B>): Promise<Resca
         meanScales[c.name] = s;
       }
     } else if (needMeans) {
-      meanScaleSource = o.reference !== undefined ? "reference" : "images";
+      meanScaleSource = o.reference !== undefined ? "reference" : "items";
       if (ref.count === 0) throw new InvalidParameterError("reference", "expected at least one item");
       const means = await meanUnitNorms(net, ref, byDepth, o.batchSize, { afterBatch: () => bar.tick() });
       meanScales = Object.fromEntries(cuts.map((c) => [c.name, means[c.name]]));
@@ -140,7 +141,7 @@ export async function layerRescaleGrid<B>(o: RescaleGridInput<B>): Promise<Resca
         if (!(meanScales[c.name] > 0)) throw new InvalidParameterError("reference", `the activations at "${c.name}" are all zero; relative α is undefined there`);
       }
     } else {
-      meanScaleSource = "images"; // absolute α: s̄ is only reported, from the grid's own untouched walk
+      meanScaleSource = "items"; // absolute α: s̄ is only reported, from the grid's own untouched walk
     }
 
     const targets = new Map<string, number[]>(cuts.map((c) => [c.name, alphas.map((a) => targetNorm(a, alphaMode, meanScales[c.name]))]));

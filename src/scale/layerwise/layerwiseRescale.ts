@@ -344,7 +344,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
     rows: grid.rows.map((r) => ({ layer: r.cut, layerIndex: layerOf.get(r.cut)!.layerIndex, alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
     unrescaledAccuracy: grid.unrescaledAccuracy,
     layerMeanScales: grid.meanScales,
-    meanScaleSource: grid.meanScaleSource,
+    meanScaleSource: grid.meanScaleSource === "items" ? "images" : grid.meanScaleSource, // the evaluated items are images here
     alphaMode,
     layers: layers.map((l) => ({
       name: l.name, layerIndex: l.layerIndex, position: l.position,

@@ -182,7 +182,8 @@ export interface TransformerRescaleResult {
   rows: TransformerRescaleRow[];
   unrescaledAccuracy: number;
   layerMeanScales: Record<string, number>;
-  meanScaleSource: "given" | "reference" | "images";
+  /** Where s̄ came from: given, the reference items, or the evaluated items (images or texts). */
+  meanScaleSource: "given" | "reference" | "items";
   alphaMode: AlphaMode;
   count: number;
   seconds: number;

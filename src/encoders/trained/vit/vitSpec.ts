@@ -67,6 +67,22 @@ export const VIT_ENCODER_FAMILY: readonly ResolvedVitSpec[] = Object.freeze([
 
 export const VIT_ENCODER_IDS: readonly string[] = VIT_ENCODER_FAMILY.map((s) => s.id);
 
+/**
+ * The vision transformers trained on the grey 28×28 Google emoji of the train split (9 classes):
+ * ~25 steps per epoch, hence 40 epochs (≈ 60,000 images seen, a minute or two here). Trained and
+ * cached by experiments/emojiSpaces.ts (`cachedEmojiVit`, folder encoders/emoji-google-aligned/).
+ */
+export const EMOJI_VIT_FAMILY: readonly VitSpec[] = Object.freeze([
+  {
+    id: "vit-emoji-pre-d64-l4-s0", patch: 7, width: 64, depth: 4, heads: 4, mlpRatio: 2, norm: "pre", pooling: "cls", seed: 0, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 3e-3, classes: 9, description: "ViT 7×7 patches, width 64, 4 pre-LN blocks, [CLS], trained on the grey 28×28 Google emoji",
+  },
+  {
+    id: "vit-emoji-post-d96-l4-s1", patch: 7, width: 96, depth: 4, heads: 4, mlpRatio: 2, norm: "post", pooling: "mean", seed: 1, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 1e-3, classes: 9, description: "ViT 7×7 patches, width 96, 4 post-LN blocks, mean pooling, trained on the grey 28×28 Google emoji",
+  },
+]);
+
 /** The family member with this id. @throws InvalidParameterError for an unknown id. */
 export function vitEncoderSpec(id: string): ResolvedVitSpec {
   const s = VIT_ENCODER_FAMILY.find((x) => x.id === id);
