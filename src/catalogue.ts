@@ -3,14 +3,14 @@
  * (a source that is absent is listed with the command that brings it).
  *
  *   listDatasets()   // Fashion-MNIST, emoji (two image sets), WordNet glosses, Debian descriptions + translations, gettext pairs
- *   listEncoders()   // pretrained backbones, GloVe, self-trained families (MLP/CNN, ViT, text transformers)
+ *   listEncoders()   // pretrained backbones, GloVe, self-trained families (MLP/CNN, ViTs on Fashion-MNIST and on emoji, text transformers)
  */
 import { loadEmoji, loadFashionMnist } from "./data/images/index";
 import { loadDebianDescriptions, loadDebianParallel, loadGettextPairs, loadWordnetGlosses } from "./data/text/index";
 import { listImageBackbones } from "./encoders/pretrained/index";
 import { IMAGE_ENCODER_FAMILY } from "./encoders/trained/imageSpec";
 import { BERT_ENCODER_FAMILY } from "./encoders/trained/bert/bertSpec";
-import { VIT_ENCODER_FAMILY } from "./encoders/trained/vit/vitSpec";
+import { EMOJI_VIT_FAMILY, VIT_ENCODER_FAMILY } from "./encoders/trained/vit/vitSpec";
 
 export interface DatasetEntry {
   id: string;
@@ -98,9 +98,13 @@ export function listEncoders(): EncoderEntry[] {
     id: s.id, kind: "self-trained", modality: "image", dim: s.width, description: `${s.description}, trained here on Fashion-MNIST with a linear head`,
     license: "ours (MIT)", paperCounterpart: "ViT-base/small (small, trained from scratch)",
   }));
+  const emojiVits: EncoderEntry[] = EMOJI_VIT_FAMILY.map((s) => ({
+    id: s.id, kind: "self-trained", modality: "image", dim: s.width, description: `${s.description} (train split, 9 Unicode categories), with a linear head`,
+    license: "ours (MIT)", paperCounterpart: "the paper's ViTs in the cross-modal experiment (small, trained from scratch)",
+  }));
   const berts: EncoderEntry[] = BERT_ENCODER_FAMILY.map((s) => ({
     id: s.id, kind: "self-trained", modality: "text", dim: s.width, description: `${s.description}; pretrained here on WordNet or Debian texts, no labels`,
     license: "ours (MIT)", paperCounterpart: "RoBERTa, Electra (small, pretrained from scratch)",
   }));
-  return [...pretrained, glove, ...trained, ...vits, ...berts];
+  return [...pretrained, glove, ...trained, ...vits, ...emojiVits, ...berts];
 }

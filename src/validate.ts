@@ -259,3 +259,45 @@ export function assertPositiveNumber(value: unknown, name: string): number {
   }
   return value;
 }
+
+/**
+ * `value` as a number in [0, 1] with each end open or closed as `bounds` says ("[)": 0 ≤ v < 1, the
+ * default; "()", "[]"): a fraction of training steps, a share of tokens, a floor. `what` names it
+ * in the message ("a fraction of the steps").
+ */
+export function assertFraction(value: unknown, name: string, bounds: "[)" | "()" | "[]" = "[)", what = "a fraction"): number {
+  const v = value as number;
+  const inside = typeof value === "number" && (bounds[0] === "[" ? v >= 0 : v > 0) && (bounds[1] === "]" ? v <= 1 : v < 1);
+  if (!inside) throw new InvalidParameterError(name, `expected ${what} in ${bounds[0]}0, 1${bounds[1]}, got ${describe(value)}`);
+  return v;
+}
+
+/** A batch size: `value` (default `fallback` when undefined) as an integer ≥ 1. */
+export function checkBatchSize(value: unknown, fallback: number, name = "batchSize"): number {
+  const size = value ?? fallback;
+  assertInteger(size as number, name, 1);
+  return size as number;
+}
+
+/** A transformer layer: 0 (the embeddings) … depth (after block `depth`). */
+export function assertLayerIndex(layer: unknown, depth: number, name = "layer"): number {
+  if (typeof layer !== "number" || !Number.isInteger(layer) || layer < 0 || layer > depth) {
+    throw new InvalidParameterError(name, `expected a layer in 0…${depth} (0 = embeddings, l = after block l), got ${describe(layer)}`);
+  }
+  return layer;
+}
+
+/** Something with `predict(x: Matrix)`: a trained head. */
+export function assertPredictor<T extends { predict: unknown }>(head: T, name = "head"): T {
+  if (head === null || typeof head !== "object" || typeof head.predict !== "function") {
+    throw new InvalidParameterError(name, "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
+  }
+  return head;
+}
+
+/** A non-empty list of factors, each a finite number > 0 (the α of a rescaling grid). */
+export function checkFactors(values: unknown, name: string): number[] {
+  if (!Array.isArray(values) || values.length === 0) throw new InvalidParameterError(name, "expected a non-empty array of factors > 0");
+  values.forEach((v, i) => assertPositiveNumber(v, `${name}[${i}]`));
+  return values as number[];
+}

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listDatasets, listEncoders } from "../src/catalogue";
+import { EMOJI_ENCODERS, EMOJI_VIT_SPECS } from "../src/experiments/emojiSpaces";
 
 describe("catalogue", () => {
   it("lists every encoder with its dimension and license", () => {
@@ -13,6 +14,10 @@ describe("catalogue", () => {
     expect(byId.inception_v3.dim).toBe(2048);
     expect(byId["glove-100d"].dim).toBe(100);
     expect(enc.filter((e) => e.kind === "self-trained").length).toBeGreaterThanOrEqual(6);
+    // The transformers, the emoji ViTs among them (ids as emojiSpaces knows them), with their widths.
+    expect(byId["vit-emoji-pre-d64-l4-s0"]).toMatchObject({ modality: "image", dim: 64 });
+    expect(byId["vit-emoji-post-d96-l4-s1"]).toMatchObject({ modality: "image", dim: 96 });
+    for (const id of EMOJI_VIT_SPECS.map((s) => s.id)) expect(EMOJI_ENCODERS).toContain(id);
     for (const e of enc) expect(e.license.length).toBeGreaterThan(2);
   });
 

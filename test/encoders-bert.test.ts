@@ -196,6 +196,11 @@ describe("the network", () => {
       const fresh = await e.maskedTokenAccuracy(topicTexts(200, 9));
       expect(fresh.targets).toBeGreaterThan(150);
       expect(fresh.accuracy).toBeGreaterThan(0.035);
+      // ... and beats word frequencies alone on the same targets: the most frequent of them (every word has
+      // frequency ~0.015; the top one of ~250 draws is ~0.045) scores less, and a frequency-only model scores 0 on the others.
+      // Measured: 0.077 against 0.045; 0.081 on the other targets.
+      expect(fresh.accuracy).toBeGreaterThan(fresh.frequencyBaseline.accuracy + 0.015);
+      expect(fresh.accuracyOnOtherTokens).toBeGreaterThan(0.03);
       expect(e.id).toBe("bert-tiny.topics");
     });
 
@@ -256,15 +261,26 @@ describe.skipIf(!hasWordnet)("on WordNet", () => {
     second.dispose();
   }, 60_000);
 
-  it("bert-word-d128-l2-s0 in quick mode: masked-token accuracy ≥ 0.06 on 1,000 test glosses, a linear probe ≥ 3× chance on 45 classes", async () => {
-    // Measured (2,000 glosses of ≤ 32 tokens, 1 epoch, ~12 s): masked-token accuracy 0.088 on the first 1,000 test
-    // glosses — the most frequent target word alone scores 0.085, so quick mode has learned word frequencies and
-    // little more (5,000 glosses × 4 epochs: 0.12); linear probe 0.108 (chance 0.022).
+  it("bert-word-d128-l2-s0 in quick mode: no worse than word frequencies at masked tokens, some of the other tokens right, a linear probe ≥ 3× chance", async () => {
+    // Measured (2,000 glosses of ≤ 32 tokens, 1 epoch, ~15 s) on the first 1,000 test glosses (1,127 [MASK] targets):
+    // masked-token accuracy 0.088, and always guessing the most frequent target ("a") scores 0.085 — within noise
+    // (±0.008; masking seeds 1, 2: 0.087 vs 0.084, 0.091 vs 0.088): by that measure quick mode has learned word
+    // frequencies and not more (5,000 glosses × 4 epochs: 0.12). What it has learned beyond one constant guess: 1.6 %
+    // of the targets other than "a" (seeds 1, 2: 1.4 %, 2.2 %), where a frequency-only model scores 0; the epoch's
+    // mean loss 6.91 against ln(vocabulary 2,009) = 7.61 for the uniform guess at the start. Linear probe 0.108
+    // (chance 1/45 = 0.022) — which even untrained token embeddings, mean-pooled, could beat: it shows the
+    // embeddings carry the gloss's words, not that pretraining shaped them.
     const spec = quickBertSpec(bertEncoderSpec("bert-word-d128-l2-s0"));
     const train = loadTextCorpus("wordnet", "train"), test = loadTextCorpus("wordnet", "test");
     const e = await fitBertEncoder(spec, { texts: train.texts.slice(0, spec.trainSize), name: "wordnet" }, { progress: false });
     expect(e.training.samples).toBeGreaterThan(1800);
-    expect((await e.maskedTokenAccuracy(test.texts.slice(0, 1000))).accuracy).toBeGreaterThanOrEqual(0.06);
+    const m = await e.maskedTokenAccuracy(test.texts.slice(0, 1000));
+    expect(m.targets).toBeGreaterThan(1000);
+    expect(e.vocabulary.tokens[m.frequencyBaseline.token]).toBe("a");
+    expect(m.frequencyBaseline.accuracy).toBeGreaterThan(0.07);
+    expect(m.accuracy).toBeGreaterThanOrEqual(m.frequencyBaseline.accuracy - 0.01);
+    expect(m.accuracyOnOtherTokens).toBeGreaterThan(0.008);
+    expect(e.history.loss[0]).toBeLessThan(Math.log(e.vocabulary.tokens.length) - 0.35);
     const tr = stratifiedSubset(train.labels, { total: 2000 }, 0), te = stratifiedSubset(test.labels, { total: 1000 }, 0);
     const xtr = await e.embed(Array.from(tr, (i) => train.texts[i])), xte = await e.embed(Array.from(te, (i) => test.texts[i]));
     const head = await trainHead(xtr, Array.from(tr, (i) => train.labels[i]), { kind: "linear", seed: 0, epochs: 100, numClasses: train.classNames.length }, { progress: false });

@@ -10,7 +10,10 @@ import { join } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_FILES, loadFashionMnist, type FashionMnist } from "../src/data/images/fashionMnist";
+import { encoderCacheDir } from "../src/data/cache";
 import { stratifiedSubset } from "../src/data/subset";
+import { cachedImageEncoder } from "../src/encoders/trained/index";
+import { trainedEncoderDir } from "../src/encoders/trained/imageNetwork";
 import { getTf, type Tf } from "../src/engine/tf";
 import { FileFormatError, InvalidParameterError } from "../src/errors";
 import { linearCka } from "../src/metrics/metrics";
@@ -201,6 +204,29 @@ describe.skipIf(!hasFashion)("ViT on Fashion-MNIST", () => {
       await expect(embedWithVit(first, { split: "test", indices: idx })).rejects.toBeInstanceOf(InvalidParameterError);
       first.dispose();
       second.dispose();
+    } finally {
+      if (savedCache === undefined) delete process.env.LATENT_BRIDGE_CACHE_DIR;
+      else process.env.LATENT_BRIDGE_CACHE_DIR = savedCache;
+    }
+  });
+
+  it("the cache is keyed by spec alone, so images other than the Fashion-MNIST train split need their own folder", async () => {
+    const spec: VitSpec = { ...tinyPre, id: "vit-dir-test", trainSize: 200 };
+    const savedCache = process.env.LATENT_BRIDGE_CACHE_DIR;
+    process.env.LATENT_BRIDGE_CACHE_DIR = join(dir, "dir-test-cache");
+    try {
+      // The test split, a slice of the train split, and unnamed images: refused before anything is read or trained.
+      const slice = { images: train.images.subarray(0, 300 * 784), count: 300, labels: train.labels.subarray(0, 300) };
+      for (const data of [test, slice, loadFashionMnist({ split: "train", limit: 500 })]) {
+        await expect(cachedVitEncoder(spec, { quick: false, data, progress: false })).rejects.toThrow(/^dir: training images other than the whole Fashion-MNIST train split/);
+        await expect(cachedImageEncoder({ id: "mlp-dir-test", kind: "mlp", hidden: [16], latentDim: 8, activation: "relu", seed: 0, epochs: 1, trainSize: 100 }, { quick: false, data, progress: false }))
+          .rejects.toBeInstanceOf(InvalidParameterError);
+      }
+      expect(existsSync(join(dir, "dir-test-cache"))).toBe(false);
+      // The whole train split (or no data) keeps the default folder: its files stay where they were.
+      expect(trainedEncoderDir(train, undefined)).toBe(encoderCacheDir("fashion-mnist"));
+      expect(trainedEncoderDir(undefined, undefined)).toBe(encoderCacheDir("fashion-mnist"));
+      expect(trainedEncoderDir(test, "/elsewhere")).toBe("/elsewhere");
     } finally {
       if (savedCache === undefined) delete process.env.LATENT_BRIDGE_CACHE_DIR;
       else process.env.LATENT_BRIDGE_CACHE_DIR = savedCache;

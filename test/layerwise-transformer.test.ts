@@ -64,6 +64,8 @@ describe.skipIf(!hasFashion)("a pre-LN ViT", () => {
     });
     expect(grid.rows.length).toBe(3 * 3);
     expect(grid.meanScaleSource).toBe("reference");
+    // The reference s̄ is the one transformerLayerFeatures measures on the same items (one loop, meanUnitNorms).
+    expect(grid.layerMeanScales).toEqual((await transformerLayerFeatures({ encoder: vit, inputs: { images: train, indices: trainIdx } })).meanScales);
     expect(grid.norm).toBe("pre");
     const labels = Array.from(testIdx, (i) => test.labels[i]);
     expect(grid.unrescaledAccuracy).toBe(head.accuracy(vit.embed(test, testIdx), labels));

@@ -18,15 +18,16 @@
  *
  * The MLP is fitted on the WHOLE train split (1,524 emoji) in both modes — it takes seconds — so quick
  * and full mode use the same MLP; the ViTs (a minute or two each) and the text transformer train
- * with their quick-mode specs in quick mode.
+ * with their quick-mode specs in quick mode. The transformers' embeddings go through the embedding
+ * cache (data sets emoji-google / emoji-twitter / emoji-names, subsets named as embedImages names them).
  */
 import { alignEmojiSets, emojiBatch, type EmojiItem } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
 import { embedImages, loadGlove, IMAGE_BACKBONE_IDS, type ImageBackboneId } from "../encoders/pretrained/index";
 import { encoderCacheDir } from "../data/cache";
 import { cachedImageEncoder, fitLsa, lsaIndex, lsaTransform, type ImageData, type ImageEncoderSpec, type LsaModel } from "../encoders/trained/index";
-import { bertEncoderSpec, cachedBertEncoder } from "../encoders/trained/bert/index";
-import { cachedVitEncoder, type VitSpec } from "../encoders/trained/vit/index";
+import { bertEncoderSpec, cachedBertEncoder, embedTextsWithBert } from "../encoders/trained/bert/index";
+import { cachedVitEncoder, EMOJI_VIT_FAMILY, embedWithVit, type VitSpec } from "../encoders/trained/vit/index";
 import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
@@ -41,20 +42,8 @@ export const EMOJI_MLP_SPEC: ImageEncoderSpec = {
 
 export const EMOJI_NAMES_LSA_DIM = 64;
 
-/**
- * The vision transformers trained on the grey 28×28 Google emoji of the train split (9 classes):
- * ~25 steps per epoch, hence 40 epochs (≈ 60,000 images seen, a minute or two here).
- */
-export const EMOJI_VIT_SPECS: readonly VitSpec[] = [
-  {
-    id: "vit-emoji-pre-d64-l4-s0", patch: 7, width: 64, depth: 4, heads: 4, mlpRatio: 2, norm: "pre", pooling: "cls", seed: 0, epochs: 40,
-    trainSize: 100000, batchSize: 64, learningRate: 3e-3, classes: 9, description: "ViT 7×7 patches, width 64, 4 pre-LN blocks, [CLS], trained on the grey 28×28 Google emoji",
-  },
-  {
-    id: "vit-emoji-post-d96-l4-s1", patch: 7, width: 96, depth: 4, heads: 4, mlpRatio: 2, norm: "post", pooling: "mean", seed: 1, epochs: 40,
-    trainSize: 100000, batchSize: 64, learningRate: 1e-3, classes: 9, description: "ViT 7×7 patches, width 96, 4 post-LN blocks, mean pooling, trained on the grey 28×28 Google emoji",
-  },
-];
+/** The vision transformers trained on the grey 28×28 Google emoji of the train split (vitSpec.ts `EMOJI_VIT_FAMILY`). */
+export const EMOJI_VIT_SPECS: readonly VitSpec[] = EMOJI_VIT_FAMILY;
 
 /** The text transformers that embed emoji names (pretrained on WordNet glosses), by encoder name. */
 export const EMOJI_NAMES_BERTS: Readonly<Record<string, string>> = { "bert-names": "bert-word-d128-l2-s0", "bert-bpe-names": "bert-bpe-d128-l2-s2" };
@@ -143,6 +132,8 @@ export interface EmojiStitchingOptions {
   /** Test items or "all" (382). */
   test: number | "all";
   seed?: number;
+  /** Train the ViTs and pick the text transformers with their quick-mode specs (default `isQuickMode()`); the MLP is the same in both modes. */
+  quick?: boolean;
 }
 
 function backboneOf(name: string): { backbone: ImageBackboneId; set: "google" | "twitter" } | undefined {
@@ -151,15 +142,22 @@ function backboneOf(name: string): { backbone: ImageBackboneId; set: "google" | 
   return (IMAGE_BACKBONE_IDS as readonly string[]).includes(base) ? { backbone: base as ImageBackboneId, set: twitter ? "twitter" : "google" } : undefined;
 }
 
-/** The aligned emoji subset of one split: indices into `alignEmojiSets({ split })`, as `embedImages` draws them. */
+/**
+ * The aligned emoji subset of one split: indices into `alignEmojiSets({ split })`, as `embedImages`
+ * draws them, and its name in the embedding cache (embedImages' too: "aligned-n120-s0", "aligned-all").
+ */
 function subsetOf(split: "train" | "test", size: number | "all", seed: number) {
   const aligned = alignEmojiSets({ split });
   const indices = size === "all" ? Int32Array.from({ length: aligned.count }, (_, i) => i) : stratifiedSubset(aligned.labels, { total: size }, seed);
-  return { aligned, indices, items: Array.from(indices, (i) => aligned.items[i]) };
+  return { aligned, indices, items: Array.from(indices, (i) => aligned.items[i]), name: size === "all" ? "aligned-all" : `aligned-n${size}-s${seed}` };
 }
+
+/** Where the emoji names' embeddings by a text transformer are cached (data set name in the embedding cache). */
+export const EMOJI_NAMES_DATASET = "emoji-names";
 
 export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<StitchingSpaces> {
   const seed = o.seed ?? 0;
+  const quick = o.quick ?? isQuickMode();
   for (const e of o.encoders) {
     if (!EMOJI_ENCODERS.includes(e)) throw new InvalidParameterError("encoders", `unknown emoji encoder "${e}"; expected one of ${EMOJI_ENCODERS.join(", ")}`);
   }
@@ -173,14 +171,26 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
     const bb = backboneOf(name);
     const vit = vitOf(name);
     if (vit) {
-      const encoder = await cachedEmojiVit(vit.spec);
-      for (const s of ["train", "test"] as const) got[s] = { matrix: encoder.embed(emojiGreyImages(split[s].items, vit.set)), ids: idsOf(split[s].items) };
-      encoder.dispose();
+      const encoder = await cachedEmojiVit(vit.spec, quick);
+      try {
+        for (const s of ["train", "test"] as const) {
+          const matrix = await embedWithVit(encoder, { dataset: `emoji-${vit.set}`, split: s, subsetName: split[s].name, data: emojiGreyImages(split[s].items, vit.set) });
+          got[s] = { matrix, ids: idsOf(split[s].items) };
+        }
+      } finally {
+        encoder.dispose();
+      }
       info = { name, modality: "image", kind: "self-trained", description: `${vit.spec.description}${vit.set === "twitter" ? ", applied to the Twitter images" : ""}` };
     } else if (EMOJI_NAMES_BERTS[name] !== undefined) {
-      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { progress: false });
-      for (const s of ["train", "test"] as const) got[s] = { matrix: await encoder.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
-      encoder.dispose();
+      const encoder = await cachedBertEncoder(bertEncoderSpec(EMOJI_NAMES_BERTS[name]), "wordnet", { quick, progress: false });
+      try {
+        for (const s of ["train", "test"] as const) {
+          const names = { name: EMOJI_NAMES_DATASET, split: s, texts: split[s].items.map((it) => it.name) };
+          got[s] = { matrix: await embedTextsWithBert(encoder, names, { subsetName: split[s].name }), ids: idsOf(split[s].items) };
+        }
+      } finally {
+        encoder.dispose();
+      }
       info = { name, modality: "text", kind: "self-trained", description: `${EMOJI_NAMES_BERTS[name]} (MLM-pretrained on WordNet glosses), mean-pooled over the emoji's Unicode name` };
     } else if (bb) {
       for (const s of ["train", "test"] as const) {

@@ -17,6 +17,7 @@ import { stratifiedSubset } from "../data/subset";
 import { embedImages, type ImageBackboneId } from "../encoders/pretrained/index";
 import { cachedImageEncoder, embedFashionMnist, IMAGE_ENCODER_IDS, imageEncoderSpec } from "../encoders/trained/index";
 import { cachedVitEncoder, embedWithVit, VIT_ENCODER_IDS, vitEncoderSpec } from "../encoders/trained/vit/index";
+import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import type { EmbeddedSpace } from "../eval/sensitivity";
@@ -79,8 +80,11 @@ export interface FashionMnistEmbeddings {
 
 const idsOf = (split: Split, indices: ArrayLike<number>) => Array.from(indices, (i) => `${split}-${i}`);
 
-/** Embeddings of both subsets by one encoder (pretrained or self-trained), through the embedding cache. */
-export async function embedFashionMnistSubsets(encoder: string, subsets: FashionMnistSubsets): Promise<FashionMnistEmbeddings> {
+/**
+ * Embeddings of both subsets by one encoder (pretrained or self-trained), through the embedding
+ * cache; a self-trained encoder is the one of its quick-mode spec when `quick` (default `isQuickMode()`).
+ */
+export async function embedFashionMnistSubsets(encoder: string, subsets: FashionMnistSubsets, quick: boolean = isQuickMode()): Promise<FashionMnistEmbeddings> {
   checkEncoders([encoder], "encoder");
   if (isPretrained(encoder)) {
     const got = {} as Record<Split, { matrix: Matrix; ids: string[] }>;
@@ -93,14 +97,14 @@ export async function embedFashionMnistSubsets(encoder: string, subsets: Fashion
   const idsBoth = { train: idsOf("train", subsets.indices.train), test: idsOf("test", subsets.indices.test) };
   const options = (split: Split) => ({ split, indices: subsets.indices[split], subsetName: subsets.names[split], data: subsets.data[split] });
   if (isVit(encoder)) {
-    const vit = await cachedVitEncoder(vitEncoderSpec(encoder), { data: subsets.data.train });
+    const vit = await cachedVitEncoder(vitEncoderSpec(encoder), { quick, data: subsets.data.train });
     try {
       return { train: await embedWithVit(vit, options("train")), test: await embedWithVit(vit, options("test")), ids: idsBoth };
     } finally {
       vit.dispose();
     }
   }
-  const trained = await cachedImageEncoder(imageEncoderSpec(encoder));
+  const trained = await cachedImageEncoder(imageEncoderSpec(encoder), { quick });
   try {
     return { train: await embedFashionMnist(trained, options("train")), test: await embedFashionMnist(trained, options("test")), ids: idsBoth };
   } finally {
@@ -118,13 +122,13 @@ export interface FashionMnistSpaces {
 }
 
 /** `anchors` train items and `test` test items (class-balanced, seeded) embedded by every encoder. */
-export async function fashionMnistSpaces(options: { encoders: string[]; anchors: number; test: number; seed?: number }): Promise<FashionMnistSpaces> {
+export async function fashionMnistSpaces(options: { encoders: string[]; anchors: number; test: number; seed?: number; quick?: boolean }): Promise<FashionMnistSpaces> {
   const seed = options.seed ?? 0;
   checkEncoders(options.encoders);
   const subsets = drawFashionMnistSubsets({ train: options.anchors, test: options.test }, seed);
   const spaces: EmbeddedSpace[] = [];
   for (const encoder of options.encoders) {
-    const e = await embedFashionMnistSubsets(encoder, subsets);
+    const e = await embedFashionMnistSubsets(encoder, subsets, options.quick ?? isQuickMode());
     spaces.push({ name: encoder, anchors: e.train, test: e.test });
   }
   const { data, indices } = subsets;
@@ -143,6 +147,8 @@ export interface FashionMnistStitchingOptions {
   /** Test items (class-balanced). */
   test: number;
   seed?: number;
+  /** Self-trained encoders with their quick-mode specs (default `isQuickMode()`). */
+  quick?: boolean;
 }
 
 /** Fashion-MNIST as stitching spaces: `train` and `test` class-balanced seeded items embedded by every encoder. */
@@ -153,7 +159,7 @@ export async function fashionMnistStitchingSpaces(o: FashionMnistStitchingOption
   const { data, indices } = subsets;
   const embeddings: EncoderEmbeddings[] = [];
   for (const encoder of o.encoders) {
-    const e = await embedFashionMnistSubsets(encoder, subsets);
+    const e = await embedFashionMnistSubsets(encoder, subsets, o.quick ?? isQuickMode());
     embeddings.push({
       info: {
         name: encoder, modality: "image", kind: isPretrained(encoder) ? "pretrained" : "self-trained", description: describeEncoder(encoder),

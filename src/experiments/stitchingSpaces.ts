@@ -85,8 +85,8 @@ export async function stitchingSpaces(
     if (n === "all") throw new InvalidParameterError("sizes", `${dataset} takes item counts`);
     return n;
   };
-  if (dataset === "fashion-mnist") return fashionMnistStitchingSpaces({ encoders, train: count(sizes.train), test: count(sizes.test), seed });
-  if (dataset === "emoji") return emojiStitchingSpaces({ encoders, train: sizes.train, test: sizes.test, seed });
+  if (dataset === "fashion-mnist") return fashionMnistStitchingSpaces({ encoders, train: count(sizes.train), test: count(sizes.test), seed, quick });
+  if (dataset === "emoji") return emojiStitchingSpaces({ encoders, train: sizes.train, test: sizes.test, seed, quick });
   return textStitchingSpaces({ corpus: dataset, encoders, train: count(sizes.train), test: count(sizes.test), classes: sizes.classes, seed, quick });
 }
 
@@ -96,5 +96,5 @@ export const CROSS_MODAL_TRANSFORMER_ENCODERS: readonly string[] = [EMOJI_VIT_SP
 /** Fig. 7's emoji spaces: the emoji images and their names, the same items (the Table 2 emoji subset). */
 export function crossModalEmojiSpaces(quick: boolean = isQuickMode(), encoders: readonly string[] = CROSS_MODAL_ENCODERS): Promise<StitchingSpaces> {
   const sizes = stitchingSizes("emoji", quick);
-  return emojiStitchingSpaces({ encoders: [...encoders], train: sizes.train, test: sizes.test, seed: 0 });
+  return emojiStitchingSpaces({ encoders: [...encoders], train: sizes.train, test: sizes.test, seed: 0, quick });
 }

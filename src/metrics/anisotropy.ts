@@ -9,6 +9,7 @@
  * subtracted is the mean of the other rows.
  */
 import { InvalidParameterError } from "../errors";
+import { assertFinite } from "../validate";
 import type { Matrix } from "../linalg/matrix";
 
 export interface Anisotropy {
@@ -46,12 +47,10 @@ function meanPairCosine(x: Matrix, shift?: Float64Array): { mean: number; used: 
 
 /**
  * The anisotropy of `x` (items as rows; see the module comment).
- * @throws InvalidParameterError for fewer than two non-zero rows or a non-finite value.
+ * @throws InvalidParameterError for fewer than two non-zero rows; NonFiniteError for a non-finite value.
  */
 export function anisotropy(x: Matrix): Anisotropy {
-  for (let k = 0; k < x.data.length; k++) {
-    if (!Number.isFinite(x.data[k])) throw new InvalidParameterError("x", `expected finite values, found ${x.data[k]} in row ${Math.floor(k / x.cols)}`);
-  }
+  assertFinite(x, "x");
   const before = meanPairCosine(x);
   if (before.used < 2) throw new InvalidParameterError("x", `anisotropy needs at least two non-zero rows, got ${before.used}`);
   const mean = new Float64Array(x.cols);

@@ -26,7 +26,7 @@ import {
   cachedEncoder, cachedEncoderEmbeddings, effectiveSpec, loadEncoder, saveEncoder, specCachePath, type EncoderFamily,
 } from "./lifecycle";
 import { ImageEncoder, imageBundle, imageEncoderFromBundle } from "./imageModel";
-import type { ImageData } from "./imageNetwork";
+import { trainedEncoderDir, type ImageData } from "./imageNetwork";
 import { IMAGE_ENCODER_VERSION, quickImageSpec, resolveImageSpec, type ImageEncoderSpec, type ResolvedImageEncoderSpec } from "./imageSpec";
 import { trainImageEncoder } from "./imageTraining";
 
@@ -60,7 +60,7 @@ export interface CachedImageEncoderOptions {
   quick?: boolean;
   /** Training data; default the Fashion-MNIST train split (loaded only when training is needed). */
   data?: ImageData;
-  /** Folder of the encoder files, default `<cacheRoot()>/encoders/fashion-mnist`. */
+  /** Folder of the encoder files, default `<cacheRoot()>/encoders/fashion-mnist` (required for `data` other than the Fashion-MNIST train split). */
   dir?: string;
   progress?: boolean | ProgressMode;
 }
@@ -80,7 +80,7 @@ export async function cachedImageEncoder(spec: ImageEncoderSpec, options: Cached
   const quick = options.quick ?? isQuickMode();
   return cachedEncoder(IMAGE_ENCODERS, {
     spec: effectiveSpec(IMAGE_ENCODERS, spec, quick),
-    path: imageEncoderPath(spec, options),
+    path: imageEncoderPath(spec, { quick, dir: trainedEncoderDir(options.data, options.dir) }),
     data: () => options.data ?? loadFashionMnist({ split: "train" }),
     fit: { quick, progress: options.progress },
   });

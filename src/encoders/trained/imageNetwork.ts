@@ -18,6 +18,7 @@
  * bias and an increasing activation — so those run on 4× fewer values.
  */
 import type * as TF from "@tensorflow/tfjs";
+import { encoderCacheDir } from "../../data/cache";
 import type { FashionMnist } from "../../data/images/fashionMnist";
 import type { Tf } from "../../engine/tf";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
@@ -119,6 +120,26 @@ export function standardizedBatch(images: Uint8Array, indices: ArrayLike<number>
 
 /** Images as the encoders take them: count × 784 grey bytes and (for training/accuracy) labels. */
 export type ImageData = Pick<FashionMnist, "images" | "count"> & { labels?: Uint8Array | Int32Array };
+
+/** Images in the Fashion-MNIST train split: only they may be trained into the default encoder folder. */
+export const FASHION_MNIST_TRAIN_COUNT = 60000;
+
+/**
+ * The folder of the encoders trained on `data` (the cached file is named by the spec alone, so
+ * the folder is the data's identity): `dir` when given, else `<cacheRoot()>/encoders/fashion-mnist`,
+ * which only the whole Fashion-MNIST train split may use (`data` omitted, or `loadFashionMnist({ split:
+ * "train" })`). Other images without a folder of their own would silently get the Fashion-MNIST
+ * model — or, trained first, be given to every later Fashion-MNIST caller.
+ * @throws InvalidParameterError naming `dir`.
+ */
+export function trainedEncoderDir(data: ImageData | undefined, dir: string | undefined): string {
+  if (dir !== undefined) return dir;
+  const split = (data as Partial<FashionMnist> | undefined)?.split;
+  if (data !== undefined && !(split === "train" && data.count === FASHION_MNIST_TRAIN_COUNT)) {
+    throw new InvalidParameterError("dir", `training images other than the whole Fashion-MNIST train split (got ${split === undefined ? "" : `the ${split} split, `}${data.count} images) need their own folder: the cache is keyed by the spec alone`);
+  }
+  return encoderCacheDir("fashion-mnist");
+}
 
 export function checkImages(data: ImageData): void {
   if (data === null || typeof data !== "object" || !(data.images instanceof Uint8Array) || !Number.isInteger(data.count)) {

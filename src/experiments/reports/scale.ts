@@ -103,6 +103,8 @@ export interface TransformerGrid {
 export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): {
   perEncoder: Array<{ encoder: string; norm: string; unrescaled: number; toleratingLayers: string; toleratedShareByLayer: string; innerMeanShare: number; paperClaim: "holds" | "does not hold" | "untestable (near chance)" }>;
   prePost: string;
+  /** Mean inner-layer share of the α grid within tolerance over the testable encoders of each placement (undefined: none measured). */
+  innerShare: { pre?: number; post?: number };
 } {
   const perEncoder = grids.map((g) => {
     const layers = [...new Set(g.rows.map((r) => r.layer))].sort((a, b) => a - b);
@@ -127,8 +129,59 @@ export function transformerLayerwiseVerdict(grids: readonly TransformerGrid[]): 
   const prePost = pre === undefined || post === undefined
     ? "only one LayerNorm placement was measured"
     : `inner layers keep the accuracy within ${LAYERWISE_TOLERANCE} over ${(100 * post).toFixed(0)} % of the α grid in post-LN encoders and ` +
-      `${(100 * pre).toFixed(0)} % in pre-LN ones: ${Math.abs(post - pre) < 0.1 ? "no clear difference" : post > pre ? "post-LN tolerates rescaling better" : "pre-LN tolerates rescaling better"}`;
-  return { perEncoder, prePost };
+      `${(100 * pre).toFixed(0)} % in pre-LN ones: ${Math.abs(post - pre) < CLEAR_DIFFERENCE ? "no clear difference" : post > pre ? "post-LN tolerates rescaling better" : "pre-LN tolerates rescaling better"}`;
+  return { perEncoder, prePost, innerShare: { pre, post } };
+}
+
+/** Fig. 2: inner-layer shares of the α grid closer than this make "no clear difference". */
+export const CLEAR_DIFFERENCE = 0.1;
+
+/**
+ * Fig. 2's conclusion, read off the measured grids (nothing assumed): (1) whether the order of pre-
+ * and post-LN agrees with the architectural argument (post-LN re-normalises the residual stream
+ * after every block, pre-LN never does, so post-LN should tolerate inner-layer rescaling better);
+ * (2) whether the paper's RoBERTa claim holds on each post-LN encoder; (3) when a CNN's per-block
+ * tolerance is given (`layerwiseTolerance(...).perLayer` in depth order: its last block is the one
+ * before pooling, the others are inner), which placement its inner blocks resemble.
+ */
+export function transformerLayerwiseConclusion(
+  verdict: ReturnType<typeof transformerLayerwiseVerdict>, cnn?: { name: string; perLayer: ReadonlyArray<{ share: number }> },
+): string[] {
+  const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
+  const { pre, post } = verdict.innerShare;
+  const lines: string[] = [];
+  if (pre === undefined || post === undefined) {
+    lines.push("only one LayerNorm placement was measured (or the other is near chance): no pre- vs post-LN conclusion");
+  } else if (Math.abs(post - pre) < CLEAR_DIFFERENCE) {
+    lines.push(`pre- and post-LN inner layers tolerate rescaling alike (${pct(pre)} vs ${pct(post)} of the α grid): the grids neither confirm nor refute the argument that post-LN's per-block LayerNorm protects inner layers`);
+  } else if (post > pre) {
+    lines.push(`post-LN inner layers tolerate rescaling better than pre-LN ones (${pct(post)} vs ${pct(pre)} of the α grid), as the architecture predicts: post-LN re-normalises the residual stream after every block, pre-LN never does`);
+  } else {
+    lines.push(`pre-LN inner layers tolerate rescaling better than post-LN ones (${pct(pre)} vs ${pct(post)} of the α grid), against the argument that post-LN's per-block LayerNorm protects them`);
+  }
+  const postLn = verdict.perEncoder.filter((p) => p.norm === "post-LN");
+  if (postLn.length === 0) lines.push("no post-LN (RoBERTa-like) encoder was measured: the paper's RoBERTa claim is not tested");
+  for (const p of postLn) {
+    lines.push(p.paperClaim.startsWith("untestable")
+      ? `${p.encoder} (post-LN, like RoBERTa): too close to chance (unrescaled ${p.unrescaled.toFixed(3)}) to test the paper's claim`
+      : `${p.encoder} (post-LN, like RoBERTa): the paper's claim ${p.paperClaim} — ${p.toleratingLayers} layers tolerate rescaling`);
+  }
+  if (cnn !== undefined && cnn.perLayer.length >= 2) {
+    const inner = cnn.perLayer.slice(0, -1);
+    const share = inner.reduce((a, p) => a + p.share, 0) / inner.length;
+    const head = `${cnn.name}'s inner blocks keep the accuracy within ${LAYERWISE_TOLERANCE} over ${pct(share)} of the α grid`;
+    if (pre === undefined || post === undefined) {
+      const one = pre ?? post;
+      lines.push(one === undefined ? `${head}; no testable transformer to compare with` : `${head}; the ${pre === undefined ? "post" : "pre"}-LN transformers' inner layers: ${pct(one)}`);
+    } else {
+      const dPre = Math.abs(share - pre), dPost = Math.abs(share - post);
+      const [near, far] = dPre < dPost ? [["pre", pre], ["post", post]] as const : [["post", post], ["pre", pre]] as const;
+      lines.push(Math.abs(dPre - dPost) < CLEAR_DIFFERENCE
+        ? `${head}: no closer to the pre-LN transformers' ${pct(pre)} than to the post-LN ones' ${pct(post)}`
+        : `${head}: like the ${near[0]}-LN transformers' inner layers (${pct(near[1])}), not the ${far[0]}-LN ones' (${pct(far[1])})`);
+    }
+  }
+  return lines;
 }
 
 /** Fig. 5: the anisotropy the paper quotes (mean cosine between different items, before centring). */

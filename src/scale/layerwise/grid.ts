@@ -14,7 +14,8 @@ import { progress, resolveProgressMode, type ProgressMode } from "../../engine/p
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
-import { targetNorm, type AlphaMode } from "./runFrom";
+import { assertOneOf, assertPredictor, checkFactors } from "../../validate";
+import { ALPHA_MODES, targetNorm, type AlphaMode } from "./runFrom";
 
 /** What the grid needs of a network, for its input batches B. */
 export interface RescaleNetwork<B> {
@@ -62,16 +63,51 @@ export interface RescaleGridOutput {
   rows: { cut: string; alpha: number; accuracy: number; targetNorm: number }[];
   unrescaledAccuracy: number;
   meanScales: Record<string, number>;
-  meanScaleSource: "given" | "reference" | "images";
+  /** Where s̄ came from: given, measured on the reference items, or on the evaluated items themselves. */
+  meanScaleSource: "given" | "reference" | "items";
   /** Wall-clock seconds of the grid part per item and per (cut, α) cell (see layerwiseRescale.ts). */
   secondsPerItemPerCell: number;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The grid's options as callers take them (alphaMode default "relative"): checked once for every network. @throws InvalidParameterError naming the option. */
+export function checkGridOptions(o: { alphaMode?: unknown; alphas: unknown; head: Predictor }): AlphaMode {
+  const alphaMode = assertOneOf(o.alphaMode ?? "relative", ALPHA_MODES, "alphaMode");
+  checkFactors(o.alphas, "alphas");
+  assertPredictor(o.head);
+  return alphaMode;
+}
+
 function toMatrix(t: TF.Tensor): Matrix {
   const [n, d] = t.shape;
   return new Matrix(n, d, Float64Array.from(t.dataSync() as Float32Array));
+}
+
+/**
+ * One untouched pass over `items`: the mean unit norm at each cut of `cuts` (in depth order) over
+ * all the items' units — s̄ for relative α — and, when given, `atOutput(features, start)` for each
+ * batch's features (rows start…). `afterBatch` after every batch (a progress bar's tick).
+ */
+export async function meanUnitNorms<B>(
+  net: RescaleNetwork<B>, items: RescaleItems<B>, cuts: readonly string[], batchSize: number,
+  options: { atOutput?: (features: TF.Tensor, start: number) => void; afterBatch?: () => void } = {},
+): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {}, units: Record<string, number> = {};
+  for (const c of cuts) sums[c] = units[c] = 0;
+  const { atOutput } = options;
+  for (let start = 0; start < items.count; start += batchSize) {
+    const end = Math.min(items.count, start + batchSize);
+    const b = await items.batch(start, end);
+    net.walk(b, cuts, (cut, act) => {
+      const norms = net.unitNorms(b, act);
+      for (const v of norms) sums[cut] += v;
+      units[cut] += norms.length;
+    }, atOutput && ((f) => atOutput(f, start)));
+    options.afterBatch?.();
+    await nextTick();
+  }
+  return Object.fromEntries(cuts.map((c) => [c, sums[c] / units[c]]));
 }
 
 /** The grid (see the module comment). Validation of the caller's options is the caller's. */
@@ -97,27 +133,15 @@ export async function layerRescaleGrid<B>(o: RescaleGridInput<B>): Promise<Resca
         meanScales[c.name] = s;
       }
     } else if (needMeans) {
-      meanScaleSource = o.reference !== undefined ? "reference" : "images";
+      meanScaleSource = o.reference !== undefined ? "reference" : "items";
       if (ref.count === 0) throw new InvalidParameterError("reference", "expected at least one item");
-      const sums: Record<string, number> = {}, units: Record<string, number> = {};
-      for (const c of cuts) sums[c.name] = units[c.name] = 0;
-      for (let start = 0; start < ref.count; start += o.batchSize) {
-        const end = Math.min(ref.count, start + o.batchSize);
-        const b = await ref.batch(start, end);
-        net.walk(b, byDepth, (cut, act) => {
-          const norms = net.unitNorms(b, act);
-          for (const v of norms) sums[cut] += v;
-          units[cut] += norms.length;
-        });
-        bar.tick();
-        await nextTick();
-      }
-      meanScales = Object.fromEntries(cuts.map((c) => [c.name, sums[c.name] / units[c.name]]));
+      const means = await meanUnitNorms(net, ref, byDepth, o.batchSize, { afterBatch: () => bar.tick() });
+      meanScales = Object.fromEntries(cuts.map((c) => [c.name, means[c.name]]));
       for (const c of cuts) {
         if (!(meanScales[c.name] > 0)) throw new InvalidParameterError("reference", `the activations at "${c.name}" are all zero; relative α is undefined there`);
       }
     } else {
-      meanScaleSource = "images"; // absolute α: s̄ is only reported, from the grid's own untouched walk
+      meanScaleSource = "items"; // absolute α: s̄ is only reported, from the grid's own untouched walk
     }
 
     const targets = new Map<string, number[]>(cuts.map((c) => [c.name, alphas.map((a) => targetNorm(a, alphaMode, meanScales[c.name]))]));

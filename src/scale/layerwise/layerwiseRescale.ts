@@ -33,8 +33,9 @@ import { imageProvider, readBatch, type LayerwiseImages, type RgbImageProvider }
 import { listImageBackbones, readModelArtifacts, type ImageBackboneId } from "../../encoders/pretrained/imageBackbones";
 import type { Predictor } from "../rescaleSweep";
 import { listBlocks, type BlockInfo } from "./blocks";
-import { layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
-import { activationNorms, LayerRunner, rescaleActivation, targetNorm, type AlphaMode } from "./runFrom";
+import { checkBatchSize } from "../../validate";
+import { checkGridOptions, layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
+import { activationNorms, LayerRunner, rescaleActivation, type AlphaMode } from "./runFrom";
 
 /** Backbones that are Keras layers models (the graph model mobilenet_v2_mid cannot be cut this way). */
 export type LayerwiseEncoder = Extract<ImageBackboneId, "mobilenet_v2" | "inception_v3">;
@@ -135,13 +136,6 @@ function resolveLayers(bb: LayerwiseBackbone, layers: readonly (string | number)
 }
 
 
-
-function checkBatchSize(b: number | undefined): number {
-  const size = b ?? 8;
-  if (!Number.isInteger(size) || size < 1) throw new InvalidParameterError("batchSize", `expected an integer ≥ 1, got ${b}`);
-  return size;
-}
-
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +172,7 @@ export async function layerwiseFeatures(options: LayerwiseFeaturesOptions): Prom
   const { tf } = await getTf();
   const src = imageProvider(options.images, "images");
   const layers = resolveLayers(bb, options.layers).sort((a, b) => a.position - b.position);
-  const batchSize = checkBatchSize(options.batchSize);
+  const batchSize = checkBatchSize(options.batchSize, 8);
   const n = src.count;
   const features = new Matrix(n, bb.dim);
   const norms: Record<string, Float64Array> = {};
@@ -317,18 +311,9 @@ export interface LayerwiseRescaleResult {
 export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Promise<LayerwiseRescaleResult> {
   const started = performance.now();
   checkEncoder(options.encoder);
-  const alphaMode: AlphaMode = options.alphaMode ?? "relative";
-  if (alphaMode !== "relative" && alphaMode !== "absolute") {
-    throw new InvalidParameterError("alphaMode", `expected "relative" or "absolute", got ${JSON.stringify(options.alphaMode)}`);
-  }
-  const alphas = options.alphas;
-  if (!Array.isArray(alphas) || alphas.length === 0) throw new InvalidParameterError("alphas", "expected a non-empty array of factors > 0");
-  for (const a of alphas) targetNorm(a, "absolute"); // validates every α
-  const head = options.head;
-  if (head === null || typeof head !== "object" || typeof head.predict !== "function") {
-    throw new InvalidParameterError("head", "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
-  }
-  const batchSize = checkBatchSize(options.batchSize);
+  const alphaMode = checkGridOptions(options);
+  const { alphas, head } = options;
+  const batchSize = checkBatchSize(options.batchSize, 8);
   const src = imageProvider(options.images, "images");
   const n = src.count;
   if (n === 0) throw new InvalidParameterError("images", "expected at least one image");
@@ -359,7 +344,7 @@ export async function layerwiseRescaleGrid(options: LayerwiseRescaleOptions): Pr
     rows: grid.rows.map((r) => ({ layer: r.cut, layerIndex: layerOf.get(r.cut)!.layerIndex, alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
     unrescaledAccuracy: grid.unrescaledAccuracy,
     layerMeanScales: grid.meanScales,
-    meanScaleSource: grid.meanScaleSource,
+    meanScaleSource: grid.meanScaleSource === "items" ? "images" : grid.meanScaleSource, // the evaluated items are images here
     alphaMode,
     layers: layers.map((l) => ({
       name: l.name, layerIndex: l.layerIndex, position: l.position,

@@ -31,6 +31,7 @@ import { InvalidParameterError, ShapeMismatchError } from "../../errors";
 import { ancestors, assertCut, layerGraph, type GraphLayer, type LayerGraph } from "./blocks";
 
 export type AlphaMode = "relative" | "absolute";
+export const ALPHA_MODES: readonly AlphaMode[] = ["relative", "absolute"];
 
 /** The per-sample target norm for α: α·meanScale ("relative") or α ("absolute"). */
 export function targetNorm(alpha: number, mode: AlphaMode, meanScale?: number): number {

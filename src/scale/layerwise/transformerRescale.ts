@@ -21,10 +21,12 @@ import type { VitBatch, VitEncoder } from "../../encoders/trained/vit/index";
 import { getTf, type Tf } from "../../engine/tf";
 import type { ProgressMode } from "../../engine/progress";
 import { InvalidParameterError, ShapeMismatchError } from "../../errors";
+import type { LayerWalkable } from "../../encoders/trained/transformer/stack";
 import { Matrix } from "../../linalg/matrix";
 import type { Predictor } from "../rescaleSweep";
-import { layerRescaleGrid, type RescaleItems, type RescaleNetwork } from "./grid";
-import { activationNorms, rescaleActivation, targetNorm, type AlphaMode } from "./runFrom";
+import { assertLayerIndex, checkBatchSize, checkDistinctValues } from "../../validate";
+import { checkGridOptions, layerRescaleGrid, meanUnitNorms, type RescaleItems, type RescaleNetwork } from "./grid";
+import { activationNorms, rescaleActivation, type AlphaMode } from "./runFrom";
 
 /** A transformer encoder of this project (ViT or text transformer). */
 export type LayerwiseTransformer = VitEncoder | BertTextEncoder;
@@ -32,43 +34,29 @@ export type LayerwiseTransformer = VitEncoder | BertTextEncoder;
 /** What the encoder reads: grey images (a ViT) or texts (a text transformer). */
 export type TransformerInputs = { images: ImageData; indices: ArrayLike<number> } | { texts: readonly string[] };
 
-type Batch = VitBatch | TokenBatch;
-
-/** The encoder's methods on its own batch type, without caring which it is. */
-interface Walkable {
-  depth: number;
-  walkLayers(b: Batch, visit: (layer: number, h: TF.Tensor3D) => void): TF.Tensor2D;
-  embeddingFrom(b: Batch, layer: number, h: TF.Tensor3D): TF.Tensor2D;
+/** The encoder on its own batch type B: the grid's network, and the caller's inputs as its items. */
+interface EncoderWalk<B> {
+  network: RescaleNetwork<B>;
+  items(inputs: TransformerInputs, argument: string): RescaleItems<B>;
 }
 
 function isBert(e: LayerwiseTransformer): e is BertTextEncoder {
   return "vocabulary" in e;
 }
 
-function itemsOf(encoder: LayerwiseTransformer, inputs: TransformerInputs, argument: string): RescaleItems<Batch> {
+function checkInputs(inputs: TransformerInputs, argument: string): void {
   if (inputs === null || typeof inputs !== "object") throw new InvalidParameterError(argument, "expected { images, indices } or { texts }");
-  if (isBert(encoder)) {
-    if (!("texts" in inputs) || !Array.isArray(inputs.texts)) throw new InvalidParameterError(argument, `${encoder.id} is a text transformer: give { texts }`);
-    const texts = inputs.texts;
-    return { count: texts.length, batch: (start, end) => encoder.batch(texts.slice(start, end)) };
-  }
-  if (!("images" in inputs) || inputs.indices === undefined) throw new InvalidParameterError(argument, `${encoder.id} is a ViT: give { images, indices }`);
-  const { images, indices } = inputs;
-  return { count: indices.length, batch: (start, end) => encoder.batch(images, Array.from({ length: end - start }, (_, k) => indices[start + k])) };
-}
-
-/** The real-token mask of a text batch (images have no padding: undefined). */
-function realTokens(b: Batch): Float32Array | undefined {
-  return "mask" in b ? b.mask : undefined;
 }
 
 function tokenRows(tf: Tf, h: TF.Tensor): TF.Tensor2D {
   return tf.reshape(h, [-1, h.shape[h.shape.length - 1]]) as TF.Tensor2D;
 }
 
-/** The encoder as the grid's network: cuts are layer numbers ("0"…"depth"), units real tokens. */
-function transformerNetwork(tf: Tf, encoder: LayerwiseTransformer): RescaleNetwork<Batch> {
-  const e = encoder as unknown as Walkable;
+/**
+ * A transformer as the grid's network: cuts are layer numbers ("0"…"depth"), units the real tokens
+ * (`realTokens(b)`: the 0/1 mask of a padded text batch; undefined when every token is real).
+ */
+function transformerNetwork<B>(tf: Tf, e: LayerWalkable<B>, realTokens: (b: B) => Float32Array | undefined): RescaleNetwork<B> {
   return {
     walk: (b, cuts, atCut, atOutput) => {
       const wanted = new Set(cuts.map(Number));
@@ -89,21 +77,39 @@ function transformerNetwork(tf: Tf, encoder: LayerwiseTransformer): RescaleNetwo
   };
 }
 
-function checkLayers(encoder: LayerwiseTransformer, layers: readonly number[] | undefined): number[] {
-  const depth = (encoder as unknown as Walkable).depth;
-  const list = layers ?? Array.from({ length: depth + 1 }, (_, l) => l);
-  if (!Array.isArray(list) || list.length === 0) throw new InvalidParameterError("layers", "expected a non-empty array of layers");
-  for (const l of list) {
-    if (!Number.isInteger(l) || l < 0 || l > depth) throw new InvalidParameterError("layers", `expected layers in 0…${depth} (0 = embeddings, l = after block l), got ${l}`);
-  }
-  if (new Set(list).size !== list.length) throw new InvalidParameterError("layers", `a layer is listed twice: [${list.join(", ")}]`);
-  return [...list];
+function vitWalk(tf: Tf, encoder: VitEncoder): EncoderWalk<VitBatch> {
+  return {
+    network: transformerNetwork(tf, encoder, () => undefined), // images have no padding
+    items: (inputs, argument) => {
+      checkInputs(inputs, argument);
+      if (!("images" in inputs) || inputs.indices === undefined) throw new InvalidParameterError(argument, `${encoder.id} is a ViT: give { images, indices }`);
+      const { images, indices } = inputs;
+      return { count: indices.length, batch: (start, end) => encoder.batch(images, Array.from({ length: end - start }, (_, k) => indices[start + k])) };
+    },
+  };
 }
 
-function checkBatchSize(b: number | undefined): number {
-  const size = b ?? 64;
-  if (!Number.isInteger(size) || size < 1) throw new InvalidParameterError("batchSize", `expected an integer ≥ 1, got ${b}`);
-  return size;
+function bertWalk(tf: Tf, encoder: BertTextEncoder): EncoderWalk<TokenBatch> {
+  return {
+    network: transformerNetwork(tf, encoder, (b) => b.mask),
+    items: (inputs, argument) => {
+      checkInputs(inputs, argument);
+      if (!("texts" in inputs) || !Array.isArray(inputs.texts)) throw new InvalidParameterError(argument, `${encoder.id} is a text transformer: give { texts }`);
+      const texts = inputs.texts;
+      return { count: texts.length, batch: (start, end) => encoder.batch(texts.slice(start, end)) };
+    },
+  };
+}
+
+/** `f` on the encoder's walk, whichever family it is (the batch type stays the encoder's own). */
+function withWalk<T>(tf: Tf, encoder: LayerwiseTransformer, f: <B>(w: EncoderWalk<B>) => T): T {
+  return isBert(encoder) ? f(bertWalk(tf, encoder)) : f(vitWalk(tf, encoder));
+}
+
+function checkLayers(encoder: LayerwiseTransformer, layers: readonly number[] | undefined): number[] {
+  const depth = encoder.depth;
+  const list = layers ?? Array.from({ length: depth + 1 }, (_, l) => l);
+  return [...checkDistinctValues(list, "layers", (l, name) => assertLayerIndex(l, depth, name))];
 }
 
 export interface TransformerLayerFeaturesOptions {
@@ -127,24 +133,16 @@ export async function transformerLayerFeatures(o: TransformerLayerFeaturesOption
   const started = performance.now();
   const { tf } = await getTf();
   const layers = checkLayers(o.encoder, o.layers);
-  const items = itemsOf(o.encoder, o.inputs, "inputs");
-  const net = transformerNetwork(tf, o.encoder);
-  const batchSize = checkBatchSize(o.batchSize);
-  const dim = o.encoder.spec.width;
-  const features = new Matrix(items.count, dim);
-  const sums: Record<string, number> = {}, units: Record<string, number> = {};
-  for (const l of layers) sums[l] = units[l] = 0;
-  for (let start = 0; start < items.count; start += batchSize) {
-    const end = Math.min(items.count, start + batchSize);
-    const b = await items.batch(start, end);
-    net.walk(b, layers.map(String), (cut, act) => {
-      const norms = net.unitNorms(b, act);
-      for (const v of norms) sums[cut] += v;
-      units[cut] += norms.length;
-    }, (f) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return { features, meanScales: Object.fromEntries(layers.map((l) => [String(l), sums[l] / units[l]])), seconds: (performance.now() - started) / 1000 };
+  return withWalk(tf, o.encoder, async ({ network: net, items: itemsOf }) => {
+    const items = itemsOf(o.inputs, "inputs");
+    const batchSize = checkBatchSize(o.batchSize, 64);
+    const dim = o.encoder.spec.width;
+    const features = new Matrix(items.count, dim);
+    const meanScales = await meanUnitNorms(net, items, layers.map(String), batchSize, {
+      atOutput: (f, start) => features.data.set(Float64Array.from(f.dataSync() as Float32Array), start * dim),
+    });
+    return { features, meanScales, seconds: (performance.now() - started) / 1000 };
+  });
 }
 
 export interface TransformerRescaleOptions {
@@ -184,7 +182,8 @@ export interface TransformerRescaleResult {
   rows: TransformerRescaleRow[];
   unrescaledAccuracy: number;
   layerMeanScales: Record<string, number>;
-  meanScaleSource: "given" | "reference" | "images";
+  /** Where s̄ came from: given, the reference items, or the evaluated items (images or texts). */
+  meanScaleSource: "given" | "reference" | "items";
   alphaMode: AlphaMode;
   count: number;
   seconds: number;
@@ -198,31 +197,26 @@ export interface TransformerRescaleResult {
  */
 export async function transformerRescaleGrid(o: TransformerRescaleOptions): Promise<TransformerRescaleResult> {
   const started = performance.now();
-  const alphaMode: AlphaMode = o.alphaMode ?? "relative";
-  if (alphaMode !== "relative" && alphaMode !== "absolute") throw new InvalidParameterError("alphaMode", `expected "relative" or "absolute", got ${JSON.stringify(o.alphaMode)}`);
-  if (!Array.isArray(o.alphas) || o.alphas.length === 0) throw new InvalidParameterError("alphas", "expected a non-empty array of factors > 0");
-  for (const a of o.alphas) targetNorm(a, "absolute");
-  if (o.head === null || typeof o.head !== "object" || typeof o.head.predict !== "function") {
-    throw new InvalidParameterError("head", "expected a trained head with predict(x: Matrix) (e.g. a ClassificationHead)");
-  }
+  const alphaMode = checkGridOptions(o);
   const layers = checkLayers(o.encoder, o.layers);
-  const items = itemsOf(o.encoder, o.inputs, "inputs");
-  if (items.count === 0) throw new InvalidParameterError("inputs", "expected at least one item");
-  const given = o.labels ?? ("images" in o.inputs && o.inputs.images.labels ? Array.from(o.inputs.indices, (i) => (o.inputs as { images: ImageData }).images.labels![i]) : undefined);
-  if (given === undefined) throw new InvalidParameterError("labels", "expected one class label per item");
-  if (given.length !== items.count) throw new ShapeMismatchError("labels", `expected ${items.count} labels (one per item), got ${given.length}`);
-  const labels = Int32Array.from(given);
   const { tf } = await getTf();
-  const grid = await layerRescaleGrid({
-    network: transformerNetwork(tf, o.encoder), items, labels, head: o.head,
-    cuts: layers.map((l) => ({ name: String(l), position: l })), alphas: o.alphas, alphaMode, meanScales: o.meanScales,
-    reference: o.reference !== undefined ? itemsOf(o.encoder, o.reference, "reference") : undefined,
-    batchSize: checkBatchSize(o.batchSize), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
+  return withWalk(tf, o.encoder, async ({ network, items: itemsOf }) => {
+    const items = itemsOf(o.inputs, "inputs");
+    if (items.count === 0) throw new InvalidParameterError("inputs", "expected at least one item");
+    const given = o.labels ?? ("images" in o.inputs && o.inputs.images.labels ? Array.from(o.inputs.indices, (i) => (o.inputs as { images: ImageData }).images.labels![i]) : undefined);
+    if (given === undefined) throw new InvalidParameterError("labels", "expected one class label per item");
+    if (given.length !== items.count) throw new ShapeMismatchError("labels", `expected ${items.count} labels (one per item), got ${given.length}`);
+    const grid = await layerRescaleGrid({
+      network, items, labels: Int32Array.from(given), head: o.head,
+      cuts: layers.map((l) => ({ name: String(l), position: l })), alphas: o.alphas, alphaMode, meanScales: o.meanScales,
+      reference: o.reference !== undefined ? itemsOf(o.reference, "reference") : undefined,
+      batchSize: checkBatchSize(o.batchSize, 64), label: o.label ?? `layerwise rescale ${o.encoder.id}`, progress: o.progress,
+    });
+    return {
+      encoder: o.encoder.id, norm: o.encoder.spec.norm, depth: o.encoder.depth,
+      rows: grid.rows.map((r) => ({ layer: Number(r.cut), alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
+      unrescaledAccuracy: grid.unrescaledAccuracy, layerMeanScales: grid.meanScales, meanScaleSource: grid.meanScaleSource, alphaMode,
+      count: items.count, seconds: (performance.now() - started) / 1000, secondsPerItemPerCell: grid.secondsPerItemPerCell,
+    };
   });
-  return {
-    encoder: o.encoder.id, norm: o.encoder.spec.norm, depth: (o.encoder as unknown as Walkable).depth,
-    rows: grid.rows.map((r) => ({ layer: Number(r.cut), alpha: r.alpha, accuracy: r.accuracy, targetNorm: r.targetNorm })),
-    unrescaledAccuracy: grid.unrescaledAccuracy, layerMeanScales: grid.meanScales, meanScaleSource: grid.meanScaleSource, alphaMode,
-    count: items.count, seconds: (performance.now() - started) / 1000, secondsPerItemPerCell: grid.secondsPerItemPerCell,
-  };
 }

@@ -14,7 +14,7 @@ import { toConstants, type ParamSpec } from "../nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "../persist";
 import { tokenizeTexts } from "../textFeatures";
 import { textEncoderName } from "../textSpec";
-import { block, checkLayer, paramsByName, type Params } from "../transformer/stack";
+import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
 import { maskTokens, type MaskedBatch } from "./bertMasking";
 import { batchKeyBias, bertEmbed, bertEmbeddingFrom, bertLastHidden, bertParamShapes, mlmLogits, padBatch, type TokenBatch } from "./bertNetwork";
 import { BERT_ENCODER_VERSION, type ResolvedBertSpec } from "./bertSpec";
@@ -47,7 +47,7 @@ export interface BertTrainingInfo {
 const EMBED_BATCH = 128;
 
 /** A text transformer pretrained by masked language modelling. From `fitBertEncoder`, `loadBertEncoder` or `cachedBertEncoder`. */
-export class BertTextEncoder {
+export class BertTextEncoder implements LayerWalkable<TokenBatch> {
   readonly spec: ResolvedBertSpec;
   readonly vocabulary: Vocabulary;
   /** Every parameter (embeddings, blocks, MLM head) as plain float32 data, in `bertParamShapes` order. */
@@ -137,9 +137,10 @@ export class BertTextEncoder {
 
   /**
    * Share of [MASK]ed tokens predicted right over `texts` (BERT's corruption, bertMasking.ts, drawn
-   * with `seed`; see `maskedAccuracyOf`): how well the pretraining worked, on texts of one's choice.
+   * with `seed`; see `maskedAccuracyOf`): how well the pretraining worked, on texts of one's choice,
+   * beside what word frequencies alone would score on the same targets.
    */
-  async maskedTokenAccuracy(texts: readonly string[], seed = 0): Promise<{ accuracy: number; targets: number }> {
+  async maskedTokenAccuracy(texts: readonly string[], seed = 0): Promise<MaskedAccuracy> {
     return maskedAccuracyOf(this.tf, this.spec, this.tensors(), this.vocabulary.tokens.length, await this.ids(texts), seed);
   }
 
@@ -178,9 +179,10 @@ export class BertTextEncoder {
  * prediction. (The 10 % of targets kept unchanged are left out: copying the input would score on
  * them; the 10 % replaced at random too.)
  */
-export async function maskedAccuracyOf(tf: Tf, s: ResolvedBertSpec, p: Params, vocabSize: number, ids: readonly Int32Array[], seed: number): Promise<{ accuracy: number; targets: number }> {
+export async function maskedAccuracyOf(tf: Tf, s: ResolvedBertSpec, p: Params, vocabSize: number, ids: readonly Int32Array[], seed: number): Promise<MaskedAccuracy> {
   const rng = new Random(seed);
   let hits = 0, total = 0;
+  const scored: { target: number; hit: boolean }[] = [];
   for (let k = 0; k < ids.length; k += EMBED_BATCH) {
     const m = maskTokens(padBatch(ids.slice(k, k + EMBED_BATCH)), s.maskRate, vocabSize, rng);
     if (m.positions.length === 0) continue;
@@ -194,9 +196,40 @@ export async function maskedAccuracyOf(tf: Tf, s: ResolvedBertSpec, p: Params, v
     const score = maskedHits(m, values);
     hits += score.hits;
     total += score.total;
+    m.positions.forEach((at, i) => {
+      if (m.input.ids[at] === MASK) scored.push({ target: m.targets[i], hit: values[i] === m.targets[i] });
+    });
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { accuracy: total > 0 ? hits / total : 0, targets: total };
+  return { accuracy: total > 0 ? hits / total : 0, targets: total, ...frequencyBaseline(scored) };
+}
+
+/** `maskedAccuracyOf`'s result. */
+export interface MaskedAccuracy {
+  /** Share of the [MASK]ed targets predicted right. */
+  accuracy: number;
+  /** Their number. */
+  targets: number;
+  /**
+   * What word frequencies alone score on the same targets: the share of the most frequent target
+   * token (the best constant guess, chosen on these targets themselves, so an upper bound for a
+   * unigram model), and its id.
+   */
+  frequencyBaseline: { accuracy: number; token: number };
+  /** Accuracy on the targets that are NOT that token (a unigram model scores 0 there); NaN without such targets. */
+  accuracyOnOtherTokens: number;
+}
+
+function frequencyBaseline(scored: readonly { target: number; hit: boolean }[]): Pick<MaskedAccuracy, "frequencyBaseline" | "accuracyOnOtherTokens"> {
+  const counts = new Map<number, number>();
+  for (const { target } of scored) counts.set(target, (counts.get(target) ?? 0) + 1);
+  let token = -1, top = 0;
+  for (const [id, c] of counts) if (c > top || (c === top && id < token)) [token, top] = [id, c];
+  const others = scored.filter((x) => x.target !== token);
+  return {
+    frequencyBaseline: { accuracy: scored.length > 0 ? top / scored.length : 0, token },
+    accuracyOnOtherTokens: others.length > 0 ? others.filter((x) => x.hit).length / others.length : NaN,
+  };
 }
 
 /** Right predictions among the targets that were replaced by [MASK], and their number. */

@@ -5,7 +5,7 @@
  * shrink. See bertEncoders.ts for the family as a whole.
  */
 import { InvalidParameterError } from "../../../errors";
-import { assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
+import { assertFraction, assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
 import { checkTransformerShape, type NormPlacement, type TransformerShape } from "../transformer/stack";
 import { TOKENIZER_KINDS, type TokenizerKind } from "./bertVocabulary";
 
@@ -91,10 +91,8 @@ export function resolveBertSpec(spec: BertSpec, prefix = "spec"): ResolvedBertSp
   const batchSize = spec.batchSize ?? 64;
   assertInteger(batchSize, `${prefix}.batchSize`, 1);
   const learningRate = assertPositiveNumber(spec.learningRate ?? 1e-3, `${prefix}.learningRate`);
-  const warmup = spec.warmup ?? 0.06;
-  if (typeof warmup !== "number" || !(warmup >= 0 && warmup < 1)) throw new InvalidParameterError(`${prefix}.warmup`, `expected a fraction of the steps in [0, 1), got ${JSON.stringify(warmup)}`);
-  const maskRate = spec.maskRate ?? 0.15;
-  if (typeof maskRate !== "number" || !(maskRate > 0 && maskRate < 1)) throw new InvalidParameterError(`${prefix}.maskRate`, `expected a share of the tokens in (0, 1), got ${JSON.stringify(maskRate)}`);
+  const warmup = assertFraction(spec.warmup ?? 0.06, `${prefix}.warmup`, "[)", "a fraction of the steps");
+  const maskRate = assertFraction(spec.maskRate ?? 0.15, `${prefix}.maskRate`, "()", "a share of the tokens");
   return {
     id: spec.id, tokenizer: spec.tokenizer, vocabSize: spec.vocabSize, maxLength: spec.maxLength, width: spec.width, depth: spec.depth,
     heads: spec.heads, mlpRatio: spec.mlpRatio, norm, seed: spec.seed, epochs: spec.epochs, trainSize, batchSize, learningRate, warmup,

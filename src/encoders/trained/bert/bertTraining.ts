@@ -16,8 +16,8 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import { getTf } from "../../../engine/tf";
-import { progress, resolveProgressMode } from "../../../engine/progress";
 import { InvalidParameterError } from "../../../errors";
+import { minibatchAdam } from "../../../heads/softmaxTraining";
 import { Random } from "../../../linalg/random";
 import { assertSafeName } from "../../../validate";
 import type { FitOptions } from "../lifecycle";
@@ -77,49 +77,31 @@ export async function fitBertEncoder(s: ResolvedBertSpec, data: TextTrainingData
   const lengths = Int32Array.from(ids, (t) => t.length);
   const batchesPerEpoch = Math.ceil(ids.length / s.batchSize);
   const total = s.epochs * batchesPerEpoch;
-  const rate = warmupCosine(s.learningRate, total, Math.round(s.warmup * total));
-  const optimizer = tf.train.adam(s.learningRate);
-  const history: BertHistory = { loss: [], maskedAccuracy: [], secondsPerEpoch: [] };
-  const bar = progress({ total, label: `pretrain ${s.id}${trainedOn ? ` on ${trainedOn}` : ""}`, mode: resolveProgressMode(options.progress) });
-  let step = 0;
   try {
-    for (let epoch = 0; epoch < s.epochs; epoch++) {
-      const t0 = performance.now();
-      let lossSum = 0, lossTargets = 0, hits = 0, targets = 0;
-      for (const rows of lengthBucketedBatches(lengths, s.batchSize, rng)) {
+    const fitted = await minibatchAdam(tf, {
+      epochs: s.epochs, learningRate: s.learningRate, learningRateAt: warmupCosine(s.learningRate, total, Math.round(s.warmup * total)), variables,
+      totalBatches: total, label: `pretrain ${s.id}${trainedOn ? ` on ${trainedOn}` : ""}`, progress: options.progress,
+      batchOrder: () => lengthBucketedBatches(lengths, s.batchSize, rng),
+      step: (rows, minimize) => {
+        // The loss is the cross-entropy of the original tokens at the targets (weighted by their count); the
+        // accuracy counts the targets replaced by [MASK] (maskedHits). A batch without a target is no step.
         const m = maskTokens(padBatch(Array.from(rows, (r) => ids[r])), s.maskRate, V, rng);
-        (optimizer as unknown as { learningRate: number }).learningRate = rate(step++);
-        if (m.positions.length > 0) {
-          const res = tf.tidy(() => {
-            const onehot = tf.oneHot(tf.tensor1d(m.targets, "int32"), V);
-            let kept: TF.Tensor | undefined;
-            const loss = optimizer.minimize(() => {
-              const last = bertLastHidden(tf, s, p, 0, bertEmbed(tf, s, p, m.input), batchKeyBias(tf, m.input));
-              const logits = mlmLogits(tf, p, last, m.positions);
-              kept = tf.keep(tf.argMax(logits, 1));
-              return tf.losses.softmaxCrossEntropy(onehot, logits) as TF.Scalar;
-            }, true, variables)!;
-            const predicted = kept!.dataSync();
-            kept!.dispose();
-            return { loss: loss.dataSync()[0], ...maskedHits(m, predicted) };
-          });
-          lossSum += res.loss * m.targets.length;
-          lossTargets += m.targets.length;
-          hits += res.hits;
-          targets += res.total;
-        }
-        bar.tick();
-        if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      history.loss.push(lossTargets > 0 ? lossSum / lossTargets : 0);
-      history.maskedAccuracy.push(targets > 0 ? hits / targets : 0);
-      history.secondsPerEpoch.push((performance.now() - t0) / 1000);
-    }
-  } finally {
-    bar.done();
-    optimizer.dispose();
-  }
-  try {
+        if (m.positions.length === 0) return { loss: 0, weight: 0, hits: 0, count: 0 };
+        const onehot = tf.oneHot(tf.tensor1d(m.targets, "int32"), V);
+        let kept: TF.Tensor | undefined;
+        const loss = minimize(() => {
+          const last = bertLastHidden(tf, s, p, 0, bertEmbed(tf, s, p, m.input), batchKeyBias(tf, m.input));
+          const logits = mlmLogits(tf, p, last, m.positions);
+          kept = tf.keep(tf.argMax(logits, 1));
+          return tf.losses.softmaxCrossEntropy(onehot, logits) as TF.Scalar;
+        });
+        const predicted = kept!.dataSync();
+        kept!.dispose();
+        const score = maskedHits(m, predicted);
+        return { loss, weight: m.targets.length, hits: score.hits, count: score.total };
+      },
+    });
+    const history: BertHistory = { loss: fitted.loss, maskedAccuracy: fitted.accuracy, secondsPerEpoch: fitted.secondsPerEpoch };
     const params = readVariables(init, variables);
     const held = await maskedAccuracyOf(tf, s, p, V, heldOutIds, 0);
     const training: BertTrainingInfo = {

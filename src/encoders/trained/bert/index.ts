@@ -9,7 +9,7 @@ export {
 } from "./bertVocabulary";
 export { padBatch, bertParamShapes, type TokenBatch } from "./bertNetwork";
 export { maskTokens, type MaskedBatch } from "./bertMasking";
-export { BertTextEncoder, type BertHistory, type BertTrainingInfo } from "./bertModel";
+export { BertTextEncoder, type BertHistory, type BertTrainingInfo, type MaskedAccuracy } from "./bertModel";
 export { fitBertEncoder, lengthBucketedBatches } from "./bertTraining";
 export {
   BERT_ENCODERS, saveBertEncoder, loadBertEncoder, cachedBertEncoder, bertEncoderPath, embedTextsWithBert, type CachedBertEncoderOptions,

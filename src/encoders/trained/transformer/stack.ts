@@ -28,7 +28,7 @@ import type { Tf } from "../../../engine/tf";
 import { InvalidParameterError } from "../../../errors";
 import { initWeight } from "../../../heads/softmaxTraining";
 import type { Random } from "../../../linalg/random";
-import { assertInteger, assertOneOf } from "../../../validate";
+import { assertInteger, assertLayerIndex, assertOneOf } from "../../../validate";
 import type { ParamSpec } from "../nn";
 import { feedForward, layerNorm, selfAttention } from "./layers";
 
@@ -153,9 +153,21 @@ export function finalNorm(tf: Tf, s: TransformerShape, p: Params, h: TF.Tensor3D
   return s.norm === "pre" ? (layerNorm(tf, h, p["final.ln.g"], p["final.ln.b"]) as TF.Tensor3D) : h;
 }
 
+/**
+ * A trained transformer walked layer by layer on its own batches B (a ViT's patches, a text
+ * transformer's padded ids): what the layer-wise rescaling (scale/layerwise/transformerRescale.ts)
+ * needs of either family.
+ */
+export interface LayerWalkable<B> {
+  /** Blocks: hidden states 0 (embeddings) … depth. */
+  readonly depth: number;
+  /** `visit(l, h_l)` for l = 0…depth (h_l [B, T, width], disposed after the call), then the embeddings [B, width]. Call inside a tidy. */
+  walkLayers(b: B, visit: (layer: number, h: TF.Tensor3D) => void): TF.Tensor2D;
+  /** The embeddings [B, width] from hidden state `h` at `layer` (the rest of the network). */
+  embeddingFrom(b: B, layer: number, h: TF.Tensor3D): TF.Tensor2D;
+}
+
 /** @throws InvalidParameterError unless `layer` is an integer in 0…depth. */
 export function checkLayer(s: TransformerShape, layer: number, name = "layer"): void {
-  if (!Number.isInteger(layer) || layer < 0 || layer > s.depth) {
-    throw new InvalidParameterError(name, `expected a layer in 0…${s.depth} (0 = embeddings, l = after block l), got ${layer}`);
-  }
+  assertLayerIndex(layer, s.depth, name);
 }

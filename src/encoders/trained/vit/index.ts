@@ -1,6 +1,6 @@
 /** The vision-transformer family (vitEncoders.ts describes it). */
 export {
-  VIT_ENCODER_FAMILY, VIT_ENCODER_IDS, VIT_ENCODER_VERSION, VIT_IMAGE_SIDE, VIT_POOLINGS, QUICK_VIT_TRAIN_SIZE, QUICK_VIT_EPOCHS,
+  VIT_ENCODER_FAMILY, EMOJI_VIT_FAMILY, VIT_ENCODER_IDS, VIT_ENCODER_VERSION, VIT_IMAGE_SIDE, VIT_POOLINGS, QUICK_VIT_TRAIN_SIZE, QUICK_VIT_EPOCHS,
   vitEncoderSpec, resolveVitSpec, quickVitSpec, vitTokens, type VitSpec, type ResolvedVitSpec, type VitPooling,
 } from "./vitSpec";
 export { patchify, vitParamShapes } from "./vitNetwork";

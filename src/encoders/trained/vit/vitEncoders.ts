@@ -22,7 +22,7 @@ import { loadFashionMnist, type FashionMnistSplit } from "../../../data/images/f
 import type { ProgressMode } from "../../../engine/progress";
 import { InvalidParameterError } from "../../../errors";
 import type { Matrix } from "../../../linalg/matrix";
-import type { ImageData } from "../imageNetwork";
+import { trainedEncoderDir, type ImageData } from "../imageNetwork";
 import { cachedEncoder, cachedEncoderEmbeddings, effectiveSpec, loadEncoder, saveEncoder, specCachePath, type EncoderFamily } from "../lifecycle";
 import { VitEncoder, vitBundle, vitEncoderFromBundle } from "./vitModel";
 import { quickVitSpec, resolveVitSpec, VIT_ENCODER_VERSION, type ResolvedVitSpec, type VitSpec } from "./vitSpec";
@@ -55,7 +55,7 @@ export interface CachedVitEncoderOptions {
   quick?: boolean;
   /** Training data; default the Fashion-MNIST train split (loaded only when training is needed). */
   data?: ImageData;
-  /** Folder of the encoder files, default `<cacheRoot()>/encoders/fashion-mnist`. */
+  /** Folder of the encoder files, default `<cacheRoot()>/encoders/fashion-mnist` (required for `data` other than the Fashion-MNIST train split). */
   dir?: string;
   progress?: boolean | ProgressMode;
 }
@@ -70,7 +70,7 @@ export async function cachedVitEncoder(spec: VitSpec, options: CachedVitEncoderO
   const quick = options.quick ?? isQuickMode();
   return cachedEncoder(VIT_ENCODERS, {
     spec: effectiveSpec(VIT_ENCODERS, spec, quick),
-    path: vitEncoderPath(spec, options),
+    path: vitEncoderPath(spec, { quick, dir: trainedEncoderDir(options.data, options.dir) }),
     data: () => options.data ?? loadFashionMnist({ split: "train" }),
     fit: { quick, progress: options.progress },
   });

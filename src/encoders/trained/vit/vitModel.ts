@@ -15,7 +15,7 @@ import { accuracy as accuracyOf } from "../../../metrics/metrics";
 import { checkImages, standardizedBatch, type ImageData } from "../imageNetwork";
 import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "../nn";
 import { bundleChecksum, takeArray, type EncoderBundle } from "../persist";
-import { block, checkLayer, paramsByName, type Params } from "../transformer/stack";
+import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
 import { patchify, vitEmbed, vitEmbedding, vitEmbeddingFrom, vitParamShapes } from "./vitNetwork";
 import { VIT_ENCODER_VERSION, type ResolvedVitSpec } from "./vitSpec";
 
@@ -37,7 +37,7 @@ export interface VitBatch {
 }
 
 /** A trained ViT (+ its jointly trained linear head). From `trainVitEncoder`, `loadVitEncoder` or `cachedVitEncoder`. */
-export class VitEncoder {
+export class VitEncoder implements LayerWalkable<VitBatch> {
   readonly spec: ResolvedVitSpec;
   /** Every parameter (network and head) as plain float32 data, in `vitParamShapes` order. */
   readonly params: readonly ParamSpec[];

@@ -4,7 +4,7 @@
  * validation and the quick-mode shrink. See vitEncoders.ts for the family as a whole.
  */
 import { InvalidParameterError } from "../../../errors";
-import { assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
+import { assertFraction, assertInteger, assertOneOf, assertPositiveNumber, assertSafeName, assertSeed } from "../../../validate";
 import { checkTransformerShape, type NormPlacement, type TransformerShape } from "../transformer/stack";
 
 /** Bump when the network, preprocessing or training code changes: cached encoders and embeddings are redone. */
@@ -67,6 +67,22 @@ export const VIT_ENCODER_FAMILY: readonly ResolvedVitSpec[] = Object.freeze([
 
 export const VIT_ENCODER_IDS: readonly string[] = VIT_ENCODER_FAMILY.map((s) => s.id);
 
+/**
+ * The vision transformers trained on the grey 28×28 Google emoji of the train split (9 classes):
+ * ~25 steps per epoch, hence 40 epochs (≈ 60,000 images seen, a minute or two here). Trained and
+ * cached by experiments/emojiSpaces.ts (`cachedEmojiVit`, folder encoders/emoji-google-aligned/).
+ */
+export const EMOJI_VIT_FAMILY: readonly VitSpec[] = Object.freeze([
+  {
+    id: "vit-emoji-pre-d64-l4-s0", patch: 7, width: 64, depth: 4, heads: 4, mlpRatio: 2, norm: "pre", pooling: "cls", seed: 0, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 3e-3, classes: 9, description: "ViT 7×7 patches, width 64, 4 pre-LN blocks, [CLS], trained on the grey 28×28 Google emoji",
+  },
+  {
+    id: "vit-emoji-post-d96-l4-s1", patch: 7, width: 96, depth: 4, heads: 4, mlpRatio: 2, norm: "post", pooling: "mean", seed: 1, epochs: 40,
+    trainSize: 100000, batchSize: 64, learningRate: 1e-3, classes: 9, description: "ViT 7×7 patches, width 96, 4 post-LN blocks, mean pooling, trained on the grey 28×28 Google emoji",
+  },
+]);
+
 /** The family member with this id. @throws InvalidParameterError for an unknown id. */
 export function vitEncoderSpec(id: string): ResolvedVitSpec {
   const s = VIT_ENCODER_FAMILY.find((x) => x.id === id);
@@ -98,8 +114,7 @@ export function resolveVitSpec(spec: VitSpec, prefix = "spec"): ResolvedVitSpec 
   const batchSize = spec.batchSize ?? 64;
   assertInteger(batchSize, `${prefix}.batchSize`, 1);
   const learningRate = assertPositiveNumber(spec.learningRate ?? 1e-3, `${prefix}.learningRate`);
-  const warmup = spec.warmup ?? 0.1;
-  if (typeof warmup !== "number" || !(warmup >= 0 && warmup < 1)) throw new InvalidParameterError(`${prefix}.warmup`, `expected a fraction of the steps in [0, 1), got ${JSON.stringify(warmup)}`);
+  const warmup = assertFraction(spec.warmup ?? 0.1, `${prefix}.warmup`, "[)", "a fraction of the steps");
   return {
     id: spec.id, patch: spec.patch, width: spec.width, depth: spec.depth, heads: spec.heads, mlpRatio: spec.mlpRatio,
     norm: spec.norm as NormPlacement, pooling: spec.pooling, seed: spec.seed, epochs: spec.epochs, trainSize: spec.trainSize,

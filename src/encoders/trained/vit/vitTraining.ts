@@ -10,7 +10,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import { stratifiedSubset } from "../../../data/subset";
 import { getTf } from "../../../engine/tf";
-import { InvalidParameterError } from "../../../errors";
+import { checkLabels } from "../../../validate";
 import { trainSoftmax } from "../../../heads/softmaxTraining";
 import { Random } from "../../../linalg/random";
 import { checkImages, standardizedBatch, type ImageData } from "../imageNetwork";
@@ -27,18 +27,13 @@ import { resolveVitSpec, type VitSpec } from "./vitSpec";
  * Trains one ViT + linear head on labelled images (count × 784 grey bytes, e.g. the Fashion-MNIST
  * train split): a fixed stratified subset of `spec.trainSize` images (all when trainSize ≥ count),
  * `spec.epochs` epochs. Deterministic for a fixed spec and data.
- * @throws InvalidParameterError for a bad spec, unlabelled data or labels outside 0…classes−1.
+ * @throws InvalidParameterError for a bad spec, unlabelled data or labels outside 0…classes−1; ShapeMismatchError for a label count ≠ data.count.
  */
 export async function trainVitEncoder(spec: VitSpec, data: ImageData, options: FitOptions = {}): Promise<VitEncoder> {
   const s = resolveVitSpec(spec);
   checkImages(data);
-  if (!data.labels || data.labels.length !== data.count) throw new InvalidParameterError("data.labels", `expected ${data.count} labels (one per image)`);
-  const labels = data.labels;
-  for (let i = 0; i < data.count; i++) {
-    if (!(Number.isInteger(labels[i]) && labels[i] >= 0 && labels[i] < s.classes)) {
-      throw new InvalidParameterError("data.labels", `expected labels 0–${s.classes - 1} (spec.classes = ${s.classes}), found ${labels[i]} at ${i}`);
-    }
-  }
+  checkLabels(data.labels, data.count, "data.labels", { numClasses: s.classes, what: "image" });
+  const labels = data.labels!;
   const chosen = s.trainSize >= data.count ? Int32Array.from({ length: data.count }, (_, i) => i) : stratifiedSubset(labels, { total: s.trainSize }, IMAGE_DATA_SEED);
   const n = chosen.length;
   const y = Int32Array.from(chosen, (i) => labels[i]);
