@@ -5,12 +5,11 @@
                                        irpFitTransformLiteral (eq. 5 term by term)
 
 Reads the .npy inputs named in the JSON job written by benchmark/run.ts, times OP once after the
-inputs are loaded, and prints {"seconds", "maxRssMB", "numpy"}: peak RSS of this process
-(getrusage), inputs included. run.ts alternates these processes with latent-bridge's own
+inputs are loaded, and prints {"seconds", "numpy"} (run.ts measures the process's peak RSS with
+GNU time). run.ts alternates these processes with latent-bridge's own
 (benchmark/ops.ts) and takes medians.
 """
 import json
-import resource
 import sys
 import time
 
@@ -38,7 +37,7 @@ def main(job_path, op):
     t = time.perf_counter()
     run()
     seconds = time.perf_counter() - t
-    print(json.dumps({"seconds": seconds, "maxRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "numpy": np.__version__}))
+    print(json.dumps({"seconds": seconds, "numpy": np.__version__}))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
  * latent-bridge side of `npm run bench`'s in-process rows: one operation per process, the twin of
  * benchmark/numpy_reference.py. Usage: tsx benchmark/ops.ts JOB.json OP (OP: svd, pinv, irpFit,
  * irpTransform, irpFitTransform). Loads the job's .npy inputs, warms the JIT and the WebAssembly
- * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds", "maxRssMB"}
- * (peak RSS of this process, inputs included; Node's own ~50 MB too).
+ * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds"} (run.ts measures
+ * the process's peak RSS with GNU time).
  */
 import { readFileSync } from "node:fs";
 import { Matrix } from "../src/linalg/matrix";
@@ -48,4 +48,4 @@ if (op === "svd" || op === "pinv") {
 const t = performance.now();
 run();
 const seconds = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ seconds }));

@@ -6,8 +6,8 @@
  * benchmark/numpy_reference.py for numpy (the CLI row: `latent-bridge translate` against
  * benchmark/numpy_package.py cli) — run alternately, ours then numpy's then ours…, for `--rounds`
  * rounds (default 5; the order flips every round), so that both sides see the same machine load;
- * each figure is the median over the rounds, and so is the peak RSS (of the process that ran the
- * row, inputs included). The ratio is ours / numpy's, against the numpy a user would write: IRP
+ * each figure is the median over the rounds, and so is the peak RSS (GNU time's maximum resident set
+ * size of the process that ran the row, inputs and interpreter included). The ratio is ours / numpy's, against the numpy a user would write: IRP
  * collapsed into one map, as we do; eq. 5 evaluated term by term is the second line.
  *
  * Usage: npm run bench [-- --quick] [-- --rounds N] [-- --markdown] [-- --no-package]
@@ -49,10 +49,16 @@ function run(cmd: string, cmdArgs: string[]): string {
   return r.stdout;
 }
 
-/** A process that times its own operation and prints {"seconds", "maxRssMB"} as its last line. */
+/**
+ * A process that times its own operation and prints {"seconds"} as its last line; peak RSS from GNU
+ * time, as for every row (a process's own getrusage would report its parent's peak: Linux keeps
+ * ru_maxrss across fork and execve).
+ */
 function selfTimed(cmd: string, cmdArgs: string[]): Sample {
-  const out = run(cmd, cmdArgs).trim().split("\n").pop()!;
-  return JSON.parse(out) as Sample;
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const { seconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number };
+  return { seconds, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
 }
 
 /** A whole process: wall seconds from here, peak RSS from GNU time. */
