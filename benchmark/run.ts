@@ -6,13 +6,16 @@
  * benchmark/numpy_reference.py for numpy (the CLI row: `latent-bridge translate` against
  * benchmark/numpy_package.py cli) — run alternately, ours then numpy's then ours…, for `--rounds`
  * rounds (default 5; the order flips every round), so that both sides see the same machine load;
- * each figure is the median over the rounds, and so is the peak RSS (GNU time's maximum resident set
+ * each time is the median over the rounds, each ratio the median of the rounds' ratios (the two
+ * measurements of a round are neighbours in time), and the peak RSS a median too (GNU time's maximum resident set
  * size of the process that ran the row, inputs and interpreter included). The ratio is ours / numpy's, against the numpy a user would write: IRP
  * collapsed into one map, as we do; eq. 5 evaluated term by term is the second line.
  *
  * Usage: npm run bench [-- --quick] [-- --rounds N] [-- --markdown] [-- --no-package]
  *   --markdown    print only the README's table (the README's Benchmarks numbers come from it)
  *   --no-package  skip benchmark/package.ts (--help, streaming a > 2 GB file), run afterwards otherwise
+ *   --baseline DIR   also time another checkout of latent-bridge (its benchmark/ops.ts, its bin; build
+ *                 its dist first) in the same rounds: a before/after column under the same load
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +34,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick"), markdown = args.includes("--markdown");
 const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 5;
+const baselineAt = args.indexOf("--baseline");
+const BASELINE = baselineAt >= 0 ? args[baselineAt + 1] : undefined;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected a positive integer, got ${args[roundsAt + 1]}`);
 const D = quick ? 256 : 768, ANCHORS = D, N = quick ? 2000 : 10_000;
 const OMEGA = 16, DELTA = 0.5, SEED = 0;
@@ -75,20 +80,27 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
-interface Row { name: string; ours: Sample[]; numpy: Sample[] }
+interface Row { name: string; ours: Sample[]; numpy: Sample[]; baseline: Sample[] }
 
-/** Alternates `ours` and `theirs` for ROUNDS rounds (the order flips every round). */
-function alternate(name: string, ours: (() => Sample) | null, theirs: (() => Sample) | null): Row {
-  const row: Row = { name, ours: [], numpy: [] };
+/**
+ * Alternates `ours`, `theirs` (and the baseline's) for ROUNDS rounds, the order reversed every
+ * other round, so that each side sees the same load.
+ */
+function alternate(name: string, ours: (() => Sample) | null, theirs: (() => Sample) | null, baseline: (() => Sample) | null = null): Row {
+  const row: Row = { name, ours: [], numpy: [], baseline: [] };
+  const sides: Array<[(() => Sample) | null, Sample[]]> = [[ours, row.ours], [theirs, row.numpy], [baseline, row.baseline]];
   for (let r = 0; r < ROUNDS; r++) {
-    const pair = r % 2 === 0 ? [ours, theirs] : [theirs, ours];
-    for (const f of pair) {
-      if (!f) continue;
-      (f === ours ? row.ours : row.numpy).push(f());
-    }
+    for (const [f, into] of r % 2 === 0 ? sides : [...sides].reverse()) if (f) into.push(f());
   }
   if (!markdown) process.stderr.write(`  ${name}: done\n`);
   return row;
+}
+
+/** Median of the per-round ratios a/b (neighbours in time, so load drifts cancel), else of the medians. */
+function pairedRatio(a: Sample[], b: Sample[]): number {
+  if (a.length === 0 || b.length === 0) return NaN;
+  if (a.length !== b.length) return median(a.map((x) => x.seconds)) / median(b.map((x) => x.seconds));
+  return median(a.map((x, i) => x.seconds / b[i].seconds));
 }
 
 const hasNumpy = spawnSync(PY, ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
@@ -118,38 +130,45 @@ try {
   const cliJob = join(dir, "cli.json");
   writeFileSync(cliJob, JSON.stringify({ ...f32, output: join(dir, "y32_numpy.npy"), firstPoints: firstPoints(OMEGA, ANCHORS, SEED), delta: DELTA }));
 
-  const oursOp = (op: string) => () => selfTimed(process.execPath, ["--import", "tsx", join(ROOT, "benchmark", "ops.ts"), job, op]);
+  const opsOf = (root: string) => (op: string) => () => selfTimed(process.execPath, ["--import", "tsx", join(root, "benchmark", "ops.ts"), job, op]);
+  const oursOp = opsOf(ROOT);
+  const baseOp = (op: string) => (BASELINE ? opsOf(BASELINE)(op) : null);
+  if (BASELINE) run(process.execPath, [join(BASELINE, "scripts", "build.mjs"), "--no-types"]);
   const numpyOp = (op: string) => (hasNumpy ? () => selfTimed(PY, [join(ROOT, "benchmark", "numpy_reference.py"), job, op]) : null);
   if (!markdown) console.error(`latent-bridge benchmark — d=${D}, anchors=${ANCHORS}, transform rows=${N}, ω=${OMEGA}, δ=${DELTA}${quick ? " (quick)" : ""}, kernels: ${kernelBackend()}, ${ROUNDS} rounds`);
   const rows: Row[] = [
-    alternate(`SVD ${D}×${D} (U, s, V)`, oursOp("svd"), numpyOp("svd")),
-    alternate(`pinv ${D}×${D}`, oursOp("pinv"), numpyOp("pinv")),
-    alternate(`IRP fit (${ANCHORS} anchors, ω = ${OMEGA}, δ = ${DELTA})`, oursOp("irpFit"), numpyOp("irpFit")),
-    alternate(`IRP transform ${N.toLocaleString("en-US")} × ${D}`, oursOp("irpTransform"), numpyOp("irpTransform")),
+    alternate(`SVD ${D}×${D} (U, s, V)`, oursOp("svd"), numpyOp("svd"), baseOp("svd")),
+    alternate(`pinv ${D}×${D}`, oursOp("pinv"), numpyOp("pinv"), baseOp("pinv")),
+    alternate(`IRP fit (${ANCHORS} anchors, ω = ${OMEGA}, δ = ${DELTA})`, oursOp("irpFit"), numpyOp("irpFit"), baseOp("irpFit")),
+    alternate(`IRP transform ${N.toLocaleString("en-US")} × ${D}`, oursOp("irpTransform"), numpyOp("irpTransform"), baseOp("irpTransform")),
   ];
-  const fitTransform = alternate("**IRP fit + transform**", oursOp("irpFitTransform"), numpyOp("irpFitTransform"));
+  const fitTransform = alternate("**IRP fit + transform**", oursOp("irpFitTransform"), numpyOp("irpFitTransform"), baseOp("irpFitTransform"));
   rows.push(fitTransform);
   const literal = alternate("… numpy evaluating eq. 5 term by term instead", null, numpyOp("irpFitTransformLiteral"));
-  rows.push({ ...literal, ours: fitTransform.ours });
+  rows.push({ ...literal, ours: fitTransform.ours, baseline: fitTransform.baseline });
   const translate = ["translate", "--method", "irp", "--omega", String(OMEGA), "--delta", String(DELTA), "--seed", String(SEED),
     "--source-anchors", f32.anchorsX, "--target-anchors", f32.anchorsY, "--input", f32.input, "--output", f32.output];
   rows.push(alternate(`CLI whole process: start, load, fit, transform, save (\`translate\`, float32 files)`,
     () => wholeProcess(process.execPath, [join(ROOT, "bin", "latent-bridge.mjs"), ...translate]),
-    hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob]) : null));
+    hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob]) : null,
+    BASELINE ? () => wholeProcess(process.execPath, [join(BASELINE, "bin", "latent-bridge.mjs"), ...translate]) : null));
 
   const numpyVersion = hasNumpy ? run(PY, ["-c", "import numpy; print(numpy.__version__)"]).trim() : "absent";
-  const fmt = (s: Sample[], key: keyof Sample, digits: number) => (s.length ? median(s.map((x) => x[key])).toFixed(digits) : "—");
+  const med = (v: Sample[], key: keyof Sample) => median(v.map((x) => x[key]));
+  const cell = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "—");
   const lines = [
-    `| operation | latent-bridge (s) | numpy (s) | ratio | peak RSS, ours / numpy (MB) |`,
-    `| --- | ---: | ---: | ---: | ---: |`,
+    `| operation | latent-bridge (s) | numpy (s) | ratio | peak RSS, ours / numpy (MB) |${BASELINE ? " baseline (s) | ours / baseline |" : ""}`,
+    `| --- | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
     ...rows.map((r) => {
-      const o = median(r.ours.map((x) => x.seconds)), n = r.numpy.length ? median(r.numpy.map((x) => x.seconds)) : NaN;
-      const ratio = Number.isFinite(n) ? (o / n).toFixed(2) : "—";
-      return `| ${r.name} | ${o.toFixed(3)} | ${Number.isFinite(n) ? n.toFixed(3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ${fmt(r.ours, "maxRssMB", 0)} / ${fmt(r.numpy, "maxRssMB", 0)} |`;
+      const ratio = cell(pairedRatio(r.ours, r.numpy), 2);
+      const base = BASELINE ? ` ${cell(r.baseline.length ? med(r.baseline, "seconds") : NaN, 3)} | ${cell(pairedRatio(r.ours, r.baseline), 2)} |` : "";
+      return `| ${r.name} | ${cell(med(r.ours, "seconds"), 3)} | ${r.numpy.length ? cell(med(r.numpy, "seconds"), 3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ` +
+        `${cell(med(r.ours, "maxRssMB"), 0)} / ${r.numpy.length ? cell(med(r.numpy, "maxRssMB"), 0) : "—"} |${base}`;
     }),
     "",
     `d = ${D}, ${ANCHORS} anchors, ω = ${OMEGA}, δ = ${DELTA}, transform of ${N.toLocaleString("en-US")} × ${D}; kernels ${kernelBackend()}, numpy ${numpyVersion} (one BLAS thread); ` +
-      `medians of ${ROUNDS} alternating rounds (one process per measurement); ${cpus().length} cores, 1-minute load ${load.toFixed(1)} at the start.`,
+      `one process per measurement, latent-bridge and numpy alternating for ${ROUNDS} rounds: times are medians, ratios the median of the rounds' ratios; ` +
+      `${cpus().length} cores, 1-minute load ${load.toFixed(1)} at the start${BASELINE ? `; baseline: ${BASELINE}` : ""}.`,
   ];
   console.log(lines.join("\n"));
   if (!markdown) {

@@ -154,6 +154,8 @@ describe("pinvByGram", () => {
     // Moore–Penrose: Bᵀ·D·Bᵀ = Bᵀ and D·Bᵀ = I for full row rank.
     expect(maxAbsDiff(matmul(r.pinv, transpose(b)), Matrix.identity(25))).toBeLessThan(1e-13);
     expect(() => pinvOfRowsByGram(b, { gram: new Matrix(24, 24) })).toThrow(ShapeMismatchError);
+    // Rows too long to square (‖row‖² beyond float64) are left to the SVD, not an Infinity.
+    expect(pinvOfRowsByGram(new Matrix(25, 90, b.data.map((v) => v * 1e160)))).toBeNull();
   });
 
   it("with the TypeScript kernels too (LATENT_BRIDGE_KERNELS=js)", () => {

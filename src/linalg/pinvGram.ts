@@ -26,11 +26,11 @@
  * The decision reads only the computed eigenvalues, so it is deterministic: the same matrix takes
  * the same path with the same bits.
  */
-import { InvalidParameterError, ShapeMismatchError } from "../errors";
+import { ShapeMismatchError } from "../errors";
 import { Matrix, assertFiniteEntries, transpose } from "./matrix";
 import { matmul } from "./product";
 import { singularValues } from "./svd";
-import { defaultRcond, pinvWithInfo, type PinvOptions, type PinvResult } from "./pinv";
+import { pinvWithInfo, resolveRcond, type PinvOptions, type PinvResult } from "./pinv";
 
 /** Largest (m + n)·eps·κ² for which the Gram path is taken (see the file comment). */
 export const GRAM_ERROR_BOUND = 1e-9;
@@ -56,7 +56,7 @@ export interface GramPinvResult extends PinvResult {
 
 /** `pinvWithInfo` through the Gram matrix when that is as exact (see the file comment), else through the SVD. */
 export function pinvByGram(a: Matrix, options: PinvOptions = {}): GramPinvResult {
-  const rcond = checkRcond(options.rcond, a);
+  const rcond = resolveRcond(options.rcond, a.rows, a.cols);
   const p = Math.min(a.rows, a.cols), q = Math.max(a.rows, a.cols);
   let gram: GramPinvResult | null = null;
   if (p > 0 && q >= MIN_ASPECT * p) {
@@ -85,8 +85,8 @@ export function pinvByGram(a: Matrix, options: PinvOptions = {}): GramPinvResult
 
 /**
  * pinv(Bᵀ) = (B·Bᵀ)⁻¹·B (p×q, the same shape as B) for B with at least `MIN_ASPECT` times as many
- * columns as rows, with its spectrum — or null when the Gram path is not exact enough (see the file comment),
- * and then the caller takes the SVD. `options.gram` is B·Bᵀ when the caller has it (IRP reads each
+ * columns as rows, with its spectrum — or null when the Gram path is not exact enough (see the
+ * file comment), and then the caller takes the SVD. `options.gram` is B·Bᵀ when the caller has it (IRP reads each
  * pruned subspace's from the Gram matrix of all the anchors, which farthest point sampling
  * needed anyway); otherwise it is computed here. No rescaling: B's rows should have norms within
  * 1e±150 (IRP's are unit rows; `pinvByGram` rescales any matrix).
@@ -95,14 +95,15 @@ export function pinvOfRowsByGram(
   b: Matrix, options: { rcond?: number; gram?: Matrix; /** Default `MIN_ASPECT`; 1 admits square B (tests). */ minAspect?: number } = {},
 ): GramPinvResult | null {
   const p = b.rows, q = b.cols;
-  const rcond = checkRcond(options.rcond, b);
+  const rcond = resolveRcond(options.rcond, b.rows, b.cols);
   if (p === 0 || q < (options.minAspect ?? MIN_ASPECT) * p) return null;
   const g = options.gram ?? matmul(b, transpose(b));
   if (g.rows !== p || g.cols !== p) throw new ShapeMismatchError("gram", `expected ${p}×${p} (B·Bᵀ), got ${g.rows}×${g.cols}`);
+  // Null for a Gram matrix that overflowed (rows beyond ~1e154), and below for a zero or subnormal one.
+  for (let i = 0; i < g.data.length; i++) if (!Number.isFinite(g.data[i])) return null;
   const lambda = singularValues(g);
   const lmax = lambda[0], lmin = lambda[p - 1];
-  // Also null for a zero, subnormal or overflowing Gram matrix.
-  if (!(lmin >= MIN_NORMAL && lmax < Infinity) || (p + q) * Number.EPSILON * (lmax / lmin) > GRAM_ERROR_BOUND) return null;
+  if (!(lmin >= MIN_NORMAL) || (p + q) * Number.EPSILON * (lmax / lmin) > GRAM_ERROR_BOUND) return null;
   const sigma = lambda.map(Math.sqrt);
   if (!(sigma[p - 1] > rcond * sigma[0] * (1 + CUTOFF_MARGIN))) return null;
   const w = inverseCholeskyFactor(g.data, p);
@@ -113,12 +114,6 @@ export function pinvOfRowsByGram(
   assertFiniteEntries(out, "b", "the pseudo-inverse overflows float64 (rescale the matrix)");
   const cond = sigma[0] / sigma[p - 1];
   return { pinv: out, rank: p, singularValues: sigma, condKept: cond, condFull: cond, path: "gram" };
-}
-
-function checkRcond(rcond: number | undefined, a: Matrix): number {
-  const r = rcond ?? defaultRcond(a.rows, a.cols);
-  if (!(r >= 0) || !Number.isFinite(r)) throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${r}`);
-  return r;
 }
 
 /**
