@@ -24,3 +24,9 @@ export function embeddingPair(rows: number, d: number, seed: number): { x: Matri
   }
   return { x, y };
 }
+
+/** IRP's first anchors for ω draws of `Random(seed)` (what `drawAnchorSubspaces` draws), for the numpy side. */
+export function firstPoints(omega: number, anchors: number, seed: number): number[] {
+  const draw = new Random(seed);
+  return Array.from({ length: omega }, () => draw.int(anchors));
+}

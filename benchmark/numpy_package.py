@@ -3,6 +3,7 @@
     numpy_package.py cli JOB.json       load the anchors and the input, fit IRP collapsed to one map
                                         (the same first points as latent-bridge's seeded draws), transform,
                                         save — what `latent-bridge translate` does, as one script run
+                                        (the IRP code is numpy_irp.py's, shared with numpy_reference.py)
     numpy_package.py stream MODEL INPUT OUTPUT
                                         apply a saved latent-bridge IRP model (model.npz) to INPUT opened
                                         with np.load(mmap_mode="r"), 65,536 rows at a time, into an
@@ -16,24 +17,7 @@ import time
 
 import numpy as np
 
-
-def normalize(x):
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def fps(abs_cos, first, delta):
-    k = abs_cos.shape[0]
-    selected = np.zeros(k, dtype=bool)
-    selected[first] = True
-    min_dist = np.maximum(0.0, 1.0 - abs_cos[first])
-    while True:
-        cand = np.where(selected, -np.inf, min_dist)
-        best = int(np.argmax(cand))
-        if selected[best] or cand[best] < delta:
-            break
-        selected[best] = True
-        min_dist = np.minimum(min_dist, np.maximum(0.0, 1.0 - abs_cos[best]))
-    return np.flatnonzero(selected)
+from numpy_irp import fit_collapsed, transform_collapsed
 
 
 def cli(job_path):
@@ -41,18 +25,8 @@ def cli(job_path):
     ax = np.load(job["anchorsX"]).astype(np.float64)
     ay = np.load(job["anchorsY"]).astype(np.float64)
     x = np.load(job["input"])
-    mx, my = ax.mean(0), ay.mean(0)
-    ux, uy = normalize(ax - mx), normalize(ay - my)
-    g = np.abs(uy @ uy.T)
-    subs = {}
-    for f in job["firstPoints"]:
-        idx = fps(g, f, job["delta"])
-        key = idx.tobytes()
-        subs[key] = (idx, subs.get(key, (idx, 0))[1] + 1)
-    m = sum(c * (ux[idx].T @ np.linalg.pinv(uy[idx].T)) for idx, c in subs.values()) / len(job["firstPoints"])
-    scale = np.linalg.norm(ay - my, axis=1).mean()
-    y = normalize(normalize(x.astype(np.float64) - mx) @ m) * scale + my
-    np.save(job["output"], y.astype(x.dtype))
+    model = fit_collapsed(ax, ay, job["firstPoints"], job["delta"])
+    np.save(job["output"], transform_collapsed(model, x.astype(np.float64)).astype(x.dtype))
 
 
 def stream(model_path, input_path, output_path):

@@ -1,32 +1,29 @@
 /**
  * `npm run bench`'s package rows, as a user meets them: whole processes, beside numpy (one BLAS thread).
  *
- *   1. The command line: `latent-bridge translate` (start, load, fit IRP, transform, save) against a
- *      numpy script doing the same (benchmark/numpy_package.py cli), and `latent-bridge --help`
- *      against `node -e 0`. Best of 5 whole-process runs each.
+ *   1. Start-up: `latent-bridge --help` against `node -e 0`, best of 10, and their peak RSS. (The CLI's
+ *      whole process on files, `translate` against numpy_package.py cli, is a row of benchmark/run.ts.)
  *   2. Streaming a float32 file beyond 2 GiB through a saved IRP model: `latent-bridge apply` against
  *      numpy applying the same model with np.load(mmap_mode="r") in 65,536-row chunks into an
  *      open_memmap output: seconds, GB/s of input and peak RSS (GNU time's maximum resident set
  *      size for us; getrusage for numpy — both count the file pages a process has mapped). The input
  *      is written first, so both read it from the page cache. The files are deleted afterwards.
  *
- * Usage: npm run bench [-- --quick] (smaller sizes) [-- --no-stream] (skip part 2).
+ * Run by benchmark/run.ts (npm run bench) after its rows, with its arguments: [--quick] (smaller
+ * sizes) [--no-stream] (skip part 2).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeNpyMatrix } from "../src/io/npy";
-import { Random } from "../src/linalg/random";
-import { embeddingPair } from "./data";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "latent-bridge.mjs");
 const PY = "/usr/bin/python3";
 const NUMPY = join(ROOT, "benchmark", "numpy_package.py");
 const quick = process.argv.includes("--quick");
-const D = quick ? 256 : 768, ANCHORS = D, N = quick ? 2_000 : 10_000, OMEGA = 16, DELTA = 0.5, SEED = 0, REPEATS = 5;
+const DELTA = 0.5, REPEATS = 5;
 const STREAM_ROWS = quick ? 200_000 : 1_400_000, STREAM_D = 384;
 
 const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", LATENT_BRIDGE_PROGRESS: "0" };
@@ -65,30 +62,13 @@ const hasNumpy = spawnSync(PY, ["-c", "import numpy"], { stdio: "ignore" }).stat
 const dir = mkdtempSync(join(tmpdir(), "latent-bridge-bench-package-"));
 const lines: string[] = [];
 try {
-  // 1. The command line, whole process.
-  const anchors = embeddingPair(ANCHORS, D, 11);
-  const input = embeddingPair(N, D, 12).x;
-  const f = { anchorsX: join(dir, "ax.npy"), anchorsY: join(dir, "ay.npy"), input: join(dir, "x.npy"), output: join(dir, "y.npy") };
-  writeNpyMatrix(f.anchorsX, anchors.x, "float32");
-  writeNpyMatrix(f.anchorsY, anchors.y, "float32");
-  writeNpyMatrix(f.input, input, "float32");
-  const translate = ["translate", "--method", "irp", "--omega", String(OMEGA), "--delta", String(DELTA), "--seed", String(SEED),
-    "--source-anchors", f.anchorsX, "--target-anchors", f.anchorsY, "--input", f.input, "--output", f.output];
-  const oursCli = bestOf(process.execPath, [BIN, ...translate]);
+  // 1. Start-up: --help, whole process (the CLI's translate row is benchmark/run.ts's).
   const help = bestOf(process.execPath, [BIN, "--help"], 10);
   const nodeStart = bestOf(process.execPath, ["-e", "0"], 10);
-  let numpyCli: number | undefined;
-  if (hasNumpy) {
-    const draw = new Random(SEED);
-    const job = join(dir, "job.json");
-    writeFileSync(job, JSON.stringify({ ...f, output: join(dir, "y_numpy.npy"), firstPoints: Array.from({ length: OMEGA }, () => draw.int(ANCHORS)), delta: DELTA }));
-    numpyCli = bestOf(PY, [NUMPY, "cli", job]);
-  }
-  lines.push(`whole processes, best of ${REPEATS}; ${D}-d float32 spaces, ${ANCHORS} anchors, ${N.toLocaleString("en-US")} rows, IRP ω = ${OMEGA}, δ = ${DELTA}`);
-  lines.push("", "| operation | latent-bridge | numpy | ratio |", "| --- | ---: | ---: | ---: |");
-  lines.push(row(`CLI whole process: start, load, fit, transform, save (${N.toLocaleString("en-US")} × ${D})`, `${oursCli.toFixed(2)} s`,
-    numpyCli === undefined ? "—" : `${numpyCli.toFixed(2)} s`, numpyCli === undefined ? "—" : (oursCli / numpyCli).toFixed(2)));
+  const helpRss = timed(process.execPath, [BIN, "--help"]).maxRssMB, nodeRss = timed(process.execPath, ["-e", "0"]).maxRssMB;
+  lines.push("whole processes; --help best of 10", "", "| operation | latent-bridge | numpy | ratio |", "| --- | ---: | ---: | ---: |");
   lines.push(row("`latent-bridge --help` (whole process; numpy column: `node -e 0`)", `${help.toFixed(3)} s`, `${nodeStart.toFixed(3)} s`, (help / nodeStart).toFixed(2)));
+  lines.push(row("  peak RSS", `${helpRss.toFixed(0)} MB`, `${nodeRss.toFixed(0)} MB`, ""));
 
   // 2. Streaming a file beyond 2 GiB.
   if (!process.argv.includes("--no-stream") && hasNumpy) {

@@ -16,12 +16,13 @@ export { Random, SEED_MAX } from "./linalg/random";
 export { svd, singularValues, type SvdResult } from "./linalg/svd";
 export { kernelBackend } from "./linalg/wasm/kernels";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
+export { pinvByGram, pinvOfRowsByGram, GRAM_ERROR_BOUND, type GramPinvResult } from "./linalg/pinvGram";
 export { orthogonalProcrustes } from "./linalg/procrustes";
 export { lstsq } from "./linalg/lstsq";
 export { relativeProjection, type RelativeProjectionOptions } from "./relative/relativeProjection";
 export { anchorStats, center, centerAndNormalize, centerAndScale, unscaleInPlace, normalizeRows, denormalize, type SpaceStats } from "./relative/normalize";
 export {
-  farthestPointSample, farthestPointSampleFromGram, absoluteCosineGram, anchorSubspaces, drawAnchorSubspaces,
+  farthestPointSample, farthestPointSampleFromGram, absoluteCosineGram, cosineGram, anchorSubspaces, drawAnchorSubspaces,
   type AnchorSubspace, type FarthestPointSampleOptions,
 } from "./anchors/farthestPointSample";
 export {

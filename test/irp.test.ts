@@ -6,6 +6,8 @@ import { absoluteCosineGram } from "../src/anchors/farthestPointSample";
 import { centerAndNormalize } from "../src/relative/normalize";
 import { Matrix, frobeniusNorm, maxAbsDiff, rowNorms, selectRows, transpose } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
+import { pinvWithInfo } from "../src/linalg/pinv";
+import { pinvOfRowsByGram } from "../src/linalg/pinvGram";
 import { relativeProjection } from "../src/relative/relativeProjection";
 import {
   DegenerateAnchorsError, InvalidParameterError, NonFiniteError, NotFittedError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError,
@@ -96,6 +98,32 @@ describe("IRP: known answers", () => {
     // Identical draws share one object (their decoder is computed once).
     const loose = drawSubspaceDecoders(fromA.unitY, absoluteCosineGram(fromA.unitY), { omega: 4, delta: 0, seed: 2 });
     expect(new Set(loose).size).toBe(1);
+  });
+
+  it("pruned subspaces far from square are decoded through their Gram matrix: pinv(S_Yᵀ) to 1e-10, one bit pattern for both forms; unpruned ones keep the SVD's bits", () => {
+    const ay = correlatedPoints(160, 96, 40, 81, 0.3);
+    const fitted = fitSubspaceMaps(correlatedPoints(160, 64, 40, 82, 0.3), ay, { omega: 8, delta: 0.5, seed: 4, prune: "target" });
+    const rowForm = drawSubspaceDecoders(fitted.unitY, absoluteCosineGram(fitted.unitY), { omega: 8, delta: 0.5, seed: 4, form: "transpose-of-pinv" });
+    let gramPath = 0;
+    for (let i = 0; i < 8; i++) {
+      const sy = selectRows(fitted.unitY, fitted.draws[i].indices);
+      const svdPinv = pinvWithInfo(transpose(sy));
+      const d = fitted.draws[i];
+      if (pinvOfRowsByGram(sy)) {
+        gramPath++;
+        expect(d.indices.length * 2).toBeLessThanOrEqual(96);
+        expect(maxAbsDiff(d.decoder, svdPinv.pinv) / frobeniusNorm(svdPinv.pinv)).toBeLessThan(1e-10);
+        expect(Math.abs(d.diagnostics.conditionNumber / svdPinv.condKept - 1)).toBeLessThan(1e-10);
+        // The Gram read from all the anchors' (fit) or formed from S_Y (here): the same bits, either form.
+        expect(maxAbsDiff(rowForm[i].decoder, d.decoder)).toBe(0);
+      } else {
+        expect(maxAbsDiff(d.decoder, svdPinv.pinv)).toBe(0);
+      }
+    }
+    expect(gramPath).toBeGreaterThan(0);
+    // δ = 0 keeps all 160 anchors (≥ d_y/2): the SVD, bit for bit as before, in either form.
+    const loose = fitSubspaceMaps(correlatedPoints(160, 64, 40, 82, 0.3), ay, { omega: 2, delta: 0, seed: 4, prune: "target" });
+    expect(maxAbsDiff(loose.draws[0].decoder, pinvWithInfo(transpose(loose.unitY)).pinv)).toBe(0);
   });
 
   it("reports anchors kept and condition numbers per subspace, and their means", () => {

@@ -3,16 +3,23 @@ import { matmulTransB } from "../linalg/product";
 import { Random } from "../linalg/random";
 import { normalizeRows } from "../relative/normalize";
 import { assertDelta, assertSeed, checkOptions, toMatrix, type MatrixInput } from "../validate";
-import { InvalidParameterError } from "../errors";
+import { InvalidParameterError, ShapeMismatchError } from "../errors";
+
+/** cos between every pair of rows of `unitRows` (rows already L2-normalised): the k×k Gram matrix. */
+export function cosineGram(unitRows: Matrix): Matrix {
+  return matmulTransB(unitRows, unitRows);
+}
 
 /**
  * |cos| between every pair of rows of `unitRows` (rows already L2-normalised), as a k×k row-major
- * array. FPS only ever needs these numbers, so one product serves all ω subspaces.
+ * array. FPS only ever needs these numbers, so one product serves all ω subspaces. `signed`: their
+ * `cosineGram`, when the caller has it (IRP also reads it for the pruned subspaces' pseudo-inverses).
  */
-export function absoluteCosineGram(unitRows: Matrix): Float64Array {
-  const g = matmulTransB(unitRows, unitRows).data;
-  for (let i = 0; i < g.length; i++) g[i] = Math.abs(g[i]);
-  return g;
+export function absoluteCosineGram(unitRows: Matrix, signed: Matrix = cosineGram(unitRows)): Float64Array {
+  if (signed.rows !== unitRows.rows || signed.cols !== unitRows.rows) {
+    throw new ShapeMismatchError("signed", `expected the ${unitRows.rows}×${unitRows.rows} cosine Gram matrix of the rows, got ${signed.rows}×${signed.cols}`);
+  }
+  return signed.data.map(Math.abs);
 }
 
 /**

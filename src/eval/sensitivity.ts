@@ -8,7 +8,7 @@
  * encoders affordable.
  */
 import type { Matrix } from "../linalg/matrix";
-import { absoluteCosineGram } from "../anchors/farthestPointSample";
+import { absoluteCosineGram, cosineGram } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
@@ -96,6 +96,7 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
         // The grid's decoders are pinv(S_Y)ᵀ, as they always were (see `DecoderForm`).
         const decoders = (pruneOn: PreparedSpace) => drawSubspaceDecoders(sb.anchorUnit, gramOf(pruneOn), {
           omega: omegaMax, delta, seed, form: "transpose-of-pinv", ridge: variant.ridge, whiten: variant.whiten,
+          targetGram: pruneOn === sb ? signedGramOf(sb) : undefined,
         });
         const shared = prune === "target" ? decoders(sb) : undefined;
         for (const a of sources) {
@@ -129,6 +130,8 @@ interface PreparedSpace {
   testUnit: Matrix;
   /** |cos| Gram matrix of the unit anchors (what pruning on this space reads), computed on first use. */
   gram?: Float64Array;
+  /** The signed one, cos (`cosineGram`), which it is taken from and the decoders into this space read. */
+  signedGram?: Matrix;
 }
 
 function prepareSpace(space: EmbeddedSpace): PreparedSpace {
@@ -141,7 +144,11 @@ function prepareSpace(space: EmbeddedSpace): PreparedSpace {
 }
 
 function gramOf(p: PreparedSpace): Float64Array {
-  return (p.gram ??= absoluteCosineGram(p.anchorUnit));
+  return (p.gram ??= absoluteCosineGram(p.anchorUnit, signedGramOf(p)));
+}
+
+function signedGramOf(p: PreparedSpace): Matrix {
+  return (p.signedGram ??= cosineGram(p.anchorUnit));
 }
 
 function distinctAmong(draws: readonly DrawnSubspace[], omega: number): number {

@@ -148,6 +148,15 @@ export function selectRows(a: Matrix, indices: ArrayLike<number>): Matrix {
   return out;
 }
 
+/** The rows and the columns `indices` of the square `a`, in that order: a[indices, indices]. */
+export function principalSubmatrix(a: Matrix, indices: ArrayLike<number>): Matrix {
+  if (a.rows !== a.cols) throw new ShapeMismatchError("a", `expected a square matrix, got ${a.rows}×${a.cols}`);
+  const rows = selectRows(a, indices), k = indices.length, n = a.cols;
+  const out = new Matrix(k, k);
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) out.data[r * k + c] = rows.data[r * n + indices[c]];
+  return out;
+}
+
 /** Columns `[start, end)` of `a`. */
 export function sliceCols(a: Matrix, start: number, end: number): Matrix {
   const w = end - start;

@@ -28,12 +28,16 @@ export function defaultRcond(rows: number, cols: number): number {
   return Math.max(rows, cols) * Number.EPSILON;
 }
 
+/** The cut-off a pseudo-inverse of a rows×cols matrix uses: `rcond` checked, or numpy's default. */
+export function resolveRcond(rcond: number | undefined, rows: number, cols: number): number {
+  const r = rcond ?? defaultRcond(rows, cols);
+  if (!(r >= 0) || !Number.isFinite(r)) throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${r}`);
+  return r;
+}
+
 /** Pseudo-inverse through the SVD, with numpy's default cut-off, plus the spectrum diagnostics. */
 export function pinvWithInfo(a: Matrix, options: PinvOptions = {}): PinvResult {
-  const rcond = options.rcond ?? defaultRcond(a.rows, a.cols);
-  if (!(rcond >= 0) || !Number.isFinite(rcond)) {
-    throw new InvalidParameterError("rcond", `expected a finite number ≥ 0, got ${rcond}`);
-  }
+  const rcond = resolveRcond(options.rcond, a.rows, a.cols);
   const fast = pinvWasm(a, rcond);
   if (fast) return result(fast.pinv, fast.rank, fast.s);
   const { Ut, s, Vt } = svdTransposed(a);

@@ -4,10 +4,11 @@
  * once per distinct subspace and per target), their collapse into one d_x×d_y map (anchor
  * completion), and decoding every ω prefix at once through the relative space.
  */
-import { Matrix, addScaledInPlace, frobeniusNorm, scale, selectRows, transpose } from "../linalg/matrix";
+import { Matrix, addScaledInPlace, frobeniusNorm, principalSubmatrix, scale, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
-import { absoluteCosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
+import { pinvOfRowsByGram } from "../linalg/pinvGram";
+import { absoluteCosineGram, cosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import { assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
@@ -61,7 +62,10 @@ export interface SubspaceMaps {
  * pinv(S_Y)ᵀ ("transpose-of-pinv"). The same matrix in exact arithmetic (pinv(Aᵀ) = pinv(A)ᵀ), not in
  * the last bits. The ω×δ sensitivity grid has always used the second, and the anchor-only (ω, δ)
  * choice breaks near-ties on those bits (at δ = 0 every ω decodes the same subspace), so each path
- * keeps its form and its committed numbers.
+ * keeps its form and its committed numbers — on the SVD path. A well-conditioned subspace far from
+ * square (k_s ≤ d_y/2, the pruned ones) is decoded through its k_s×k_s Gram matrix instead
+ * (`pinvOfRowsByGram`, equal to the SVD's to 1e-9 relative), and there both forms are (S_Y·S_Yᵀ)⁻¹·S_Y
+ * bit for bit; unpruned and ill-conditioned subspaces keep the SVD and their bits.
  */
 export type DecoderForm = "pinv-of-transpose" | "transpose-of-pinv";
 
@@ -76,6 +80,11 @@ export interface SubspaceDecoderOptions {
   ridge?: number;
   /** IRP's `whiten`: decode with polar(S_Y) (default false). */
   whiten?: boolean;
+  /**
+   * unitY·unitYᵀ (`cosineGram`), when the caller has it (target pruning: FPS's |cos| came from it):
+   * each subspace's S_Y·S_Yᵀ is then read from it rather than computed.
+   */
+  targetGram?: Matrix;
 }
 
 /**
@@ -100,10 +109,13 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
     if (!drawn) {
       const sy = selectRows(unitY, indices);
       if (plain) {
-        const info = pinvWithInfo(form === "pinv-of-transpose" ? transpose(sy) : sy, { rcond: options.rcond });
+        // pinv(S_Yᵀ) = (S_Y·S_Yᵀ)⁻¹·S_Y when that is as exact as the SVD (see `pinvOfRowsByGram`).
+        const gram = options.targetGram ? principalSubmatrix(options.targetGram, indices) : undefined;
+        const byGram = pinvOfRowsByGram(sy, { rcond: options.rcond, gram });
+        const info = byGram ?? pinvWithInfo(form === "pinv-of-transpose" ? transpose(sy) : sy, { rcond: options.rcond });
         drawn = {
           indices,
-          decoder: form === "pinv-of-transpose" ? info.pinv : transpose(info.pinv),
+          decoder: byGram ? byGram.pinv : form === "pinv-of-transpose" ? info.pinv : transpose(info.pinv),
           diagnostics: { anchorsKept: indices.length, rank: info.rank, conditionNumber: info.condKept, conditionNumberFull: info.condFull },
         };
       } else {
@@ -154,9 +166,11 @@ export function fitSubspaceMaps(
   const target = anchorStats(ay, "anchorsY");
   const unitX = centerAndNormalize(ax, source, "anchorsX");
   const unitY = centerAndNormalize(ay, target, "anchorsY");
-  const gram = absoluteCosineGram(options.prune === "target" ? unitY : unitX);
+  // With target pruning, one Gram matrix serves FPS (|cos|) and the decoders (S_Y·S_Yᵀ).
+  const targetGram = options.prune === "target" ? cosineGram(unitY) : undefined;
+  const gram = targetGram ? absoluteCosineGram(unitY, targetGram) : absoluteCosineGram(unitX);
   const draws = drawSubspaceDecoders(unitY, gram, {
-    omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten,
+    omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten, targetGram,
   });
   if (options.whiten) return { ax, ay, source, target, unitX, unitY, draws, encoders: drawSubspaceEncoders(unitX, draws, options.rcond) };
   return { ax, ay, source, target, unitX, unitY, draws };
