@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluatePanel } from "../src/eval/stitching/panel";
-import { irpPanel } from "../src/eval/irpPanel";
+import { irpPanel, pickRidge, RIDGE_CHOICE_MARGIN } from "../src/eval/irpPanel";
 import { sensitivityGrid } from "../src/eval/sensitivity";
 import { chooseIrpParameters } from "../src/eval/irpChoice";
 import { controlledPair } from "../src/data/controlledPair";
@@ -85,5 +85,26 @@ describe("evaluatePanel with irpPanel", () => {
     expect(() => irpPanel({ omegas: [1], deltas: [0], methods: ["irp-magic" as never] })).toThrow(InvalidParameterError);
     const m = irpPanel({ omegas: [1], deltas: [0], methods: ["procrustes"] }).methods;
     await expect(evaluatePanel(data, { numAnchors: 20, seeds: [0], methods: [...m, ...m] })).rejects.toThrow(InvalidParameterError);
+  });
+});
+
+describe("pickRidge: the ridge variant's λ", () => {
+  const plain = { omega: 1, delta: 0.9, score: 0.8 };
+  it("keeps plain IRP (λ = 0) when a ridge scores higher only by rounding (regression: a 1e-15 lead flipped with the Gram pseudo-inverse)", () => {
+    const c = pickRidge(plain, [{ lambda: 10, omega: 1, delta: 0.9, score: 0.8 + 4e-15 }]);
+    expect(c).toEqual({ lambda: 0, omega: 1, delta: 0.9, score: 0.8 });
+  });
+  it("takes a λ that is really better, and the first of several that tie", () => {
+    const gain = 0.8 * RIDGE_CHOICE_MARGIN * 10;
+    const c = pickRidge(plain, [
+      { lambda: 0.1, omega: 4, delta: 0.7, score: 0.8 + gain },
+      { lambda: 1, omega: 4, delta: 0.7, score: 0.8 + gain * (1 + 1e-12) },
+      { lambda: 10, omega: 1, delta: 0.9, score: 0.7 },
+    ]);
+    expect(c.lambda).toBe(0.1);
+    expect(pickRidge(plain, [{ lambda: 100, omega: 16, delta: 0.8, score: 0.85 }])).toEqual({ lambda: 100, omega: 16, delta: 0.8, score: 0.85 });
+  });
+  it("never picks a worse λ", () => {
+    expect(pickRidge(plain, [{ lambda: 1, omega: 1, delta: 0, score: 0.79 }]).lambda).toBe(0);
   });
 });

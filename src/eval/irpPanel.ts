@@ -58,6 +58,26 @@ interface PairChoices {
 /** λ on the unit anchors' Gram matrix, whose eigenvalues average k_s / rank: from barely regularised to the cross-covariance limit. */
 export const DEFAULT_RIDGES = [0.01, 0.1, 1, 10, 100];
 
+/**
+ * How much higher (relative to its magnitude) a candidate λ's held-out score must be to replace the
+ * best so far. Near the cross-covariance limit a ridge's map and plain IRP's can score within the
+ * rounding of two decompositions of each other (seen: 1e-15 apart, then the other way round once
+ * plain IRP's pseudo-inverse came from the Gram matrix); a regulariser is chosen for a real gain,
+ * never for rounding noise.
+ */
+export const RIDGE_CHOICE_MARGIN = 1e-9;
+
+export interface RidgeCandidate { lambda: number; omega: number; delta: number; score: number }
+
+/** The ridge variant's choice: plain IRP (λ = 0) unless a λ of `candidates` (in order) beats the best so far by more than RIDGE_CHOICE_MARGIN. */
+export function pickRidge(plain: { omega: number; delta: number; score: number }, candidates: readonly RidgeCandidate[]): RidgeCandidate {
+  let best: RidgeCandidate = { lambda: 0, omega: plain.omega, delta: plain.delta, score: plain.score };
+  for (const c of candidates) {
+    if (c.score - best.score > RIDGE_CHOICE_MARGIN * Math.max(Math.abs(best.score), Number.MIN_VALUE)) best = c;
+  }
+  return best;
+}
+
 /** The panel's methods and the diagnostics they recorded (filled while `evaluatePanel` runs). */
 export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnostics: PairDiagnosticRow[] } {
   const methods = o.methods ?? IRP_PANEL_METHODS;
@@ -88,12 +108,10 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
     const c = choices(p);
     if (!c.ridge) {
       const { ax, ay } = anchors(p);
-      let best = { lambda: 0, omega: c.plain.omega, delta: c.plain.delta, score: c.plain.score };
-      for (const lambda of ridges) {
+      c.ridge = pickRidge(c.plain, ridges.map((lambda) => {
         const r = chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant: { ridge: lambda }, progress: false });
-        if (r.score > best.score) best = { lambda, omega: r.omega, delta: r.delta, score: r.score };
-      }
-      c.ridge = best;
+        return { lambda, omega: r.omega, delta: r.delta, score: r.score };
+      }));
     }
     return c.ridge;
   };
