@@ -128,10 +128,11 @@ describe("notebooks in quick mode", () => {
     for (const f of readdirSync(figures).filter((f) => f.includes(".") && f !== "run-times.csv")) expect(statSync(join(figures, f)).size, f).toBeGreaterThan(100);
     // The runner recorded the run: one row for this notebook in quick mode, its seconds and cache state.
     const times = readFileSync(join(figures, "run-times.csv"), "utf8").trim().split("\n");
-    expect(times[0]).toBe("notebook,mode,seconds,cache,new_cache_entries,commit,finished");
+    expect(times[0]).toBe("notebook,mode,seconds,cache,new_cache_entries,jobs,commit,finished");
     expect(times).toHaveLength(2);
-    const [nb, mode, seconds, cache] = times[1].split(",");
+    const [nb, mode, seconds, cache, , jobs] = times[1].split(",");
     expect([nb, mode, cache]).toEqual(["00-quickstart", "quick", "warm"]); // the quickstart caches nothing
+    expect(jobs).toBe("1"); // one notebook at a time (the default --jobs)
     expect(Number(seconds)).toBeGreaterThan(0);
     // The table holds the figure's numbers: 60 items, 6 anchors, and the relative representations of
     // X and Y coincide (X and Y differ by an isometry, a rescaling and a shift), to the 6 digits saved.
