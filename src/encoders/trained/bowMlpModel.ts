@@ -14,7 +14,7 @@ import type { SoftmaxHistory } from "../../heads/softmaxTraining";
 import { Matrix } from "../../linalg/matrix";
 import { isPositiveInteger } from "../../validate";
 import { activate, jointHead, latentsInBlocks, toConstants, type EncoderActivation, type ParamSpec } from "./nn";
-import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
+import { bundleChecksum, takeArrays, takeSoftmaxHistory, type EncoderBundle } from "./persist";
 import { hashedFeatures, tokenizeTexts } from "./textFeatures";
 import { textEncoderName, TEXT_ENCODER_VERSION, type ResolvedBowMlpSpec, type TrainedTextEncoder } from "./textSpec";
 
@@ -155,13 +155,11 @@ export async function bowMlpEncoderFromBundle(b: EncoderBundle, spec: ResolvedBo
   const numClasses = meta.numClasses;
   if (!isPositiveInteger(numClasses) || numClasses < 2) return fail(`"meta.numClasses" must be an integer ≥ 2`);
   const shapes = bowParamShapes(spec, numClasses);
-  if (b.arrays.length !== shapes.length) fail(`holds ${b.arrays.length} arrays, the spec needs ${shapes.length}`);
-  const params = shapes.map(({ name, shape }) => ({ name, shape, data: takeArray(b, name, shape, fail) }));
-  const h = meta.history as SoftmaxHistory | undefined;
-  if (!h || !Array.isArray(h.loss) || !Array.isArray(h.trainAccuracy) || !Array.isArray(h.secondsPerEpoch)) fail(`"meta.history" is missing or malformed`);
+  const params = takeArrays(b, shapes, fail);
+  const h = takeSoftmaxHistory(meta.history, fail);
   const t = meta.training as BowMlpTextEncoder["training"] | undefined;
   if (!t || typeof t.samples !== "number") fail(`"meta.training" is missing or malformed`);
   const classNames = Array.isArray(meta.classNames) ? (meta.classNames as string[]) : [];
   const { tf } = await getTf();
-  return new BowMlpTextEncoder(tf, spec, params, numClasses, classNames, h!, t!, trainedOn);
+  return new BowMlpTextEncoder(tf, spec, params, numClasses, classNames, h, t!, trainedOn);
 }

@@ -14,7 +14,7 @@ import { accuracy as accuracyOf } from "../../metrics/metrics";
 import { checkImages, latentOf, parameterShapes, PIXELS, standardizedBatch, type ImageData } from "./imageNetwork";
 import { IMAGE_CLASSES as CLASSES, IMAGE_ENCODER_VERSION, type ResolvedImageEncoderSpec } from "./imageSpec";
 import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "./nn";
-import { bundleChecksum, takeArray, type EncoderBundle } from "./persist";
+import { bundleChecksum, takeArrays, takeSoftmaxHistory, type EncoderBundle } from "./persist";
 
 export interface ImageTrainingInfo {
   /** Training images used. */
@@ -127,12 +127,10 @@ export function imageBundle(encoder: ImageEncoder): EncoderBundle {
 export async function imageEncoderFromBundle(b: EncoderBundle, spec: ResolvedImageEncoderSpec, fail: Fail): Promise<ImageEncoder> {
   const meta = (b.meta ?? {}) as { history?: SoftmaxHistory; training?: ImageTrainingInfo };
   const shapes = parameterShapes(spec);
-  if (b.arrays.length !== shapes.length) fail(`holds ${b.arrays.length} arrays, the spec needs ${shapes.length}`);
-  const params: ParamSpec[] = shapes.map(({ name, shape }) => ({ name, shape, data: takeArray(b, name, shape, fail) }));
-  const h = meta.history;
-  if (!h || !Array.isArray(h.loss) || !Array.isArray(h.trainAccuracy) || !Array.isArray(h.secondsPerEpoch)) fail(`"meta.history" is missing or malformed`);
+  const params: ParamSpec[] = takeArrays(b, shapes, fail);
+  const h = takeSoftmaxHistory(meta.history, fail);
   const t = meta.training;
   if (!t || typeof t.samples !== "number" || typeof t.seconds !== "number") fail(`"meta.training" is missing or malformed`);
   const { tf } = await getTf();
-  return new ImageEncoder(tf, spec, params, h!, t!);
+  return new ImageEncoder(tf, spec, params, h, t!);
 }

@@ -21,6 +21,7 @@
 import { createHash } from "node:crypto";
 import { base64ToFloat32, float32Bytes, float32ToBase64, modelFileFail, parseModelDocument, readModelFile, type Fail } from "../../data/modelFile";
 import { writeFileAtomic } from "../../io/atomicWrite";
+import type { SoftmaxHistory } from "../../heads/softmaxTraining";
 import { SAFE_NAME } from "../../validate";
 
 export const ENCODER_FORMAT = "latent-bridge/trained-encoder";
@@ -133,6 +134,19 @@ export function takeArray(b: EncoderBundle, name: string, shape: number[], fail:
     return fail(`array "${name}" has shape [${a.shape.join(", ")}], expected [${shape.join(", ")}]`);
   }
   return a.data;
+}
+
+/** Every parameter `shapes` names, each with exactly its shape, and no other array; else a FileFormatError through `fail`. */
+export function takeArrays(b: EncoderBundle, shapes: ReadonlyArray<{ name: string; shape: number[] }>, fail: Fail): Array<{ name: string; shape: number[]; data: Float32Array }> {
+  if (b.arrays.length !== shapes.length) fail(`holds ${b.arrays.length} arrays, the spec needs ${shapes.length}`);
+  return shapes.map(({ name, shape }) => ({ name, shape, data: takeArray(b, name, shape, fail) }));
+}
+
+/** A softmax training history (loss, train accuracy, seconds per epoch) read from `meta.history`; else `fail`. */
+export function takeSoftmaxHistory(history: unknown, fail: Fail): SoftmaxHistory {
+  const h = history as SoftmaxHistory | undefined;
+  if (!h || !Array.isArray(h.loss) || !Array.isArray(h.trainAccuracy) || !Array.isArray(h.secondsPerEpoch)) return fail(`"meta.history" is missing or malformed`);
+  return h;
 }
 
 /** Short hex digest of any JSON-able value (used in cache file names and embedding-cache versions). */

@@ -11,7 +11,7 @@ import { getTf, type Tf } from "../../../engine/tf";
 import { Matrix } from "../../../linalg/matrix";
 import { Random } from "../../../linalg/random";
 import { toConstants, type ParamSpec } from "../nn";
-import { bundleChecksum, takeArray, type EncoderBundle } from "../persist";
+import { bundleChecksum, takeArrays, type EncoderBundle } from "../persist";
 import { tokenizeTexts } from "../textFeatures";
 import { textEncoderName } from "../textSpec";
 import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
@@ -267,8 +267,7 @@ export async function bertEncoderFromBundle(b: EncoderBundle, spec: ResolvedBert
   }
   if (vocabulary.kind !== spec.tokenizer || vocabulary.tokens.length > spec.vocabSize) fail(`the vocabulary (${vocabulary.kind}, ${vocabulary.tokens.length} tokens) does not fit the spec`);
   const shapes = bertParamShapes(spec, vocabulary.tokens.length);
-  if (b.arrays.length !== shapes.length) fail(`holds ${b.arrays.length} arrays, the spec needs ${shapes.length}`);
-  const params = shapes.map(({ name, shape }) => ({ name, shape, data: takeArray(b, name, shape, fail) }));
+  const params = takeArrays(b, shapes, fail);
   const h = meta.history as BertHistory | undefined;
   if (!h || !Array.isArray(h.loss) || !Array.isArray(h.maskedAccuracy) || !Array.isArray(h.secondsPerEpoch)) fail(`"meta.history" is missing or malformed`);
   const t = meta.training as BertTrainingInfo | undefined;

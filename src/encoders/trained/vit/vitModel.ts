@@ -14,7 +14,7 @@ import type { Matrix } from "../../../linalg/matrix";
 import { accuracy as accuracyOf } from "../../../metrics/metrics";
 import { checkImages, standardizedBatch, type ImageData } from "../imageNetwork";
 import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "../nn";
-import { bundleChecksum, takeArray, type EncoderBundle } from "../persist";
+import { bundleChecksum, takeArrays, takeSoftmaxHistory, type EncoderBundle } from "../persist";
 import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
 import { patchify, vitEmbed, vitEmbedding, vitEmbeddingFrom, vitParamShapes } from "./vitNetwork";
 import { VIT_ENCODER_VERSION, type ResolvedVitSpec } from "./vitSpec";
@@ -172,12 +172,10 @@ export function vitBundle(encoder: VitEncoder): EncoderBundle {
 export async function vitEncoderFromBundle(b: EncoderBundle, spec: ResolvedVitSpec, fail: Fail): Promise<VitEncoder> {
   const meta = (b.meta ?? {}) as { history?: SoftmaxHistory; training?: VitTrainingInfo };
   const shapes = vitParamShapes(spec);
-  if (b.arrays.length !== shapes.length) fail(`holds ${b.arrays.length} arrays, the spec needs ${shapes.length}`);
-  const params: ParamSpec[] = shapes.map(({ name, shape }) => ({ name, shape, data: takeArray(b, name, shape, fail) }));
-  const h = meta.history;
-  if (!h || !Array.isArray(h.loss) || !Array.isArray(h.trainAccuracy) || !Array.isArray(h.secondsPerEpoch)) fail(`"meta.history" is missing or malformed`);
+  const params: ParamSpec[] = takeArrays(b, shapes, fail);
+  const h = takeSoftmaxHistory(meta.history, fail);
   const t = meta.training;
   if (!t || typeof t.samples !== "number" || typeof t.seconds !== "number") fail(`"meta.training" is missing or malformed`);
   const { tf } = await getTf();
-  return new VitEncoder(tf, spec, params, h!, t!);
+  return new VitEncoder(tf, spec, params, h, t!);
 }
