@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { NOTEBOOK6_OUTPUT_WIDTH, notebookFigures, openFigurePage, type FigurePage } from "./figureDisplay";
+import { parseCsv } from "../src/table/format";
 
 const REPO = resolve(import.meta.dirname, "..");
 const RUNNER = join(REPO, "scripts", "run_notebooks.py");
@@ -163,5 +164,28 @@ describe("notebooks in quick mode", () => {
     expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f) && f !== "run-times.csv").length).toBeGreaterThan(0);
     const pngs = readdirSync(figures).filter((f) => f.endsWith(".png")).length;
     expect(await expectSavedFiguresToFit(join(figures, "executed", `${name}.ipynb`))).toBe(pngs);
+    if (name === "table2-zero-shot-stitching") expectTransformerEncoderTable(figures);
   }, 900_000);
 });
+
+/** Table 2's per-transformer table: one row per trained transformer, its probe the non-stitch mean of the stitching rows, each kind's own measure. */
+function expectTransformerEncoderTable(figures: string): void {
+  const records = (file: string) => {
+    const [header, ...rows] = parseCsv(readFileSync(join(figures, file), "utf8"));
+    return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  };
+  const encoders = records("table2-transformer-encoders.csv"), stitching = records("table2-transformers-stitching-rows.csv");
+  expect(new Set(encoders.map((r) => r.dataset))).toEqual(new Set(["fashion-mnist", "emoji", "wordnet", "debian"]));
+  for (const r of encoders) {
+    const own = stitching.filter((s) => s.dataset === r.dataset && s.method === "non-stitch" && s.source === r.encoder).map((s) => Number(s.accuracy));
+    expect(own.length, r.encoder).toBeGreaterThan(0);
+    expect(Number(r.linearProbeAccuracy)).toBeCloseTo(own.reduce((a, b) => a + b, 0) / own.length, 4);
+    expect(Number(r.trainingMinutes)).toBeGreaterThan(0);
+    const vit = r.encoder.startsWith("vit-");
+    // A ViT has its own head's accuracy and no masked-token numbers; a text transformer the reverse.
+    expect(Number.isNaN(Number(r.ownHeadTestAccuracy))).toBe(!vit);
+    expect(Number.isNaN(Number(r.maskedTokenAccuracy))).toBe(vit);
+    if (vit) expect(Number(r.ownHeadTestAccuracy)).toBeGreaterThan(3 * Number(r.chance));
+    else expect(Number(r.maskedFrequencyBaseline)).toBeGreaterThan(0);
+  }
+}
