@@ -5,7 +5,7 @@
  * Already cached ones are read and skipped; one another process is training is waited for, never
  * trained twice (src/io/claim.ts). Names pick encoders by id or prefix ("vit-", "bert-word",
  * "debian"); without names, all of them: the Fashion-MNIST ViTs, the emoji ViTs, and the text
- * transformers on WordNet and on Debian. Each line says what it trained (or found) and the minutes
+ * transformers on WordNet and on Debian ("bert-word-d128-l2-s1 debian", quoted, is that one). Each line says what it trained (or found) and the minutes
  * and accuracy recorded in its file.
  */
 import { isQuickMode } from "../src/config";
@@ -27,7 +27,7 @@ const jobs: Job[] = [
   ...EMOJI_VIT_FAMILY.map((s) => ({ name: `${s.id} emoji`, train: () => cachedEmojiVit(s, quick) })),
   ...(["wordnet", "debian"] as const).flatMap((corpus) => BERT_ENCODER_FAMILY.map((s) => ({ name: `${s.id} ${corpus}`, train: () => cachedBertEncoder(s, corpus, { quick }) }))),
 ];
-const chosen = names.length === 0 ? jobs : jobs.filter((j) => names.some((n) => j.name.split(" ").some((part) => part.startsWith(n))));
+const chosen = names.length === 0 ? jobs : jobs.filter((j) => names.some((n) => j.name.startsWith(n) || j.name.split(" ").some((part) => part.startsWith(n))));
 if (chosen.length === 0) {
   console.error(`train-encoders: nothing matches ${names.join(", ")}; the encoders are:\n  ${jobs.map((j) => j.name).join("\n  ")}`);
   process.exit(2);
