@@ -32,6 +32,8 @@ export const ENV = Object.freeze({
   cacheDir: "LATENT_BRIDGE_CACHE_DIR",
   /** Seconds a process waits for another one computing the same cache entry (io/claim.ts; default 3 h). */
   lockTimeout: "LATENT_BRIDGE_LOCK_TIMEOUT",
+  /** Seconds between two checkpoints of a long encoder training (heads/trainingCheckpoint.ts; default 120, 0: every step). */
+  checkpointSeconds: "LATENT_BRIDGE_CHECKPOINT_SECONDS",
   /** Progress bars: 0/off/silent, log, tty, notebook (default: chosen by the output). */
   progress: "LATENT_BRIDGE_PROGRESS",
   /** "js": the TypeScript reference numerics instead of the WebAssembly kernels. */

@@ -16,6 +16,12 @@ export function checkSeed(value: unknown, name = "seed"): number {
   return value;
 }
 
+/** A `Random`'s state (`getState`): xoshiro128**'s four words and the cached second normal deviate. */
+export interface RandomState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 /**
  * A seeded pseudo-random generator (xoshiro128**, seeded through splitmix32). Every random choice in
  * latent-bridge takes one of these or a seed, so the same seed always gives the same result.
@@ -42,6 +48,24 @@ export class Random {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+  }
+
+  /** The generator's whole state: `setState` of it continues this exact stream (a training checkpoint keeps it). */
+  getState(): RandomState {
+    // The words as unsigned integers: the generator's bit operations read them as int32 either way.
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Continues the stream `getState` saved. @throws InvalidParameterError for anything else (xoshiro's all-zero state included). */
+  setState(state: RandomState): void {
+    const w = (state as Partial<RandomState> | null)?.words;
+    const ok = Array.isArray(w) && w.length === 4 && w.every((x) => Number.isInteger(x) && x >= 0 && x <= SEED_MAX) && w.some((x) => x !== 0);
+    const spare = (state as Partial<RandomState> | null)?.spareNormal;
+    if (!ok || !(spare === null || (typeof spare === "number" && Number.isFinite(spare)))) {
+      throw new InvalidParameterError("state", "expected { words: four 32-bit unsigned integers, not all 0; spareNormal: a finite number or null } (from getState)");
+    }
+    [this.s0, this.s1, this.s2, this.s3] = w;
+    this.spareNormal = spare;
   }
 
   /** A uniform 32-bit unsigned integer. */

@@ -35,6 +35,12 @@ export interface FitOptions {
   progress?: boolean | ProgressMode;
   /** Fitted with the quick-mode spec (informational: recorded by families that keep it). */
   quick?: boolean;
+  /**
+   * Families with long training (ViTs, text transformers) checkpoint it to this file every two
+   * minutes and continue from it after an interruption, to the same weights (heads/trainingCheckpoint.ts).
+   * `cachedEncoder` sets it to `<cache file>.partial`.
+   */
+  checkpointPath?: string;
 }
 
 /** What the lifecycle needs of a fitted encoder. */
@@ -142,7 +148,7 @@ export async function cachedEncoder<S, R extends ResolvedSpec, E extends FittedE
       if (request.trainedOn !== undefined && e.trainedOn !== request.trainedOn) return `was fitted on ${JSON.stringify(e.trainedOn)}, not ${JSON.stringify(request.trainedOn)}`;
       return undefined;
     },
-    fit: () => family.fit(request.spec, request.data(), request.fit ?? {}),
+    fit: () => family.fit(request.spec, request.data(), { checkpointPath: `${request.path}.partial`, ...request.fit }),
     save: (e, path) => saveEncoder(family, e, path),
     dispose: (e) => e.dispose(),
   });

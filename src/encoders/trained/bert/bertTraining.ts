@@ -22,6 +22,7 @@ import { Random } from "../../../linalg/random";
 import { assertSafeName } from "../../../validate";
 import type { FitOptions } from "../lifecycle";
 import { readVariables, toVariables } from "../nn";
+import { shortHash } from "../persist";
 import { tokenizeTexts } from "../textFeatures";
 import type { TextTrainingData } from "../textSpec";
 import { warmupCosine } from "../transformer/schedule";
@@ -29,7 +30,7 @@ import { paramsByName } from "../transformer/stack";
 import { maskTokens } from "./bertMasking";
 import { BertTextEncoder, maskedAccuracyOf, maskedHits, type BertHistory, type BertTrainingInfo } from "./bertModel";
 import { batchKeyBias, bertEmbed, bertInitialParams, bertLastHidden, mlmLogits, padBatch } from "./bertNetwork";
-import type { ResolvedBertSpec } from "./bertSpec";
+import { BERT_ENCODER_VERSION, type ResolvedBertSpec } from "./bertSpec";
 import { learnVocabulary, VocabularyEncoder, wordCounts } from "./bertVocabulary";
 
 /** Batches per length-sorted group. */
@@ -81,6 +82,10 @@ export async function fitBertEncoder(s: ResolvedBertSpec, data: TextTrainingData
     const fitted = await minibatchAdam(tf, {
       epochs: s.epochs, learningRate: s.learningRate, learningRateAt: warmupCosine(s.learningRate, total, Math.round(s.warmup * total)), variables,
       totalBatches: total, label: `pretrain ${s.id}${trainedOn ? ` on ${trainedOn}` : ""}`, progress: options.progress,
+      // The run is identified by the spec, the corpus and the token ids it trains on.
+      checkpoint: options.checkpointPath === undefined ? undefined : {
+        path: options.checkpointPath, rngs: [rng], key: shortHash({ spec: s, version: BERT_ENCODER_VERSION, trainedOn, ids: shortHash(ids.map((t) => Array.from(t).join(" ")).join("\n")) }),
+      },
       batchOrder: () => lengthBucketedBatches(lengths, s.batchSize, rng),
       step: (rows, minimize) => {
         // The loss is the cross-entropy of the original tokens at the targets (weighted by their count); the
@@ -106,7 +111,8 @@ export async function fitBertEncoder(s: ResolvedBertSpec, data: TextTrainingData
     const held = await maskedAccuracyOf(tf, s, p, V, heldOutIds, 0);
     const training: BertTrainingInfo = {
       samples: ids.length, tokens, heldOutMaskedAccuracy: held.accuracy, heldOut: heldOutIds.length,
-      seconds: (performance.now() - started) / 1000, backend, tfjsVersion: tf.version_core ?? "unknown",
+      // A resumed run's epochs include the time before the interruption.
+      seconds: Math.max((performance.now() - started) / 1000, fitted.secondsPerEpoch.reduce((a, b) => a + b, 0)), backend, tfjsVersion: tf.version_core ?? "unknown",
       createdAt: new Date().toISOString(), quick: options.quick ?? false,
     };
     return new BertTextEncoder(tf, s, vocabulary, params, history, training, trainedOn);

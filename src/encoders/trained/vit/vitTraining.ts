@@ -17,11 +17,12 @@ import { checkImages, standardizedBatch, type ImageData } from "../imageNetwork"
 import { IMAGE_DATA_SEED } from "../imageTraining";
 import type { FitOptions } from "../lifecycle";
 import { readVariables, toVariables } from "../nn";
+import { shortHash } from "../persist";
 import { warmupCosine } from "../transformer/schedule";
 import { paramsByName } from "../transformer/stack";
 import { VitEncoder, type VitTrainingInfo } from "./vitModel";
 import { patchify, vitEmbedding, vitInitialParams } from "./vitNetwork";
-import { resolveVitSpec, type VitSpec } from "./vitSpec";
+import { resolveVitSpec, VIT_ENCODER_VERSION, type VitSpec } from "./vitSpec";
 
 /**
  * Trains one ViT + linear head on labelled images (count × 784 grey bytes, e.g. the Fashion-MNIST
@@ -50,6 +51,8 @@ export async function trainVitEncoder(spec: VitSpec, data: ImageData, options: F
       n, labels: y, numClasses: s.classes, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, rng, variables,
       learningRateAt: warmupCosine(s.learningRate, steps, Math.round(s.warmup * steps)),
       label: `train ${s.id}`, progress: options.progress,
+      // The run is identified by the spec and the training labels it draws from (the images follow the labels' data set).
+      checkpoint: options.checkpointPath === undefined ? undefined : { path: options.checkpointPath, key: shortHash({ spec: s, version: VIT_ENCODER_VERSION, n, labels: shortHash(Array.from(y)) }) },
       logits: (batch) => {
         const rows = Int32Array.from(batch, (i) => chosen[i]);
         const z = vitEmbedding(tf, s, p, patchify(standardizedBatch(data.images, rows), rows.length, s.patch), rows.length);
@@ -57,7 +60,8 @@ export async function trainVitEncoder(spec: VitSpec, data: ImageData, options: F
       },
     });
     const training: VitTrainingInfo = {
-      samples: n, seconds: (performance.now() - started) / 1000, backend, tfjsVersion: tf.version_core ?? "unknown",
+      // A resumed run's epochs include the time before the interruption.
+      samples: n, seconds: Math.max((performance.now() - started) / 1000, history.secondsPerEpoch.reduce((a, b) => a + b, 0)), backend, tfjsVersion: tf.version_core ?? "unknown",
       createdAt: new Date().toISOString(), quick: options.quick ?? false,
     };
     return new VitEncoder(tf, s, readVariables(init, variables), history, training);
