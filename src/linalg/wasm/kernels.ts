@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels (src/linalg/wasm/kernels.c, SIMD128, double precision): loading, memory layout
+ * The WebAssembly kernels (src/linalg/wasm/kernels.c, SIMD128, double precision; one single-precision product): loading, memory layout
  * and the calls. The numeric modules (svd.ts, product.ts) use them when available and fall back to
  * their TypeScript reference code otherwise — or always, with LATENT_BRIDGE_KERNELS=js (used by the
  * tests that check both paths agree, and a way out should a runtime lack wasm SIMD).
@@ -36,6 +36,7 @@ export interface Exports {
   dc_secular(K: number, i: number, P: number, Z: number, out: number, dif: number): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
+  sgemm_f64(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   pinv_from_rows(P: number, lp: number, Q: number, lq: number, s: number, rank: number, C: number, packA: number, packB: number): void;
   warm_up(mem: number): void;
   warm_up_size(): number;
