@@ -146,12 +146,26 @@ try {
   rows.push(fitTransform);
   const literal = alternate("… numpy evaluating eq. 5 term by term instead", null, numpyOp("irpFitTransformLiteral"));
   rows.push({ ...literal, ours: fitTransform.ours, baseline: fitTransform.baseline });
+  // precision "float32" (ours) against numpy's product in float32 and, second line, against numpy in
+  // float64 (what the rows above time) — the three alternate in the same rounds, so both ratios pair
+  // neighbours in time. No baseline: older checkouts have no float32 path.
+  const twoLines = (name: string, against64: string, r: Row): Row[] => [
+    { name, ours: r.ours, numpy: r.numpy, baseline: [] }, { name: against64, ours: r.ours, numpy: r.baseline, baseline: [] },
+  ];
+  rows.push(...twoLines(`IRP transform ${N.toLocaleString("en-US")} × ${D}, float32 product (\`precision: "float32"\`; numpy: float32 matmul)`,
+    "… against numpy's float64 transform", alternate("transform32", oursOp("irpTransform32"), numpyOp("irpTransform32"), numpyOp("irpTransform"))));
+  rows.push(...twoLines("IRP fit + transform, float32 product (numpy: float32 matmul)", "… against numpy's float64 fit + transform",
+    alternate("fitTransform32", oursOp("irpFitTransform32"), numpyOp("irpFitTransform32"), numpyOp("irpFitTransform"))));
   const translate = ["translate", "--method", "irp", "--omega", String(OMEGA), "--delta", String(DELTA), "--seed", String(SEED),
     "--source-anchors", f32.anchorsX, "--target-anchors", f32.anchorsY, "--input", f32.input, "--output", f32.output];
-  rows.push(alternate(`CLI whole process: start, load, fit, transform, save (\`translate\`, float32 files)`,
+  const cli = alternate(`CLI whole process: start, load, fit, transform, save (\`translate\`, float32 files)`,
     () => wholeProcess(process.execPath, [join(ROOT, "bin", "latent-bridge.mjs"), ...translate]),
     hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob]) : null,
-    BASELINE ? () => wholeProcess(process.execPath, [join(BASELINE, "bin", "latent-bridge.mjs"), ...translate]) : null));
+    BASELINE ? () => wholeProcess(process.execPath, [join(BASELINE, "bin", "latent-bridge.mjs"), ...translate]) : null);
+  const numpyCli = (precision: string) => (hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob, precision]) : null);
+  rows.push(cli, ...twoLines("CLI whole process, `--precision float32` (numpy: float32 matmul)", "… against the numpy script in float64",
+    alternate("cli32", () => wholeProcess(process.execPath, [join(ROOT, "bin", "latent-bridge.mjs"), ...translate, "--precision", "float32"]),
+      numpyCli("float32"), numpyCli("float64"))));
 
   const numpyVersion = hasNumpy ? run(PY, ["-c", "import numpy; print(numpy.__version__)"]).trim() : "absent";
   const med = (v: Sample[], key: keyof Sample) => median(v.map((x) => x[key]));

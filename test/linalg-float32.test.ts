@@ -172,6 +172,18 @@ describe("centerAndNormalizeInto", () => {
     expect(ours).toBeInstanceOf(ZeroNormError);
     expect(ours.message).toBe(ref.message);
     expect(ours.row).toBe(5);
+    // Near the threshold (1e-12 of the magnitudes): the same decision on either side of it.
+    for (const [offset, refused] of [[1e-14, true], [1e-9, false]] as const) {
+      const near = x.clone();
+      for (let j = 0; j < 33; j++) near.data[7 * 33 + j] = stats.mean[j] * (1 + offset * Math.cos(j));
+      const out = new Float64Array(near.data.length);
+      if (refused) {
+        expect(caught(() => centerAndNormalizeInto(near, stats, "x", out)).message).toBe(caught(() => centerAndNormalize(near, stats, "x")).message);
+      } else {
+        centerAndNormalizeInto(near, stats, "x", out);
+        expect(out).toEqual(centerAndNormalize(near, stats, "x").data);
+      }
+    }
   });
 });
 

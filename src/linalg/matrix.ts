@@ -254,6 +254,11 @@ export function rowNorms(a: Matrix): Float64Array {
 export function rowNorm(data: Float64Array, off: number, n: number): number {
   let s = 0;
   for (let j = 0; j < n; j++) s += data[off + j] * data[off + j];
+  return normOfSquares(s, data, off, n);
+}
+
+/** `rowNorm` given its sum of squares s = Σ_j data[off + j]² (summed in that order): for callers that form it on the fly. */
+export function normOfSquares(s: number, data: Float64Array, off: number, n: number): number {
   return s >= SQUARES_UNDERFLOW && s < Infinity ? Math.sqrt(s) : scaledNorm(data, off, n);
 }
 

@@ -1,4 +1,4 @@
-import { Matrix, columnMeans, rowNorm, rowNorms } from "../linalg/matrix";
+import { Matrix, columnMeans, normOfSquares, rowNorm, rowNorms } from "../linalg/matrix";
 import { assertCols, assertNonZeroRows } from "../validate";
 import { DegenerateAnchorsError, NonFiniteError, ZeroNormError } from "../errors";
 
@@ -166,13 +166,21 @@ export function centerAndNormalizeInto(x: Matrix, centre: SpaceStats, name: stri
   assertCols(x, mean.length, name);
   const meanNorm = vectorNorm(mean), magnitude = centre.magnitude ?? 0;
   const row = out instanceof Float64Array ? null : new Float64Array(d);
+  const dst = row ?? (out as Float64Array);
   for (let i = 0; i < x.rows; i++) {
-    const o = i * d;
-    const zeroBelow = AT_MEAN * (rowNorm(x.data, o, d) + meanNorm + magnitude);
-    const dst = row ?? (out as Float64Array), at = row ? 0 : o;
-    for (let j = 0; j < d; j++) dst[at + j] = x.data[o + j] - mean[j];
-    const norm = rowNorm(dst, at, d);
-    if (!(norm > 0) || norm <= zeroBelow) {
+    const o = i * d, at = row ? 0 : o;
+    // Centring and the centred row's Σv² in one pass (rowNorm's sum, term for term).
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x.data[o + j] - mean[j];
+      dst[at + j] = v;
+      s += v * v;
+    }
+    const norm = normOfSquares(s, dst, at, d);
+    // The refusal threshold needs ‖x_i‖ only near it: ‖x_i‖ ≤ ‖x_i − mean‖ + ‖mean‖ (to rounding far
+    // below the factor 2), so a row above 2·AT_MEAN·(norm + 2‖mean‖ + magnitude) passes for sure.
+    const surelyAbove = norm > 2 * AT_MEAN * (norm + 2 * meanNorm + magnitude);
+    if (!(norm > 0) || (!surelyAbove && norm <= AT_MEAN * (rowNorm(x.data, o, d) + meanNorm + magnitude))) {
       centerAndNormalize(x, centre, name); // throws the error for the first refused row
       throw new ZeroNormError(name, i, " after centring on the anchor mean");
     }

@@ -335,6 +335,46 @@ void sgemm_f64(const float *A, const float *B, f64 *C, int m, int k, int n, f64 
   }
 }
 
+/*
+ * W = L⁻¹ (p×p, row-major, lower triangular) of the Cholesky factor L (p×p, written too) of the
+ * symmetric positive definite g (its lower triangle is read). Returns 0 when a pivot is not
+ * positive. The loops are pinvGram.ts's inverseCholeskyFactor, operation for operation (the same
+ * bits; the TypeScript one runs with LATENT_BRIDGE_KERNELS=js).
+ */
+EXPORT(inverse_cholesky)
+int inverse_cholesky(const f64 *g, int p, f64 *l, f64 *w) {
+  for (size_t i = 0; i < (size_t)p * p; i++) l[i] = w[i] = 0;
+  for (int j = 0; j < p; j++) {
+    const f64 *lj = l + (size_t)j * p;
+    f64 d = g[(size_t)j * p + j];
+    for (int k = 0; k < j; k++) d -= lj[k] * lj[k];
+    if (!(d > 0)) return 0;
+    f64 ljj = __builtin_sqrt(d);
+    l[(size_t)j * p + j] = ljj;
+    f64 inv = 1 / ljj;
+    for (int i = j + 1; i < p; i++) {
+      const f64 *li = l + (size_t)i * p;
+      f64 s = g[(size_t)i * p + j];
+      for (int k = 0; k < j; k++) s -= li[k] * lj[k];
+      l[(size_t)i * p + j] = s * inv;
+    }
+  }
+  for (int i = 0; i < p; i++) {
+    f64 *wi = w + (size_t)i * p;
+    const f64 *li = l + (size_t)i * p;
+    for (int k = 0; k < i; k++) {
+      f64 f = li[k];
+      if (f == 0) continue;
+      const f64 *wk = w + (size_t)k * p;
+      for (int j = 0; j <= k; j++) wi[j] -= f * wk[j];
+    }
+    wi[i] += 1;
+    f64 inv = 1 / li[i];
+    for (int j = 0; j <= i; j++) wi[j] *= inv;
+  }
+  return 1;
+}
+
 EXPORT(dgemm_pack_a_size)
 int dgemm_pack_a_size(void) { return PACK_A_SIZE; }
 EXPORT(dgemm_pack_b_size)
@@ -1464,5 +1504,9 @@ void warm_up(f64 *mem) {
     float *fa = (float *)c; /* c's m·n doubles hold the two m·n float32 operands */
     for (int i = 0; i < 2 * m * n; i++) fa[i] = (float)a[i % (m * n)];
     sgemm_f64(fa, fa + m * n, u, n, m, n, scratch, scratch + PACK_A_SIZE);
+    for (int i = 0; i < n * n; i++) r[i] = (i % (n + 1)) == 0 ? 2 : 1.0 / (n + (i % 7)); /* diagonally dominant, SPD */
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < i; j++) r[j * n + i] = r[i * n + j];
+    inverse_cholesky(r, n, vt, vr);
   }
 }

@@ -36,6 +36,7 @@ export interface Exports {
   dc_secular(K: number, i: number, P: number, Z: number, out: number, dif: number): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
+  inverse_cholesky(g: number, p: number, l: number, w: number): number;
   sgemm_f64(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   pinv_from_rows(P: number, lp: number, Q: number, lq: number, s: number, rank: number, C: number, packA: number, packB: number): void;
   warm_up(mem: number): void;
