@@ -6,7 +6,7 @@
                                        or irpFitTransformLiteral (eq. 5 term by term)
 
 Reads the .npy inputs named in the JSON job written by benchmark/run.ts, times OP once after the
-inputs are loaded, and prints {"seconds", "numpy"} (run.ts measures the process's peak RSS with
+inputs are loaded, and prints {"seconds", "cpuSeconds", "numpy"} (CPU time of the process, all threads) (run.ts measures the process's peak RSS with
 GNU time). run.ts alternates these processes with latent-bridge's own
 (benchmark/ops.ts) and takes medians.
 """
@@ -37,10 +37,10 @@ def main(job_path, op):
             "irpTransform32": lambda: transform_collapsed(model, x, np.float32),
             "irpFitTransform32": lambda: transform_collapsed(fit_collapsed(ax, ay, first, delta), x, np.float32),
         }[op]
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     run()
-    seconds = time.perf_counter() - t
-    print(json.dumps({"seconds": seconds, "numpy": np.__version__}))
+    seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpuSeconds": cpu_seconds, "numpy": np.__version__}))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
  * latent-bridge side of `npm run bench`'s in-process rows: one operation per process, the twin of
  * benchmark/numpy_reference.py. Usage: tsx benchmark/ops.ts JOB.json OP (OP: svd, pinv, irpFit,
  * irpTransform, irpFitTransform; irpTransform32, irpFitTransform32 with precision "float32"). Loads the job's .npy inputs, warms the JIT and the WebAssembly
- * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds"} (run.ts measures
+ * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds", "cpuSeconds"} (run.ts measures
  * the process's peak RSS with GNU time).
  */
 import { readFileSync } from "node:fs";
@@ -48,7 +48,9 @@ if (op === "svd" || op === "pinv") {
   if (!table[op]) throw new Error(`unknown operation ${op}`);
   run = table[op];
 }
-const t = performance.now();
+const t = performance.now(), cpu = process.cpuUsage();
 run();
 const seconds = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ seconds }));
+const used = process.cpuUsage(cpu);
+// CPU seconds of the whole process (every thread: V8's compiler and GC helpers too) during the operation.
+console.log(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6 }));

@@ -8,7 +8,9 @@
  * rounds (default 5; the order flips every round), so that both sides see the same machine load;
  * each time is the median over the rounds, each ratio the median of the rounds' ratios (the two
  * measurements of a round are neighbours in time), and the peak RSS a median too (GNU time's maximum resident set
- * size of the process that ran the row, inputs and interpreter included). The ratio is ours / numpy's, against the numpy a user would write: IRP
+ * size of the process that ran the row, inputs and interpreter included). Beside the wall times, CPU
+ * seconds (user + system, every thread of the process: for the in-process rows during the operation,
+ * for whole processes all of it), which a loaded machine disturbs much less than wall time. The ratio is ours / numpy's, against the numpy a user would write: IRP
  * collapsed into one map, as we do; eq. 5 evaluated term by term is the second line.
  *
  * Usage: npm run bench [-- --quick] [-- --rounds N] [-- --markdown] [-- --no-package]
@@ -46,7 +48,8 @@ const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
 
-interface Sample { seconds: number; maxRssMB: number }
+/** Wall seconds, CPU seconds (user + system, every thread; NaN when the side does not report them) and peak RSS. */
+interface Sample { seconds: number; cpuSeconds: number; maxRssMB: number }
 
 function run(cmd: string, cmdArgs: string[]): string {
   const r = spawnSync(cmd, cmdArgs, { env, encoding: "utf8", maxBuffer: 1 << 26 });
@@ -62,17 +65,18 @@ function run(cmd: string, cmdArgs: string[]): string {
 function selfTimed(cmd: string, cmdArgs: string[]): Sample {
   const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
-  const { seconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number };
-  return { seconds, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
+  const { seconds, cpuSeconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number; cpuSeconds?: number };
+  return { seconds, cpuSeconds: cpuSeconds ?? NaN, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
 }
 
 /** A whole process: wall seconds from here, peak RSS from GNU time. */
 function wholeProcess(cmd: string, cmdArgs: string[]): Sample {
   const t = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
-  return { seconds, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
+  const [user, system, rss] = r.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+  return { seconds, cpuSeconds: user + system, maxRssMB: rss / 1024 };
 }
 
 const median = (v: number[]) => {
@@ -97,10 +101,10 @@ function alternate(name: string, ours: (() => Sample) | null, theirs: (() => Sam
 }
 
 /** Median of the per-round ratios a/b (neighbours in time, so load drifts cancel), else of the medians. */
-function pairedRatio(a: Sample[], b: Sample[]): number {
+function pairedRatio(a: Sample[], b: Sample[], key: "seconds" | "cpuSeconds" = "seconds"): number {
   if (a.length === 0 || b.length === 0) return NaN;
-  if (a.length !== b.length) return median(a.map((x) => x.seconds)) / median(b.map((x) => x.seconds));
-  return median(a.map((x, i) => x.seconds / b[i].seconds));
+  if (a.length !== b.length) return median(a.map((x) => x[key])) / median(b.map((x) => x[key]));
+  return median(a.map((x, i) => x[key] / b[i][key]));
 }
 
 const hasNumpy = spawnSync(PY, ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
@@ -171,12 +175,13 @@ try {
   const med = (v: Sample[], key: keyof Sample) => median(v.map((x) => x[key]));
   const cell = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "—");
   const lines = [
-    `| operation | latent-bridge (s) | numpy (s) | ratio | peak RSS, ours / numpy (MB) |${BASELINE ? " baseline (s) | ours / baseline |" : ""}`,
-    `| --- | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
+    `| operation | latent-bridge (s) | numpy (s) | ratio | CPU s, ours / numpy | CPU ratio | peak RSS, ours / numpy (MB) |${BASELINE ? " baseline (s) | ours / baseline |" : ""}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
     ...rows.map((r) => {
       const ratio = cell(pairedRatio(r.ours, r.numpy), 2);
       const base = BASELINE ? ` ${cell(r.baseline.length ? med(r.baseline, "seconds") : NaN, 3)} | ${cell(pairedRatio(r.ours, r.baseline), 2)} |` : "";
-      return `| ${r.name} | ${cell(med(r.ours, "seconds"), 3)} | ${r.numpy.length ? cell(med(r.numpy, "seconds"), 3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ` +
+      const cpu = `${cell(med(r.ours, "cpuSeconds"), 3)} / ${r.numpy.length ? cell(med(r.numpy, "cpuSeconds"), 3) : "—"} | ${cell(pairedRatio(r.ours, r.numpy, "cpuSeconds"), 2)}`;
+      return `| ${r.name} | ${cell(med(r.ours, "seconds"), 3)} | ${r.numpy.length ? cell(med(r.numpy, "seconds"), 3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ${cpu} | ` +
         `${cell(med(r.ours, "maxRssMB"), 0)} / ${r.numpy.length ? cell(med(r.numpy, "maxRssMB"), 0) : "—"} |${base}`;
     }),
     "",

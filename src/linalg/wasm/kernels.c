@@ -1469,44 +1469,65 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
 
 /* ------------------------------------------------------------------------------------------ */
 /*
- * Runs every kernel a few times on a small deterministic problem (160×96), so that V8 compiles them
- * with its optimising tier before the first real call: WebAssembly functions are tiered up only
- * between calls, and a first large SVD would otherwise run start to finish in the baseline code,
- * ~2× slower. mem: warm_up_size() doubles.
+ * Runs kernels a few times on a small deterministic problem (160×96), so that V8 compiles them with
+ * its optimising tier before the first real call: WebAssembly functions are tiered up only between
+ * calls, and a first large SVD would otherwise run start to finish in the baseline code, ~2× slower.
+ * `what` says which, so that a process compiles only what it uses (the optimising compile of the
+ * whole module costs ~0.15 s of CPU here, a fifth of a small CLI run): WARM_PRODUCTS (dgemm,
+ * sgemm_f64, inverse_cholesky: kernels.ts, on loading), WARM_VALUES (singular values only) and
+ * WARM_VECTORS (QR, singular vectors, divide and conquer: svd.ts, before its first call of each).
+ * mem: warm_up_size() doubles.
  */
 #define WARM_M 160
 #define WARM_N 96
+#define WARM_PRODUCTS 1
+#define WARM_VALUES 2
+#define WARM_VECTORS 4
 EXPORT(warm_up_size)
 int warm_up_size(void) {
   return 3 * WARM_M * WARM_N + 3 * WARM_N * WARM_N + 16 * WARM_N + qr_scratch_size(WARM_M, WARM_N) + log_scratch_size(WARM_N) + dc_scratch_size(WARM_N);
 }
 
+static void warm_fill(f64 *a, int count, unsigned x) {
+  for (int i = 0; i < count; i++) {
+    x = x * 1103515245u + 12345u;
+    a[i] = (f64)((x >> 8) & 0xffff) / 65536.0 - 0.5;
+  }
+}
+
 EXPORT(warm_up)
-void warm_up(f64 *mem) {
+void warm_up(f64 *mem, int what) {
   const int m = WARM_M, n = WARM_N;
   f64 *a = mem, *u = a + m * n, *c = u + m * n, *r = c + m * n, *vt = r + n * n, *vr = vt + n * n;
   f64 *vec = vr + n * n, *scratch = vec + 16 * n, *logMem = scratch + qr_scratch_size(m, n);
   for (int round = 0; round < 3; round++) {
-    unsigned x = 12345u + (unsigned)round;
-    for (int i = 0; i < m * n; i++) {
-      x = x * 1103515245u + 12345u;
-      a[i] = (f64)((x >> 8) & 0xffff) / 65536.0 - 0.5;
+    if (what & WARM_VECTORS) {
+      warm_fill(a, m * n, 12345u + (unsigned)round);
+      householder_qr(a, m, n, vec, scratch);
+      for (int i = 0; i < m * n; i++) u[i] = 0;
+      for (int j = 0; j < n; j++) u[j * m + j] = 1;
+      apply_q(a, m, n, vec, u, n, scratch);
+      for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
+      svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
+                  vr, vec + 11 * n, scratch, logMem, logMem + log_scratch_size(n));
     }
-    householder_qr(a, m, n, vec, scratch);
-    for (int i = 0; i < m * n; i++) u[i] = 0;
-    for (int j = 0; j < n; j++) u[j * m + j] = 1;
-    apply_q(a, m, n, vec, u, n, scratch);
-    for (int j = 0; j < n; j++)
-      for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
-    svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
-                vr, vec + 11 * n, scratch, logMem, logMem + log_scratch_size(n));
-    dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
-    float *fa = (float *)c; /* c's m·n doubles hold the two m·n float32 operands */
-    for (int i = 0; i < 2 * m * n; i++) fa[i] = (float)a[i % (m * n)];
-    sgemm_f64(fa, fa + m * n, u, n, m, n, scratch, scratch + PACK_A_SIZE);
-    for (int i = 0; i < n * n; i++) r[i] = (i % (n + 1)) == 0 ? 2 : 1.0 / (n + (i % 7)); /* diagonally dominant, SPD */
-    for (int i = 0; i < n; i++)
-      for (int j = 0; j < i; j++) r[j * n + i] = r[i * n + j];
-    inverse_cholesky(r, n, vt, vr);
+    if (what & WARM_VALUES) {
+      warm_fill(r, n * n, 777u + (unsigned)round);
+      svd_columns(r, n, n, 0, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
+                  vr, vec + 11 * n, scratch, logMem, 0);
+    }
+    if (what & WARM_PRODUCTS) {
+      warm_fill(a, m * n, 99u + (unsigned)round);
+      warm_fill(u, m * n, 199u + (unsigned)round);
+      dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
+      float *fa = (float *)c; /* c's m·n doubles hold the two m·n float32 operands */
+      for (int i = 0; i < 2 * m * n; i++) fa[i] = (float)a[i % (m * n)];
+      sgemm_f64(fa, fa + m * n, u, n, m, n, scratch, scratch + PACK_A_SIZE);
+      for (int i = 0; i < n * n; i++) r[i] = (i % (n + 1)) == 0 ? 2 : 1.0 / (n + (i % 7)); /* diagonally dominant, SPD */
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++) r[j * n + i] = r[i * n + j];
+      inverse_cholesky(r, n, vt, vr);
+    }
   }
 }
