@@ -87,14 +87,29 @@ const median = (v: number[]) => {
 interface Row { name: string; ours: Sample[]; numpy: Sample[]; baseline: Sample[] }
 
 /**
+ * Before every measurement: a throwaway process that allocates and touches 256 MB through numpy, so
+ * every measured process starts from the same memory state. Measured here (2026-12-02): a numpy
+ * process right after a large Node process spent 1.5–2.2 s in the kernel (page faults; 0.1–0.2 s
+ * otherwise), and one throwaway toucher in between removed it; Node processes showed no such
+ * effect. Without this, whichever side follows a Node process pays, and numpy always did.
+ */
+function settle(): void {
+  if (hasNumpy) spawnSync(PY, ["-c", "import numpy as np; np.ones(1 << 25).sum()"], { env, stdio: "ignore" });
+}
+
+/**
  * Alternates `ours`, `theirs` (and the baseline's) for ROUNDS rounds, the order reversed every
- * other round, so that each side sees the same load.
+ * other round, so that each side sees the same load; `settle` runs before each measurement.
  */
 function alternate(name: string, ours: (() => Sample) | null, theirs: (() => Sample) | null, baseline: (() => Sample) | null = null): Row {
   const row: Row = { name, ours: [], numpy: [], baseline: [] };
   const sides: Array<[(() => Sample) | null, Sample[]]> = [[ours, row.ours], [theirs, row.numpy], [baseline, row.baseline]];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [f, into] of r % 2 === 0 ? sides : [...sides].reverse()) if (f) into.push(f());
+    for (const [f, into] of r % 2 === 0 ? sides : [...sides].reverse()) {
+      if (!f) continue;
+      settle();
+      into.push(f());
+    }
   }
   if (!markdown) process.stderr.write(`  ${name}: done\n`);
   return row;
