@@ -32,7 +32,7 @@ const BLOCK_BYTES = 8 * 1024 * 1024;
 export interface TransformFileOptions {
   /**
    * The output's dtype. Default: float32 when the input is stored as float32, else float64 (the
-   * translation is computed in float64 either way). With float32, a value beyond its range (±3.4e38)
+   * translation is computed in float64 either way, unless `precision`). With float32, a value beyond its range (±3.4e38)
    * is a NonFiniteError, never a silent ±Infinity.
    */
   dtype?: OutputDtype;
