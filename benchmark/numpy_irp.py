@@ -3,7 +3,7 @@ and benchmark/numpy_package.py (the CLI's whole-process row), so both time the s
 
     fit_collapsed     centre, normalise, FPS on |cos| from the given first points, one pinv per
                       distinct subspace, all collapsed into one d_x×d_y map (what latent-bridge does)
-    transform_collapsed
+    transform_collapsed   (dtype=np.float32: the product in float32, as `precision: "float32"`)
     fit_literal / transform_literal
                       eq. 5 term by term: one pseudo-inverse and one decode per draw
 """
@@ -42,9 +42,13 @@ def fit_collapsed(ax, ay, first_points, delta):
     return mx, my, m, np.linalg.norm(ay - my, axis=1).mean()
 
 
-def transform_collapsed(model, x):
+def transform_collapsed(model, x, dtype=np.float64):
+    """dtype float32: the product as a float32 user writes it (unit rows and map cast to float32)."""
     mx, my, m, scale = model
-    return normalize(normalize(x - mx) @ m) * scale + my
+    if dtype == np.float64:
+        return normalize(normalize(x - mx) @ m) * scale + my
+    z = (normalize(x - mx).astype(dtype) @ m.astype(dtype)).astype(np.float64)
+    return normalize(z) * scale + my
 
 
 def fit_literal(ax, ay, first_points, delta):

@@ -1,9 +1,11 @@
 """numpy side of `npm run bench`'s package rows (benchmark/package.ts), one BLAS thread.
 
-    numpy_package.py cli JOB.json       load the anchors and the input, fit IRP collapsed to one map
+    numpy_package.py cli JOB.json [float32]
+                                        load the anchors and the input, fit IRP collapsed to one map
                                         (the same first points as latent-bridge's seeded draws), transform,
                                         save — what `latent-bridge translate` does, as one script run
-                                        (the IRP code is numpy_irp.py's, shared with numpy_reference.py)
+                                        (the IRP code is numpy_irp.py's, shared with numpy_reference.py);
+                                        float32: the product in float32 (as --precision float32)
     numpy_package.py stream MODEL INPUT OUTPUT
                                         apply a saved latent-bridge IRP model (model.npz) to INPUT opened
                                         with np.load(mmap_mode="r"), 65,536 rows at a time, into an
@@ -20,13 +22,13 @@ import numpy as np
 from numpy_irp import fit_collapsed, transform_collapsed
 
 
-def cli(job_path):
+def cli(job_path, precision="float64"):
     job = json.load(open(job_path))
     ax = np.load(job["anchorsX"]).astype(np.float64)
     ay = np.load(job["anchorsY"]).astype(np.float64)
     x = np.load(job["input"])
     model = fit_collapsed(ax, ay, job["firstPoints"], job["delta"])
-    np.save(job["output"], transform_collapsed(model, x.astype(np.float64)).astype(x.dtype))
+    np.save(job["output"], transform_collapsed(model, x.astype(np.float64), np.dtype(precision).type).astype(x.dtype))
 
 
 def stream(model_path, input_path, output_path):

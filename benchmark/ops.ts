@@ -1,8 +1,8 @@
 /**
  * latent-bridge side of `npm run bench`'s in-process rows: one operation per process, the twin of
  * benchmark/numpy_reference.py. Usage: tsx benchmark/ops.ts JOB.json OP (OP: svd, pinv, irpFit,
- * irpTransform, irpFitTransform). Loads the job's .npy inputs, warms the JIT and the WebAssembly
- * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds"} (run.ts measures
+ * irpTransform, irpFitTransform; irpTransform32, irpFitTransform32 with precision "float32"). Loads the job's .npy inputs, warms the JIT and the WebAssembly
+ * kernels' optimising tier on smaller sizes, times OP once and prints {"seconds", "cpuSeconds"} (run.ts measures
  * the process's peak RSS with GNU time).
  */
 import { readFileSync } from "node:fs";
@@ -35,17 +35,22 @@ if (op === "svd" || op === "pinv") {
   // Warm-up: a fit on the first quarter of the anchors and a transform of 512 rows.
   const q = Math.max(8, ax.rows >> 2);
   const small = (m: Matrix, rows: number) => new Matrix(rows, m.cols, m.data.slice(0, rows * m.cols));
-  for (let i = 0; i < 2; i++) irp().fit(small(ax, q), small(ay, q)).transform(small(ax, Math.min(512, ax.rows)));
-  const fitted = op === "irpTransform" ? irp().fit(ax, ay) : null;
+  const precision = op.endsWith("32") ? "float32" : "float64";
+  for (let i = 0; i < 2; i++) irp().fit(small(ax, q), small(ay, q)).transform(small(ax, Math.min(512, ax.rows)), { precision });
+  const fitted = op.startsWith("irpTransform") ? irp().fit(ax, ay) : null;
   const table: Record<string, () => unknown> = {
     irpFit: () => irp().fit(ax, ay),
     irpTransform: () => fitted!.transform(x!),
     irpFitTransform: () => irp().fit(ax, ay).transform(x!),
+    irpTransform32: () => fitted!.transform(x!, { precision }),
+    irpFitTransform32: () => irp().fit(ax, ay).transform(x!, { precision }),
   };
   if (!table[op]) throw new Error(`unknown operation ${op}`);
   run = table[op];
 }
-const t = performance.now();
+const t = performance.now(), cpu = process.cpuUsage();
 run();
 const seconds = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ seconds }));
+const used = process.cpuUsage(cpu);
+// CPU seconds of the whole process (every thread: V8's compiler and GC helpers too) during the operation.
+console.log(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6 }));

@@ -8,7 +8,9 @@
  * rounds (default 5; the order flips every round), so that both sides see the same machine load;
  * each time is the median over the rounds, each ratio the median of the rounds' ratios (the two
  * measurements of a round are neighbours in time), and the peak RSS a median too (GNU time's maximum resident set
- * size of the process that ran the row, inputs and interpreter included). The ratio is ours / numpy's, against the numpy a user would write: IRP
+ * size of the process that ran the row, inputs and interpreter included). Beside the wall times, CPU
+ * seconds (user + system, every thread of the process: for the in-process rows during the operation,
+ * for whole processes all of it), which a loaded machine disturbs much less than wall time. The ratio is ours / numpy's, against the numpy a user would write: IRP
  * collapsed into one map, as we do; eq. 5 evaluated term by term is the second line.
  *
  * Usage: npm run bench [-- --quick] [-- --rounds N] [-- --markdown] [-- --no-package]
@@ -46,7 +48,8 @@ const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
 
-interface Sample { seconds: number; maxRssMB: number }
+/** Wall seconds, CPU seconds (user + system, every thread; NaN when the side does not report them) and peak RSS. */
+interface Sample { seconds: number; cpuSeconds: number; maxRssMB: number }
 
 function run(cmd: string, cmdArgs: string[]): string {
   const r = spawnSync(cmd, cmdArgs, { env, encoding: "utf8", maxBuffer: 1 << 26 });
@@ -62,17 +65,18 @@ function run(cmd: string, cmdArgs: string[]): string {
 function selfTimed(cmd: string, cmdArgs: string[]): Sample {
   const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
-  const { seconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number };
-  return { seconds, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
+  const { seconds, cpuSeconds } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { seconds: number; cpuSeconds?: number };
+  return { seconds, cpuSeconds: cpuSeconds ?? NaN, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
 }
 
 /** A whole process: wall seconds from here, peak RSS from GNU time. */
 function wholeProcess(cmd: string, cmdArgs: string[]): Sample {
   const t = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", cmd, ...cmdArgs], { env, encoding: "utf8", maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
-  return { seconds, maxRssMB: Number(r.stderr.trim().split("\n").pop()) / 1024 };
+  const [user, system, rss] = r.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+  return { seconds, cpuSeconds: user + system, maxRssMB: rss / 1024 };
 }
 
 const median = (v: number[]) => {
@@ -83,24 +87,39 @@ const median = (v: number[]) => {
 interface Row { name: string; ours: Sample[]; numpy: Sample[]; baseline: Sample[] }
 
 /**
+ * Before every measurement: a throwaway process that allocates and touches 256 MB through numpy, so
+ * every measured process starts from the same memory state. Measured here (2026-12-02): a numpy
+ * process right after a large Node process spent 1.5–2.2 s in the kernel (page faults; 0.1–0.2 s
+ * otherwise), and one throwaway toucher in between removed it; Node processes showed no such
+ * effect. Without this, whichever side follows a Node process pays, and numpy always did.
+ */
+function settle(): void {
+  if (hasNumpy) spawnSync(PY, ["-c", "import numpy as np; np.ones(1 << 25).sum()"], { env, stdio: "ignore" });
+}
+
+/**
  * Alternates `ours`, `theirs` (and the baseline's) for ROUNDS rounds, the order reversed every
- * other round, so that each side sees the same load.
+ * other round, so that each side sees the same load; `settle` runs before each measurement.
  */
 function alternate(name: string, ours: (() => Sample) | null, theirs: (() => Sample) | null, baseline: (() => Sample) | null = null): Row {
   const row: Row = { name, ours: [], numpy: [], baseline: [] };
   const sides: Array<[(() => Sample) | null, Sample[]]> = [[ours, row.ours], [theirs, row.numpy], [baseline, row.baseline]];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [f, into] of r % 2 === 0 ? sides : [...sides].reverse()) if (f) into.push(f());
+    for (const [f, into] of r % 2 === 0 ? sides : [...sides].reverse()) {
+      if (!f) continue;
+      settle();
+      into.push(f());
+    }
   }
   if (!markdown) process.stderr.write(`  ${name}: done\n`);
   return row;
 }
 
 /** Median of the per-round ratios a/b (neighbours in time, so load drifts cancel), else of the medians. */
-function pairedRatio(a: Sample[], b: Sample[]): number {
+function pairedRatio(a: Sample[], b: Sample[], key: "seconds" | "cpuSeconds" = "seconds"): number {
   if (a.length === 0 || b.length === 0) return NaN;
-  if (a.length !== b.length) return median(a.map((x) => x.seconds)) / median(b.map((x) => x.seconds));
-  return median(a.map((x, i) => x.seconds / b[i].seconds));
+  if (a.length !== b.length) return median(a.map((x) => x[key])) / median(b.map((x) => x[key]));
+  return median(a.map((x, i) => x[key] / b[i][key]));
 }
 
 const hasNumpy = spawnSync(PY, ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
@@ -146,23 +165,38 @@ try {
   rows.push(fitTransform);
   const literal = alternate("… numpy evaluating eq. 5 term by term instead", null, numpyOp("irpFitTransformLiteral"));
   rows.push({ ...literal, ours: fitTransform.ours, baseline: fitTransform.baseline });
+  // precision "float32" (ours) against numpy's product in float32 and, second line, against numpy in
+  // float64 (what the rows above time) — the three alternate in the same rounds, so both ratios pair
+  // neighbours in time. No baseline: older checkouts have no float32 path.
+  const twoLines = (name: string, against64: string, r: Row): Row[] => [
+    { name, ours: r.ours, numpy: r.numpy, baseline: [] }, { name: against64, ours: r.ours, numpy: r.baseline, baseline: [] },
+  ];
+  rows.push(...twoLines(`IRP transform ${N.toLocaleString("en-US")} × ${D}, float32 product (\`precision: "float32"\`; numpy: float32 matmul)`,
+    "… against numpy's float64 transform", alternate("transform32", oursOp("irpTransform32"), numpyOp("irpTransform32"), numpyOp("irpTransform"))));
+  rows.push(...twoLines("IRP fit + transform, float32 product (numpy: float32 matmul)", "… against numpy's float64 fit + transform",
+    alternate("fitTransform32", oursOp("irpFitTransform32"), numpyOp("irpFitTransform32"), numpyOp("irpFitTransform"))));
   const translate = ["translate", "--method", "irp", "--omega", String(OMEGA), "--delta", String(DELTA), "--seed", String(SEED),
     "--source-anchors", f32.anchorsX, "--target-anchors", f32.anchorsY, "--input", f32.input, "--output", f32.output];
-  rows.push(alternate(`CLI whole process: start, load, fit, transform, save (\`translate\`, float32 files)`,
+  const cli = alternate(`CLI whole process: start, load, fit, transform, save (\`translate\`, float32 files)`,
     () => wholeProcess(process.execPath, [join(ROOT, "bin", "latent-bridge.mjs"), ...translate]),
     hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob]) : null,
-    BASELINE ? () => wholeProcess(process.execPath, [join(BASELINE, "bin", "latent-bridge.mjs"), ...translate]) : null));
+    BASELINE ? () => wholeProcess(process.execPath, [join(BASELINE, "bin", "latent-bridge.mjs"), ...translate]) : null);
+  const numpyCli = (precision: string) => (hasNumpy ? () => wholeProcess(PY, [join(ROOT, "benchmark", "numpy_package.py"), "cli", cliJob, precision]) : null);
+  rows.push(cli, ...twoLines("CLI whole process, `--precision float32` (numpy: float32 matmul)", "… against the numpy script in float64",
+    alternate("cli32", () => wholeProcess(process.execPath, [join(ROOT, "bin", "latent-bridge.mjs"), ...translate, "--precision", "float32"]),
+      numpyCli("float32"), numpyCli("float64"))));
 
   const numpyVersion = hasNumpy ? run(PY, ["-c", "import numpy; print(numpy.__version__)"]).trim() : "absent";
   const med = (v: Sample[], key: keyof Sample) => median(v.map((x) => x[key]));
   const cell = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "—");
   const lines = [
-    `| operation | latent-bridge (s) | numpy (s) | ratio | peak RSS, ours / numpy (MB) |${BASELINE ? " baseline (s) | ours / baseline |" : ""}`,
-    `| --- | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
+    `| operation | latent-bridge (s) | numpy (s) | ratio | CPU s, ours / numpy | CPU ratio | peak RSS, ours / numpy (MB) |${BASELINE ? " baseline (s) | ours / baseline |" : ""}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
     ...rows.map((r) => {
       const ratio = cell(pairedRatio(r.ours, r.numpy), 2);
       const base = BASELINE ? ` ${cell(r.baseline.length ? med(r.baseline, "seconds") : NaN, 3)} | ${cell(pairedRatio(r.ours, r.baseline), 2)} |` : "";
-      return `| ${r.name} | ${cell(med(r.ours, "seconds"), 3)} | ${r.numpy.length ? cell(med(r.numpy, "seconds"), 3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ` +
+      const cpu = `${cell(med(r.ours, "cpuSeconds"), 3)} / ${r.numpy.length ? cell(med(r.numpy, "cpuSeconds"), 3) : "—"} | ${cell(pairedRatio(r.ours, r.numpy, "cpuSeconds"), 2)}`;
+      return `| ${r.name} | ${cell(med(r.ours, "seconds"), 3)} | ${r.numpy.length ? cell(med(r.numpy, "seconds"), 3) : "—"} | ${r.name.startsWith("**") ? `**${ratio}**` : ratio} | ${cpu} | ` +
         `${cell(med(r.ours, "maxRssMB"), 0)} / ${r.numpy.length ? cell(med(r.numpy, "maxRssMB"), 0) : "—"} |${base}`;
     }),
     "",

@@ -11,7 +11,7 @@
  */
 export * from "./errors";
 export { Matrix, transpose, selectRows, padCols, sliceCols, columnMeans, rowNorms, frobeniusNorm, maxAbsDiff } from "./linalg/matrix";
-export { matmul, matmulTransA, matmulTransB, matvec, dot } from "./linalg/product";
+export { matmul, matmulTransA, matmulTransB, matvec, dot, float32ProductErrorBound, PRECISIONS, type Precision } from "./linalg/product";
 export { Random, SEED_MAX } from "./linalg/random";
 export { svd, singularValues, type SvdResult } from "./linalg/svd";
 export { kernelBackend } from "./linalg/wasm/kernels";
@@ -28,7 +28,7 @@ export {
 export {
   InverseRelativeProjection, IRP_DEFAULTS, MAX_OMEGA, fitSubspaceMaps, drawSubspaceDecoders, drawSubspaceEncoders, averageMaps, mapFactors,
   translatePrefixes, meanOverDraws, resolveIrpVariant, isPlainIrp, filteredSpectrum, polarOfProduct,
-  type IrpOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
+  type IrpOptions, type IrpTransformOptions, type IrpDiagnostics, type IrpSubspaceDiagnostics, type DrawnSubspace, type SubspaceMaps, type DecoderForm,
   type SubspaceDecoderOptions, type IrpVariant, type SpectralFilter,
 } from "./translate/irp";
 export {

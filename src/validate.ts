@@ -1,6 +1,7 @@
 import { InvalidParameterError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError } from "./errors";
 import { Matrix, assertFiniteEntries, describeEntry } from "./linalg/matrix";
 import { checkSeed } from "./linalg/random";
+import { PRECISIONS, type Precision } from "./linalg/product";
 export { SEED_MAX } from "./linalg/random";
 
 /** What public functions accept as a matrix: our Matrix, or rows as nested arrays. */
@@ -159,6 +160,11 @@ export function assertPruneSide(value: unknown, name = "prune"): PruneSide {
     throw new InvalidParameterError(name, `expected "source" or "target", got ${String(value)}`);
   }
   return value;
+}
+
+/** A product's arithmetic (`Precision` in linalg/product.ts): "float64" (undefined) or "float32". */
+export function assertPrecision(value: unknown, name = "precision"): Precision {
+  return value === undefined ? "float64" : assertOneOf(value, PRECISIONS, name);
 }
 
 /** The pseudo-inverse's relative cut-off: undefined (numpy's default) or a finite number ≥ 0. */

@@ -15,6 +15,7 @@ import { writeNpz } from "../src/io/npz";
 import { Matrix } from "../src/linalg/matrix";
 import { modelEntries, readModel } from "../src/translate/persist";
 import { createTranslator } from "../src/translate/createTranslator";
+import type { InverseRelativeProjection } from "../src/translate/irp";
 import { bottomRows, randomMatrix, rotatedCopy, topRows } from "./helpers";
 
 interface Run {
@@ -219,6 +220,31 @@ describe("outputs and flags", () => {
     expect(readNpy(out).dtype).toBe("float32");
     expect((await run(["apply", "--model", model, "--input", x32, "--output", out, "--dtype", "float64"])).code).toBe(0);
     expect(readNpy(out).dtype).toBe("float64");
+  });
+
+  it("--precision float32 (translate, apply): the library's float32 transform bit for bit; float64 by default; irp only; a bad value is a usage error", async () => {
+    const x = randomMatrix(900, 64, 31);
+    const y = rotatedCopy(x, 64, 32, 0.5).y;
+    const files = { a: fresh("a64.npy"), b: fresh("b64.npy"), x: fresh("x64.npy") };
+    writeNpyMatrix(files.a, topRows(x, 300));
+    writeNpyMatrix(files.b, topRows(y, 300));
+    writeNpyMatrix(files.x, bottomRows(x, 600));
+    const irp = createTranslator("irp", { delta: 0.3 }).fit(topRows(x, 300), topRows(y, 300)) as InverseRelativeProjection;
+    const want32 = irp.transform(bottomRows(x, 600), { precision: "float32" }), want64 = irp.transform(bottomRows(x, 600));
+    expect(want32.data).not.toEqual(want64.data);
+    const base = ["translate", "--method", "irp", "--delta", "0.3", "--source-anchors", files.a, "--target-anchors", files.b, "--input", files.x];
+    const out = fresh("y.npy"), model = fresh("m.npz");
+    expect((await run([...base, "--output", out, "--precision", "float32", "--save", model])).code).toBe(0);
+    expect(readNpyMatrix(out).data).toEqual(want32.data);
+    expect((await run(["apply", "--model", model, "--input", files.x, "--output", out, "--precision", "float32"])).code).toBe(0);
+    expect(readNpyMatrix(out).data).toEqual(want32.data);
+    expect((await run([...base, "--output", out])).code).toBe(0);
+    expect(readNpyMatrix(out).data).toEqual(want64.data);
+    for (const argv of [[...base, "--output", out, "--precision", "half"], ["translate", "--method", "procrustes", "--source-anchors", files.a, "--target-anchors", files.b, "--input", files.x, "--output", out, "--precision", "float32"]]) {
+      const r = await run([...argv, "--json"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ argument: "--precision", exitCode: 2 });
+    }
   });
 
   it("a progress line on a terminal for long inputs only (never in logs or pipes)", async () => {

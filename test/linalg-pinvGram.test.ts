@@ -167,6 +167,21 @@ describe("pinvByGram", () => {
     expect(relativeDiff(g.pinv, pinvWithInfo(a).pinv)).toBeLessThan(1e-12);
   });
 
+  it("the WebAssembly inverse Cholesky factor gives the TypeScript one's bits (the same loops): the same pseudo-inverse on both kernels", () => {
+    // Inner lengths ≤ 256, where both kernels' products round alike, so any difference is the factor's.
+    for (const [p, q] of [[40, 160], [37, 150], [64, 250]]) {
+      const b = randomMatrix(p, q, p + q);
+      const wasm = pinvOfRowsByGram(b)!;
+      process.env.LATENT_BRIDGE_KERNELS = "js";
+      resetKernels();
+      const js = pinvOfRowsByGram(b)!;
+      delete process.env.LATENT_BRIDGE_KERNELS;
+      resetKernels();
+      expect(wasm.path).toBe("gram");
+      expect(js.pinv.data, `${p}×${q}`).toEqual(wasm.pinv.data);
+    }
+  });
+
   it("bad input: rcond is checked, non-finite entries are a NonFiniteError naming a", () => {
     expect(() => pinvByGram(randomMatrix(5, 20, 1), { rcond: -1 })).toThrow(InvalidParameterError);
     expect(() => pinvByGram(randomMatrix(5, 20, 1), { rcond: NaN })).toThrow(InvalidParameterError);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { NonFiniteError, ShapeMismatchError, ZeroNormError } from "../src/errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../src/errors";
 import { npyHeaderBytes, readNpy, readNpyMatrix, writeNpyMatrix } from "../src/io/npy";
 import { writeNpz } from "../src/io/npz";
 import { Matrix } from "../src/linalg/matrix";
@@ -77,6 +77,26 @@ describe("transformFile = transform, bit for bit", () => {
       }
     });
   }
+
+  it("precision float32 (irp): blocks give the whole float32 transform bit for bit; other methods refuse it", async () => {
+    const { ax, ay, x } = spaces(300, 5, 1_203, 9);
+    const input = tmp("x.npy");
+    writeNpyMatrix(input, x);
+    const irp = createTranslator("irp", { delta: 0.3, omega: 4 }).fit(ax, ay) as InverseRelativeProjection;
+    const whole = irp.transform(x, { precision: "float32" });
+    expect(bits(whole.data)).not.toEqual(bits(irp.transform(x).data)); // the float32 path ran
+    for (const blockRows of [1, 64, 5000]) {
+      const out = tmp("y.npy");
+      const r = await transformFile(irp, input, out, { blockRows, precision: "float32" });
+      expect(r.precision).toBe("float32");
+      expect(bits(readNpyMatrix(out).data), `blocks of ${blockRows}`).toEqual(bits(whole.data));
+    }
+    const procrustes = createTranslator("procrustes").fit(ax, ay);
+    const out = tmp("refused.npy");
+    await expect(transformFile(procrustes, input, out, { precision: "float32" })).rejects.toThrow(/precision.*irp only/);
+    await expect(transformFile(irp, input, out, { precision: "half" as never })).rejects.toThrow(InvalidParameterError);
+    expect(existsSync(out)).toBe(false);
+  });
 
   it("blocks never go below the kernel's minimum for the translator's smallest product, and are multiples of 4", () => {
     const { ax, ay } = spaces(3, 2, 10, 1);

@@ -42,6 +42,7 @@ const FLAG_OF_ARGUMENT: Record<string, string> = {
   prune: "--prune",
   rcond: "--rcond",
   dtype: "--dtype",
+  precision: "--precision",
   variant: "--procrustes-variant",
   ridge: "--ridge",
   whiten: "--whiten",

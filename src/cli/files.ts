@@ -12,6 +12,7 @@ import { readMatrix, openRows, type RowSource } from "../io/arraySource";
 import { removeStaleTemporaries } from "../io/atomicWrite";
 import { isNpzPath, parseArraySpec } from "../io/npz";
 import { transformFile, type OutputDtype, type TransformFileResult } from "../translate/transformFile";
+import type { Precision } from "../linalg/product";
 import type { Translator } from "../translate/translator";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, fromLibraryError } from "./cliErrors";
 
@@ -98,18 +99,19 @@ const PROGRESS_MIN_ROWS = 100_000;
  */
 export async function streamTranslation(
   translator: Translator, input: RowSource, output: string, dtype: OutputDtype | undefined, io: CliIo, files: Files,
+  precision: Precision = "float64",
 ): Promise<TransformFileResult> {
   let bar: Progress | undefined;
   if (io.stderr.isTTY && input.rows >= PROGRESS_MIN_ROWS) {
     bar = progress({ total: input.rows, label: "translate", mode: "tty", stream: io.stderr as { write(s: string): unknown; isTTY?: boolean } });
   }
   try {
-    return await transformFile(translator, input, output, { dtype, onProgress: bar ? (done) => bar!.update(done) : undefined });
+    return await transformFile(translator, input, output, { dtype, precision, onProgress: bar ? (done) => bar!.update(done) : undefined });
   } catch (e) {
     if (!(e instanceof LatentBridgeError)) throw e;
     if (e instanceof InterruptedError) throw fromLibraryError(e, files);
     if (e instanceof FileSystemError && e.argument === output) throw new CliError(EXIT_FAILURE, e.name, "--output", `--output: ${e.message}`);
-    if (e.argument === "x" || e.argument === "dtype") throw fromLibraryError(e, files);
+    if (e.argument === "x" || e.argument === "dtype" || e.argument === "precision") throw fromLibraryError(e, files);
     throw new CliError(EXIT_FAILURE, e.name, "--input", `--input: ${e.message}`);
   } finally {
     bar?.done();

@@ -27,6 +27,7 @@ export const OPTIONS = {
   orthogonalize: { type: "boolean" },
   rcond: { type: "string" },
   dtype: { type: "string" },
+  precision: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -42,9 +43,9 @@ const FIT_FLAGS: Flag[] = [
 
 /** The flags each command takes (besides --help and --version); any other is a usage error. */
 export const COMMAND_FLAGS: Record<Command, readonly Flag[]> = {
-  translate: [...FIT_FLAGS, "input", "output", "dtype", "save", "json"],
+  translate: [...FIT_FLAGS, "input", "output", "dtype", "precision", "save", "json"],
   fit: [...FIT_FLAGS, "save", "json"],
-  apply: ["model", "input", "output", "dtype", "json"],
+  apply: ["model", "input", "output", "dtype", "precision", "json"],
   evaluate: ["predicted", "target", "json"],
   choose: ["source-anchors", "target-anchors", "omegas", "deltas", "holdout", "seed", "prune", "json"],
 };

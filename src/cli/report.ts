@@ -34,6 +34,8 @@ export interface TranslateReport {
   outputShape?: [number, number];
   dtype?: "float32" | "float64";
   inputDtype?: string;
+  /** translate, apply: the arithmetic of the product (--precision). */
+  precision?: "float32" | "float64";
   /** Row blocks the input was streamed in. */
   blocks?: number;
   inputs: { sourceAnchors?: string; targetAnchors?: string; input?: string };
@@ -120,7 +122,7 @@ export function humanReport(r: TranslateReport): string {
   if (r.transformSeconds !== undefined) rows.push(["transform", fmtSeconds(r.transformSeconds)]);
   rows.push(["total", fmtSeconds(r.totalSeconds)]);
   if (r.model !== undefined) rows.push([r.command === "apply" ? "model" : "model saved", r.model]);
-  if (r.output !== undefined) rows.push(["output", `${r.output} (${r.outputShape![0]}×${r.outputShape![1]} ${r.dtype}${r.inputDtype !== undefined ? `, from ${r.inputDtype} input` : ""})`]);
+  if (r.output !== undefined) rows.push(["output", `${r.output} (${r.outputShape![0]}×${r.outputShape![1]} ${r.dtype}${r.inputDtype !== undefined ? `, from ${r.inputDtype} input` : ""}${r.precision === "float32" ? ", float32 product" : ""})`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n";
 }

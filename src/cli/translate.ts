@@ -9,7 +9,7 @@ import { LatentBridgeError } from "../errors";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { loadTranslator, saveTranslator, serializeModel } from "../translate/persist";
 import type { Translator } from "../translate/translator";
-import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError } from "./cliErrors";
+import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, usageError } from "./cliErrors";
 import { asFlag, checkOutput, cleanStaleTemporaries, openFlagRows, streamTranslation, type CliIo, type Files } from "./files";
 import { fitFromFlags, parseFitFlags, requireFlags } from "./fitting";
 import { parseChoice, type Values } from "./options";
@@ -19,6 +19,11 @@ export type { CliIo } from "./files";
 
 function parseDtype(values: Values): "float32" | "float64" | undefined {
   return values.dtype === undefined ? undefined : parseChoice("--dtype", values.dtype, ["float32", "float64"] as const);
+}
+
+/** --precision: the product's arithmetic (irp only; transformFile refuses float32 for the other methods). */
+function parsePrecision(values: Values): "float32" | "float64" {
+  return values.precision === undefined ? "float64" : parseChoice("--precision", values.precision, ["float64", "float32"] as const);
 }
 
 /** Runs `fn` with errors naming --save. */
@@ -45,6 +50,8 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
   requireFlags(values, ["method", "source-anchors", "target-anchors", "input", "output"], "translate");
   const flags = parseFitFlags(values);
   const dtype = parseDtype(values);
+  const precision = parsePrecision(values);
+  if (precision === "float32" && flags.method !== "irp") throw usageError("--precision", `float32 is implemented for --method irp only, not ${flags.method}`);
   const files: Files = { "--source-anchors": values["source-anchors"]!, "--target-anchors": values["target-anchors"]!, "--input": values.input! };
   const outputPath = checkOutput("--output", values.output!, files);
   const modelPath = values.save === undefined ? undefined : checkOutput("--save", values.save, files, true);
@@ -57,7 +64,7 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
     const translator = fitFromFlags(flags, files, io);
     // The model is written once the translation is: a run that fails while streaming leaves neither.
     const model = modelPath === undefined ? undefined : asSave(() => serializeModel(translator, { writtenBy: `latent-bridge ${version}` }));
-    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files);
+    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files, precision);
     if (modelPath !== undefined) asSave(() => writeFileAtomic(modelPath, model!));
     const report: TranslateReport = {
       command: "translate",
@@ -67,6 +74,7 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
       outputShape: [streamed.rows, streamed.targetDim],
       dtype: streamed.dtype,
       inputDtype: streamed.inputDtype,
+      precision: streamed.precision,
       blocks: streamed.blocks,
       inputs: { sourceAnchors: resolve(files["--source-anchors"]), targetAnchors: resolve(files["--target-anchors"]), input: resolve(files["--input"]) },
       ...(modelPath !== undefined ? { model: modelPath } : {}),
@@ -107,6 +115,7 @@ export async function apply(values: Values, io: CliIo, json: boolean): Promise<n
   const t0 = performance.now();
   requireFlags(values, ["model", "input", "output"], "apply");
   const dtype = parseDtype(values);
+  const precision = parsePrecision(values);
   const files: Files = { "--model": values.model!, "--input": values.input! };
   const outputPath = checkOutput("--output", values.output!, files);
   const warnings = cleanStaleTemporaries(outputPath);
@@ -120,7 +129,7 @@ export async function apply(values: Values, io: CliIo, json: boolean): Promise<n
         `--input (${files["--input"]}): expected ${translator.diagnostics.sourceDim} columns (the source dimension of the model ${files["--model"]}), got ${input.rows}×${input.cols}`,
       );
     }
-    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files);
+    const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files, precision);
     const report: TranslateReport = {
       command: "apply",
       ...translatorFields(translator),
@@ -129,6 +138,7 @@ export async function apply(values: Values, io: CliIo, json: boolean): Promise<n
       outputShape: [streamed.rows, streamed.targetDim],
       dtype: streamed.dtype,
       inputDtype: streamed.inputDtype,
+      precision: streamed.precision,
       blocks: streamed.blocks,
       inputs: { input: resolve(files["--input"]) },
       model: resolve(files["--model"]),

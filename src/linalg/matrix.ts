@@ -246,13 +246,20 @@ const SQUARES_UNDERFLOW = 2 ** -900;
  */
 export function rowNorms(a: Matrix): Float64Array {
   const out = new Float64Array(a.rows);
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    const off = i * a.cols;
-    for (let j = 0; j < a.cols; j++) s += a.data[off + j] * a.data[off + j];
-    out[i] = s >= SQUARES_UNDERFLOW && s < Infinity ? Math.sqrt(s) : scaledNorm(a.data, off, a.cols);
-  }
+  for (let i = 0; i < a.rows; i++) out[i] = rowNorm(a.data, i * a.cols, a.cols);
   return out;
+}
+
+/** ‖data[off .. off+n)‖ as `rowNorms` computes each row's (the same bits). */
+export function rowNorm(data: Float64Array, off: number, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += data[off + j] * data[off + j];
+  return normOfSquares(s, data, off, n);
+}
+
+/** `rowNorm` given its sum of squares s = Σ_j data[off + j]² (summed in that order): for callers that form it on the fly. */
+export function normOfSquares(s: number, data: Float64Array, off: number, n: number): number {
+  return s >= SQUARES_UNDERFLOW && s < Infinity ? Math.sqrt(s) : scaledNorm(data, off, n);
 }
 
 /** ‖data[off .. off+n)‖ as max|x|·‖x/max|x|‖ (exact 0 for a zero vector; NaN if an entry is NaN). */

@@ -31,6 +31,7 @@ import { Matrix, assertFiniteEntries, transpose } from "./matrix";
 import { matmul } from "./product";
 import { singularValues } from "./svd";
 import { pinvWithInfo, resolveRcond, type PinvOptions, type PinvResult } from "./pinv";
+import { reserve, wasmKernels } from "./wasm/kernels";
 
 /** Largest (m + n)·eps·κ² for which the Gram path is taken (see the file comment). */
 export const GRAM_ERROR_BOUND = 1e-9;
@@ -118,9 +119,16 @@ export function pinvOfRowsByGram(
 
 /**
  * L⁻¹ (row-major, lower triangular) of the Cholesky factor of the symmetric positive definite p×p
- * matrix `g` (its lower triangle is read), or null when a pivot is not positive.
+ * matrix `g` (its lower triangle is read), or null when a pivot is not positive. In WebAssembly
+ * (`inverse_cholesky`, the same loops: the same bits) when the kernels are loaded.
  */
 function inverseCholeskyFactor(g: Float64Array, p: number): Float64Array | null {
+  const kernels = wasmKernels();
+  if (kernels) {
+    const { ptr, view } = reserve(kernels, [p * p, p * p, p * p]);
+    view[0].set(g);
+    return kernels.inverse_cholesky(ptr[0], p, ptr[1], ptr[2]) ? view[2].slice() : null;
+  }
   const l = new Float64Array(p * p);
   for (let j = 0; j < p; j++) {
     const rj = j * p;

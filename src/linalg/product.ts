@@ -78,6 +78,64 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
   return new Matrix(m, n, C);
 }
 
+/**
+ * The arithmetic of a product: "float64" (the default everywhere) or "float32" — operands rounded to
+ * float32 and multiplied with float32 SIMD (twice the width), each partial sum of up to 256 terms
+ * accumulated in float32 and the partial sums added in float64 (`sgemm_f64` in kernels.c). Its error
+ * per entry is at most `float32ProductErrorBound(k)`·Σ_p |A_ip|·|B_pj| (including the rounding of
+ * the operands) — the tests check it on adversarial data. Where the WebAssembly kernels are
+ * unavailable or the product is small, "float32" is computed in float64 (within the bound too).
+ */
+export type Precision = "float64" | "float32";
+export const PRECISIONS: readonly Precision[] = ["float64", "float32"];
+
+/** Inner length of the float32 partial sums (KC in kernels.c). */
+const FLOAT32_BLOCK = 256;
+
+/**
+ * The bound c with |C̃_ij − C_ij| ≤ c·Σ_p |A_ip|·|B_pj| for the "float32" product of inner length
+ * k: (min(k, 256) + 3)·2⁻²⁴ — two roundings of the operands, one per term of a float32 partial sum
+ * (γ_256, the classical dot-product bound), one for the second-order terms; widening a partial sum
+ * to float64 is exact — plus k·2⁻⁵³ for the float64 sum of the partial sums.
+ */
+export function float32ProductErrorBound(k: number): number {
+  return (Math.min(k, FLOAT32_BLOCK) + 3) * 2 ** -24 + k * 2 ** -53;
+}
+
+/**
+ * A·B for an m×k A that the caller writes (`fillA`, given the row-major buffer) straight into the
+ * kernel's memory, and a C that `useC` reads there before anything else runs: saves allocating A
+ * and copying A and C (two and a half full-size arrays for a tall A). With "float64" the result is
+ * `matmul`'s, bit for bit; with "float32" `fillA` gets a Float32Array (see `Precision`). `useC`
+ * must not call the kernels (C lives in their memory) and must copy what it keeps.
+ */
+export function productWithRows<T>(
+  m: number, k: number, b: Matrix, fillA: (a: Float64Array | Float32Array) => void, useC: (c: Matrix) => T, precision: Precision = "float64",
+): T {
+  if (b.rows !== k) throw new ShapeMismatchError("b", `cannot multiply ${m}×${k} by ${b.rows}×${b.cols}`);
+  const n = b.cols;
+  const kernels = m * k * n >= WASM_MIN_WORK ? wasmKernels() : null;
+  if (!kernels) {
+    const a = new Float64Array(m * k);
+    fillA(a);
+    return useC(matmul(new Matrix(m, k, a), b));
+  }
+  const single = precision === "float32";
+  const doubles = (count: number) => (single ? Math.ceil(count / 2) : count);
+  const { ptr, view } = reserve(kernels, [doubles(m * k), doubles(k * n), m * n, kernels.dgemm_pack_a_size(), kernels.dgemm_pack_b_size()]);
+  if (single) {
+    const buffer = kernels.memory.buffer;
+    fillA(new Float32Array(buffer, ptr[0], m * k));
+    new Float32Array(buffer, ptr[1], k * n).set(b.data);
+    kernels.sgemm_f64(ptr[0], ptr[1], ptr[2], m, k, n, ptr[3], ptr[4]);
+  } else {
+    fillA(view[0]);
+    view[1].set(b.data);
+    kernels.dgemm(ptr[0], ptr[1], ptr[2], m, k, n, ptr[3], ptr[4]);
+  }
+  return useC(new Matrix(m, n, view[2]));
+}
+
 /** C[co + j] = Σ_p A[ao + p]·B[p, j] for j in [j0, j1). */
 function rowTimesMatrix(
   A: Float64Array, ao: number, B: Float64Array, k: number, n: number, j0: number, j1: number, C: Float64Array, co: number,

@@ -1,6 +1,6 @@
 import { ConvergenceError, NonFiniteError } from "../errors";
 import { Matrix, assertFiniteEntries, transpose } from "./matrix";
-import { reserve, wasmKernels, type Exports } from "./wasm/kernels";
+import { WARM, reserve, warmKernels, wasmKernels, type Exports } from "./wasm/kernels";
 
 export interface SvdResult {
   /** m×r left singular vectors (r = min(m, n)); absent when `computeVectors` is false. */
@@ -198,6 +198,7 @@ function svdWasm(
   pinv?: { rcond: number; wide: boolean; scale: number },
 ): StoresResult & { pinv?: Matrix; rank?: number } {
   const mi = qrFirst ? n : m; // rows of the matrix the GKR iteration sees
+  warmKernels(k, want || qrFirst ? WARM.singularVectors : WARM.singularValues);
   const { ptr, view } = reserve(k, [
     m * n, n, qrFirst ? n * n : 0, Math.min(mi + 1, n) + 1, n + 1, mi, want ? n * mi : 0, want ? n * n : 0, n, n, n, n,
     want && qrFirst ? n * m : 0, k.qr_scratch_size(m, n), want ? n * n : 0, 2 * n, want ? k.log_scratch_size(n) : 0,

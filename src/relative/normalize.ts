@@ -1,4 +1,4 @@
-import { Matrix, columnMeans, rowNorms } from "../linalg/matrix";
+import { Matrix, columnMeans, normOfSquares, rowNorm, rowNorms } from "../linalg/matrix";
 import { assertCols, assertNonZeroRows } from "../validate";
 import { DegenerateAnchorsError, NonFiniteError, ZeroNormError } from "../errors";
 
@@ -151,6 +151,44 @@ export function centerAndNormalize(x: Matrix, centre: SpaceStats | Float64Array,
   const zeroBelow = new Float64Array(x.rows);
   for (let i = 0; i < x.rows; i++) zeroBelow[i] = AT_MEAN * (rowScale[i] + meanNorm + magnitude);
   return normalizeRows(center(x, mean), name, " after centring on the anchor mean", zeroBelow);
+}
+
+/**
+ * `centerAndNormalize` written into `out` (x.rows·x.cols entries, row-major) instead of a new
+ * matrix — a product kernel's input buffer (`productWithRows`), which saves two full-size arrays
+ * and a copy. Into a Float64Array the values are those of `centerAndNormalize`, bit for bit (the
+ * same operations in the same order, row by row); into a Float32Array they are those values
+ * rounded to float32. A row it would refuse makes it throw the very error `centerAndNormalize`
+ * throws (it is then called to say which).
+ */
+export function centerAndNormalizeInto(x: Matrix, centre: SpaceStats, name: string, out: Float64Array | Float32Array): void {
+  const mean = centre.mean, d = x.cols;
+  assertCols(x, mean.length, name);
+  const meanNorm = vectorNorm(mean), magnitude = centre.magnitude ?? 0;
+  const row = out instanceof Float64Array ? null : new Float64Array(d);
+  const dst = row ?? (out as Float64Array);
+  for (let i = 0; i < x.rows; i++) {
+    const o = i * d, at = row ? 0 : o;
+    // Centring and the centred row's Σv² in one pass (rowNorm's sum, term for term).
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x.data[o + j] - mean[j];
+      dst[at + j] = v;
+      s += v * v;
+    }
+    const norm = normOfSquares(s, dst, at, d);
+    // The refusal threshold needs ‖x_i‖ only near it: ‖x_i‖ ≤ ‖x_i − mean‖ + ‖mean‖ (to rounding far
+    // below the factor 2), so a row above 2·AT_MEAN·(norm + 2‖mean‖ + magnitude) passes for sure.
+    const surelyAbove = norm > 2 * AT_MEAN * (norm + 2 * meanNorm + magnitude);
+    if (!(norm > 0) || (!surelyAbove && norm <= AT_MEAN * (rowNorm(x.data, o, d) + meanNorm + magnitude))) {
+      centerAndNormalize(x, centre, name); // throws the error for the first refused row
+      throw new ZeroNormError(name, i, " after centring on the anchor mean");
+    }
+    const inv = 1 / norm;
+    if (hasExactReciprocal(inv)) for (let j = 0; j < d; j++) dst[at + j] *= inv;
+    else unitRowScaled(dst, at, d, dst);
+    if (row) out.set(row, o);
+  }
 }
 
 /**

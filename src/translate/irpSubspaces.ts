@@ -5,11 +5,11 @@
  * completion), and decoding every ω prefix at once through the relative space.
  */
 import { Matrix, addScaledInPlace, frobeniusNorm, principalSubmatrix, scale, selectRows, transpose } from "../linalg/matrix";
-import { matmul, matmulTransA } from "../linalg/product";
+import { float32ProductErrorBound, matmul, matmulTransA, productWithRows, type Precision } from "../linalg/product";
 import { pinvWithInfo } from "../linalg/pinv";
 import { pinvOfRowsByGram } from "../linalg/pinvGram";
 import { absoluteCosineGram, cosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
-import { anchorStats, centerAndNormalize, denormalize, type SpaceStats } from "../relative/normalize";
+import { anchorStats, centerAndNormalize, centerAndNormalizeInto, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import { assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { filteredSpectrum } from "./irpVariants";
@@ -290,16 +290,23 @@ export function translatePrefixes(
  * A unit row whose image is zero up to rounding (it is orthogonal to every source anchor's span)
  * carries no direction and goes to the target centre (see `denormalize`).
  */
-export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix): Matrix {
-  const decoded = matmul(centerAndNormalize(x, source, "x"), map);
-  return assertFiniteResult(denormalize(decoded, target, decodedZeroBelow(map)), "x", "the translation of x");
+export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix, precision: Precision = "float64"): Matrix {
+  // The unit rows go straight into the product's buffer and the decoded rows are read there
+  // (`productWithRows`): the same bits as matmul(centerAndNormalize(x), map) in float64.
+  const translated = productWithRows(
+    x.rows, x.cols, map, (unit) => centerAndNormalizeInto(x, source, "x", unit),
+    (decoded) => denormalize(decoded, target, decodedZeroBelow(map, precision)), precision,
+  );
+  return assertFiniteResult(translated, "x", "the translation of x");
 }
 
 /**
  * The rounding level of a unit row times `map`: each of its d_y entries sums d_x products, each
  * rounded relative to ‖map‖_F at most, so below 1e-12·‖map‖_F (d_x·eps ≈ 5e-13 for d_x = 2,048) an
- * image is indistinguishable from zero.
+ * image is indistinguishable from zero; with the float32 product, below its error bound·‖map‖_F
+ * (|x̂| = 1, so Σ_p |x̂_p|·|M_pj| ≤ ‖M_:j‖).
  */
-function decodedZeroBelow(map: Matrix): number {
-  return 1e-12 * frobeniusNorm(map);
+function decodedZeroBelow(map: Matrix, precision: Precision): number {
+  const level = precision === "float32" ? Math.max(1e-12, float32ProductErrorBound(map.rows)) : 1e-12;
+  return level * frobeniusNorm(map);
 }

@@ -10,13 +10,15 @@
  * its own, and the blocks are sized so that their matrix products run on the kernel the whole product
  * would (see `minRowsForSameKernel`).
  */
-import { NonFiniteError, ShapeMismatchError, ZeroNormError } from "../errors";
+import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../errors";
 import { Matrix } from "../linalg/matrix";
-import { minRowsForSameKernel } from "../linalg/product";
+import { minRowsForSameKernel, type Precision } from "../linalg/product";
+import { assertPrecision } from "../validate";
 import { openAtomicWriter } from "../io/atomicWrite";
 import { openRows, type RowSource } from "../io/arraySource";
 import { DESCR, littleEndianBytes, npyHeaderBytes } from "../io/npy";
 import { AbsoluteTranslator } from "./absolute";
+import { InverseRelativeProjection } from "./irp";
 import { LeastSquaresTranslator } from "./leastSquares";
 import { ProcrustesTranslator } from "./procrustes";
 import type { Translator } from "./translator";
@@ -30,10 +32,16 @@ const BLOCK_BYTES = 8 * 1024 * 1024;
 export interface TransformFileOptions {
   /**
    * The output's dtype. Default: float32 when the input is stored as float32, else float64 (the
-   * translation is computed in float64 either way). With float32, a value beyond its range (±3.4e38)
+   * translation is computed in float64 either way, unless `precision`). With float32, a value beyond its range (±3.4e38)
    * is a NonFiniteError, never a silent ±Infinity.
    */
   dtype?: OutputDtype;
+  /**
+   * The product's arithmetic, for IRP: "float64" (default) or "float32" (`IrpTransformOptions`:
+   * float32 SIMD, each decoded entry within `float32ProductErrorBound(d_x)`·‖M_:j‖ of float64's).
+   * Blocks keep the whole-matrix result bit for bit either way.
+   */
+  precision?: Precision;
   /** Rows per block (rounded to what keeps the result bit for bit; see the module comment). Default from an 8 MiB budget. */
   blockRows?: number;
   /** Called after each block with the rows written so far and the total. */
@@ -49,6 +57,8 @@ export interface TransformFileResult {
   /** The input's stored dtype and the output's. */
   inputDtype: string;
   dtype: OutputDtype;
+  /** The product's arithmetic. */
+  precision: Precision;
   blocks: number;
   blockRows: number;
   /** Seconds spent translating (reading and writing excluded), and in total. */
@@ -100,6 +110,10 @@ export async function transformFile(
 ): Promise<TransformFileResult> {
   const t0 = performance.now();
   const { sourceDim, targetDim } = translator.diagnostics;
+  const precision = assertPrecision(options.precision);
+  if (precision === "float32" && !(translator instanceof InverseRelativeProjection)) {
+    throw new InvalidParameterError("precision", `"float32" is implemented for irp only, not for ${translator.method}; use "float64"`);
+  }
   const source = typeof input === "string" ? openRows(input, options.inputName) : input;
   try {
     if (source.cols !== sourceDim) {
@@ -119,7 +133,7 @@ export async function transformFile(
         if (rows - start - count < minimum) count = rows - start;
         const x = new Matrix(count, sourceDim, source.read(start, count));
         const t1 = performance.now();
-        const y = translateBlock(translator, x, start);
+        const y = translateBlock(translator, x, start, precision);
         transformSeconds += (performance.now() - t1) / 1000;
         await writer.write(encode(y, dtype, start));
         start += count;
@@ -133,7 +147,7 @@ export async function transformFile(
       throw e;
     }
     return {
-      rows, sourceDim, targetDim, inputDtype: source.dtype, dtype, blocks, blockRows: block, transformSeconds,
+      rows, sourceDim, targetDim, inputDtype: source.dtype, dtype, precision, blocks, blockRows: block, transformSeconds,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -142,9 +156,9 @@ export async function transformFile(
 }
 
 /** One block through the translator; errors about a row name its row in the whole input. */
-function translateBlock(translator: Translator, x: Matrix, firstRow: number): Matrix {
+function translateBlock(translator: Translator, x: Matrix, firstRow: number, precision: Precision): Matrix {
   try {
-    return translator.transform(x);
+    return precision === "float32" ? (translator as InverseRelativeProjection).transform(x, { precision }) : translator.transform(x);
   } catch (e) {
     if (e instanceof NonFiniteError || e instanceof ZeroNormError) throw e.atRowOffset(firstRow);
     throw e;

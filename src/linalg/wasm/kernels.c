@@ -234,6 +234,147 @@ void pinv_from_rows(f64 *P, int lp, const f64 *Q, int lq, const f64 *s, int rank
   if (rank > 0) gemm_acc(lp, rank, lq, 1, P, lp, 1, Q, lq, C, lq, packA, packB);
 }
 
+/*
+ * The single-precision product, for callers that asked for it (IRP's transform with precision
+ * "float32"): A (m×k) and B (k×n) float32, C (m×n) float64. The same GotoBLAS blocking, with a
+ * 4×8 register tile of eight f32x4 accumulators (twice the multiply-adds per instruction of the
+ * f64x2 tile; 4×4 and 6×8 tiles measured slower here: V8 has 15 vector registers and spills).
+ * Each KC-long partial sum is accumulated in float32 and then added to C in float64, so the error
+ * of an entry is at most (KC + 1)·2⁻²⁴·Σ_p |A_ip|·|B_pj| plus float64 rounding, whatever k is (the
+ * inputs' own rounding to float32 is the caller's: 2·2⁻²⁴ more). The float32 packs fit in the
+ * float64 packs' space (PACK_A_SIZE, PACK_B_SIZE doubles).
+ */
+#define SNR 8
+
+static void pack_b32(const float *B, int ldb, int p0, int kc, int j0, int nc, float *out) {
+  for (int jp = 0; jp < nc; jp += SNR) {
+    int w = nc - jp < SNR ? nc - jp : SNR;
+    float *o = out + (size_t)jp * kc;
+    for (int p = 0; p < kc; p++) {
+      const float *b = B + (size_t)(p0 + p) * ldb + j0 + jp;
+      int c = 0;
+      for (; c < w; c++) o[p * SNR + c] = b[c];
+      for (; c < SNR; c++) o[p * SNR + c] = 0;
+    }
+  }
+}
+
+static void pack_a32(const float *A, int lda, int i0, int mc, int p0, int kc, float *out) {
+  for (int ip = 0; ip < mc; ip += 4) {
+    int h = mc - ip < 4 ? mc - ip : 4;
+    float *o = out + (size_t)ip * kc;
+    for (int r = 0; r < 4; r++) {
+      if (r < h) {
+        const float *a = A + (size_t)(i0 + ip + r) * lda + p0;
+        for (int p = 0; p < kc; p++) o[p * 4 + r] = a[p];
+      } else {
+        for (int p = 0; p < kc; p++) o[p * 4 + r] = 0;
+      }
+    }
+  }
+}
+
+/* C[0..w) += the float32 lanes lo (4) and hi (4), in float64. */
+static void add_row8(f64 *C, vec lo, vec hi, int w) {
+  if (w == SNR) {
+    wasm_v128_store(C, wasm_f64x2_add(wasm_v128_load(C), wasm_f64x2_promote_low_f32x4(lo)));
+    wasm_v128_store(C + 2, wasm_f64x2_add(wasm_v128_load(C + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 0, 1))));
+    wasm_v128_store(C + 4, wasm_f64x2_add(wasm_v128_load(C + 4), wasm_f64x2_promote_low_f32x4(hi)));
+    wasm_v128_store(C + 6, wasm_f64x2_add(wasm_v128_load(C + 6), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 0, 1))));
+    return;
+  }
+  float t[SNR];
+  wasm_v128_store(t, lo);
+  wasm_v128_store(t + 4, hi);
+  for (int c = 0; c < w; c++) C[c] += (f64)t[c];
+}
+
+static void micro_kernel32(int kc, const float *a, const float *b, f64 *C, int ldc, int h, int w) {
+  vec c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    vec b0 = wasm_v128_load(b + SNR * p), b1 = wasm_v128_load(b + SNR * p + 4);
+    vec a0 = wasm_f32x4_splat(a[4 * p]), a1 = wasm_f32x4_splat(a[4 * p + 1]);
+    vec a2 = wasm_f32x4_splat(a[4 * p + 2]), a3 = wasm_f32x4_splat(a[4 * p + 3]);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+  }
+  add_row8(C, c00, c01, w);
+  if (h > 1) add_row8(C + ldc, c10, c11, w);
+  if (h > 2) add_row8(C + 2 * (size_t)ldc, c20, c21, w);
+  if (h > 3) add_row8(C + 3 * (size_t)ldc, c30, c31, w);
+}
+
+/* C (float64, overwritten) = A·B for float32 A (m×k) and B (k×n), row-major. */
+EXPORT(sgemm_f64)
+void sgemm_f64(const float *A, const float *B, f64 *C, int m, int k, int n, f64 *packA, f64 *packB) {
+  float *pa = (float *)packA, *pb = (float *)packB;
+  for (size_t i = 0; i < (size_t)m * n; i++) C[i] = 0;
+  for (int j0 = 0; j0 < n; j0 += NC) {
+    int nc = n - j0 < NC ? n - j0 : NC;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = k - p0 < KC ? k - p0 : KC;
+      pack_b32(B, n, p0, kc, j0, nc, pb);
+      for (int i0 = 0; i0 < m; i0 += MC) {
+        int mc = m - i0 < MC ? m - i0 : MC;
+        pack_a32(A, k, i0, mc, p0, kc, pa);
+        for (int jp = 0; jp < nc; jp += SNR) {
+          int w = nc - jp < SNR ? nc - jp : SNR;
+          for (int ip = 0; ip < mc; ip += 4) {
+            int h = mc - ip < 4 ? mc - ip : 4;
+            micro_kernel32(kc, pa + (size_t)ip * kc, pb + (size_t)jp * kc, C + (size_t)(i0 + ip) * n + j0 + jp, n, h, w);
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * W = L⁻¹ (p×p, row-major, lower triangular) of the Cholesky factor L (p×p, written too) of the
+ * symmetric positive definite g (its lower triangle is read). Returns 0 when a pivot is not
+ * positive. The loops are pinvGram.ts's inverseCholeskyFactor, operation for operation (the same
+ * bits; the TypeScript one runs with LATENT_BRIDGE_KERNELS=js).
+ */
+EXPORT(inverse_cholesky)
+int inverse_cholesky(const f64 *g, int p, f64 *l, f64 *w) {
+  for (size_t i = 0; i < (size_t)p * p; i++) l[i] = w[i] = 0;
+  for (int j = 0; j < p; j++) {
+    const f64 *lj = l + (size_t)j * p;
+    f64 d = g[(size_t)j * p + j];
+    for (int k = 0; k < j; k++) d -= lj[k] * lj[k];
+    if (!(d > 0)) return 0;
+    f64 ljj = __builtin_sqrt(d);
+    l[(size_t)j * p + j] = ljj;
+    f64 inv = 1 / ljj;
+    for (int i = j + 1; i < p; i++) {
+      const f64 *li = l + (size_t)i * p;
+      f64 s = g[(size_t)i * p + j];
+      for (int k = 0; k < j; k++) s -= li[k] * lj[k];
+      l[(size_t)i * p + j] = s * inv;
+    }
+  }
+  for (int i = 0; i < p; i++) {
+    f64 *wi = w + (size_t)i * p;
+    const f64 *li = l + (size_t)i * p;
+    for (int k = 0; k < i; k++) {
+      f64 f = li[k];
+      if (f == 0) continue;
+      const f64 *wk = w + (size_t)k * p;
+      for (int j = 0; j <= k; j++) wi[j] -= f * wk[j];
+    }
+    wi[i] += 1;
+    f64 inv = 1 / li[i];
+    for (int j = 0; j <= i; j++) wi[j] *= inv;
+  }
+  return 1;
+}
+
 EXPORT(dgemm_pack_a_size)
 int dgemm_pack_a_size(void) { return PACK_A_SIZE; }
 EXPORT(dgemm_pack_b_size)
@@ -1328,37 +1469,65 @@ int svd_columns(f64 *At, int m, int n, int want, f64 *s, f64 *e, f64 *work, f64 
 
 /* ------------------------------------------------------------------------------------------ */
 /*
- * Runs every kernel a few times on a small deterministic problem (160×96), so that V8 compiles them
- * with its optimising tier before the first real call: WebAssembly functions are tiered up only
- * between calls, and a first large SVD would otherwise run start to finish in the baseline code,
- * ~2× slower. mem: warm_up_size() doubles.
+ * Runs kernels a few times on a small deterministic problem (160×96), so that V8 compiles them with
+ * its optimising tier before the first real call: WebAssembly functions are tiered up only between
+ * calls, and a first large SVD would otherwise run start to finish in the baseline code, ~2× slower.
+ * `what` says which, so that a process compiles only what it uses (the optimising compile of the
+ * whole module costs ~0.15 s of CPU here, a fifth of a small CLI run): WARM_PRODUCTS (dgemm,
+ * sgemm_f64, inverse_cholesky: kernels.ts, on loading), WARM_VALUES (singular values only) and
+ * WARM_VECTORS (QR, singular vectors, divide and conquer: svd.ts, before its first call of each).
+ * mem: warm_up_size() doubles.
  */
 #define WARM_M 160
 #define WARM_N 96
+#define WARM_PRODUCTS 1
+#define WARM_VALUES 2
+#define WARM_VECTORS 4
 EXPORT(warm_up_size)
 int warm_up_size(void) {
   return 3 * WARM_M * WARM_N + 3 * WARM_N * WARM_N + 16 * WARM_N + qr_scratch_size(WARM_M, WARM_N) + log_scratch_size(WARM_N) + dc_scratch_size(WARM_N);
 }
 
+static void warm_fill(f64 *a, int count, unsigned x) {
+  for (int i = 0; i < count; i++) {
+    x = x * 1103515245u + 12345u;
+    a[i] = (f64)((x >> 8) & 0xffff) / 65536.0 - 0.5;
+  }
+}
+
 EXPORT(warm_up)
-void warm_up(f64 *mem) {
+void warm_up(f64 *mem, int what) {
   const int m = WARM_M, n = WARM_N;
   f64 *a = mem, *u = a + m * n, *c = u + m * n, *r = c + m * n, *vt = r + n * n, *vr = vt + n * n;
   f64 *vec = vr + n * n, *scratch = vec + 16 * n, *logMem = scratch + qr_scratch_size(m, n);
   for (int round = 0; round < 3; round++) {
-    unsigned x = 12345u + (unsigned)round;
-    for (int i = 0; i < m * n; i++) {
-      x = x * 1103515245u + 12345u;
-      a[i] = (f64)((x >> 8) & 0xffff) / 65536.0 - 0.5;
+    if (what & WARM_VECTORS) {
+      warm_fill(a, m * n, 12345u + (unsigned)round);
+      householder_qr(a, m, n, vec, scratch);
+      for (int i = 0; i < m * n; i++) u[i] = 0;
+      for (int j = 0; j < n; j++) u[j * m + j] = 1;
+      apply_q(a, m, n, vec, u, n, scratch);
+      for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
+      svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
+                  vr, vec + 11 * n, scratch, logMem, logMem + log_scratch_size(n));
     }
-    householder_qr(a, m, n, vec, scratch);
-    for (int i = 0; i < m * n; i++) u[i] = 0;
-    for (int j = 0; j < n; j++) u[j * m + j] = 1;
-    apply_q(a, m, n, vec, u, n, scratch);
-    for (int j = 0; j < n; j++)
-      for (int i = 0; i < n; i++) r[j * n + i] = i <= j ? a[j * m + i] : 0;
-    svd_columns(r, n, n, 3, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
-                vr, vec + 11 * n, scratch, logMem, logMem + log_scratch_size(n));
-    dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
+    if (what & WARM_VALUES) {
+      warm_fill(r, n * n, 777u + (unsigned)round);
+      svd_columns(r, n, n, 0, vec + n, vec + 3 * n, vec + 5 * n, c, vt, vec + 7 * n, vec + 8 * n, vec + 9 * n, vec + 10 * n,
+                  vr, vec + 11 * n, scratch, logMem, 0);
+    }
+    if (what & WARM_PRODUCTS) {
+      warm_fill(a, m * n, 99u + (unsigned)round);
+      warm_fill(u, m * n, 199u + (unsigned)round);
+      dgemm(u, a, c, n, m, n, scratch, scratch + PACK_A_SIZE);
+      float *fa = (float *)c; /* c's m·n doubles hold the two m·n float32 operands */
+      for (int i = 0; i < 2 * m * n; i++) fa[i] = (float)a[i % (m * n)];
+      sgemm_f64(fa, fa + m * n, u, n, m, n, scratch, scratch + PACK_A_SIZE);
+      for (int i = 0; i < n * n; i++) r[i] = (i % (n + 1)) == 0 ? 2 : 1.0 / (n + (i % 7)); /* diagonally dominant, SPD */
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++) r[j * n + i] = r[i * n + j];
+      inverse_cholesky(r, n, vt, vr);
+    }
   }
 }

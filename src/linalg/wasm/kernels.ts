@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels (src/linalg/wasm/kernels.c, SIMD128, double precision): loading, memory layout
+ * The WebAssembly kernels (src/linalg/wasm/kernels.c, SIMD128, double precision; one single-precision product): loading, memory layout
  * and the calls. The numeric modules (svd.ts, product.ts) use them when available and fall back to
  * their TypeScript reference code otherwise — or always, with LATENT_BRIDGE_KERNELS=js (used by the
  * tests that check both paths agree, and a way out should a runtime lack wasm SIMD).
@@ -36,13 +36,32 @@ export interface Exports {
   dc_secular(K: number, i: number, P: number, Z: number, out: number, dif: number): number;
   dgemm(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   dgemm_pack_a_size(): number;
+  inverse_cholesky(g: number, p: number, l: number, w: number): number;
+  sgemm_f64(A: number, B: number, C: number, m: number, k: number, n: number, packA: number, packB: number): void;
   pinv_from_rows(P: number, lp: number, Q: number, lq: number, s: number, rank: number, C: number, packA: number, packB: number): void;
-  warm_up(mem: number): void;
+  warm_up(mem: number, what: number): void;
   warm_up_size(): number;
   dgemm_pack_b_size(): number;
 }
 
 let loaded: Exports | null | undefined;
+
+/** Groups of kernels `warm_up` runs (WARM_* in kernels.c). */
+export const WARM = { products: 1, singularValues: 2, singularVectors: 4 } as const;
+let warmed = 0;
+
+/**
+ * Runs the kernels of `what` (a sum of WARM flags) once on a small problem unless done already, so
+ * that V8 compiles them with its optimising tier before their first real call (see `warm_up` in
+ * kernels.c). Only what a process uses gets compiled: the products on loading, the SVD's kernels
+ * before the first SVD (svd.ts). Call it before `reserve`: it reserves memory itself.
+ */
+export function warmKernels(k: Exports, what: number): void {
+  const missing = what & ~warmed;
+  if (missing === 0) return;
+  k.warm_up(reserve(k, [k.warm_up_size()]).ptr[0], missing);
+  warmed |= missing;
+}
 
 /** The instantiated module, or null when disabled (LATENT_BRIDGE_KERNELS=js) or unavailable. */
 export function wasmKernels(): Exports | null {
@@ -52,7 +71,8 @@ export function wasmKernels(): Exports | null {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
     const k = new wasm.Instance(module, {}).exports as unknown as Exports;
-    k.warm_up(reserve(k, [k.warm_up_size()]).ptr[0]);
+    warmed = 0;
+    warmKernels(k, WARM.products);
     loaded = k;
   } catch {
     loaded = null;
