@@ -68,6 +68,16 @@ export async function transformerEncoderRows(studies: readonly StitchingStudy[],
   const quick = o.quick ?? isQuickMode();
   const maskedTexts = o.maskedTexts ?? 1000;
   const rows: TransformerEncoderRow[] = [];
+  // Each test split is loaded once, whatever the number of encoders scored on it.
+  const once = <T>(load: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= load());
+  };
+  const fashionTest = once(() => loadFashionMnist({ split: "test" }));
+  const emojiTest = once(() => {
+    const test = alignEmojiSets({ split: "test" });
+    return emojiGreyImages(test.items, "google", test.labels);
+  });
   for (const study of studies) {
     const chance = study.chance.uniform;
     const names = study.spaces.encoders.map((e) => e.name).filter((n) => !n.endsWith("-twitter"));
@@ -77,15 +87,14 @@ export async function transformerEncoderRows(studies: readonly StitchingStudy[],
       if (study.dataset === "fashion-mnist" && VIT_ENCODER_IDS.includes(name)) {
         const encoder = await cachedVitEncoder(vitEncoderSpec(name), { quick, progress: false });
         try {
-          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(loadFashionMnist({ split: "test" })), ...none, linearProbeAccuracy: probe, chance });
+          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(fashionTest()), ...none, linearProbeAccuracy: probe, chance });
         } finally {
           encoder.dispose();
         }
       } else if (study.dataset === "emoji" && EMOJI_VIT_FAMILY.some((s) => s.id === name)) {
         const encoder = await cachedEmojiVit(EMOJI_VIT_FAMILY.find((s) => s.id === name)!, quick);
-        const test = alignEmojiSets({ split: "test" });
         try {
-          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(emojiGreyImages(test.items, "google", test.labels)), ...none, linearProbeAccuracy: probe, chance });
+          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(emojiTest()), ...none, linearProbeAccuracy: probe, chance });
         } finally {
           encoder.dispose();
         }
