@@ -8,12 +8,11 @@
  * transformers on WordNet and on Debian ("bert-word-d128-l2-s1 debian", quoted, is that one). Each line says what it trained (or found) and the minutes
  * and accuracy recorded in its file.
  */
-import { existsSync } from "node:fs";
 import { isQuickMode } from "../src/config";
 import { encoderCacheDir } from "../src/data/cache";
 import { BERT_ENCODER_FAMILY, bertEncoderPath, cachedBertEncoder } from "../src/encoders/trained/bert/index";
 import { cachedVitEncoder, EMOJI_VIT_FAMILY, VIT_ENCODER_FAMILY, vitEncoderPath } from "../src/encoders/trained/vit/index";
-import { lockPathOf } from "../src/io/claim";
+import { isClaimedElsewhere } from "../src/io/claim";
 import { cachedEmojiVit } from "../src/experiments/emojiSpaces";
 
 const args = process.argv.slice(2);
@@ -40,8 +39,9 @@ if (chosen.length === 0) {
   console.error(`train-encoders: nothing matches ${names.join(", ")}; the encoders are:\n  ${jobs.map((j) => j.name).join("\n  ")}`);
   process.exit(2);
 }
-// Ones another process is training now (a notebook, say) go last, so this one trains the others meanwhile.
-const busy = (j: Job) => existsSync(lockPathOf(j.path));
+// Ones another process is training now (a notebook, say) go last, so this one trains the others meanwhile;
+// a lock left by a killed run is no claim (training takes it over), so such an encoder keeps its place.
+const busy = (j: Job) => isClaimedElsewhere(j.path);
 const order = [...chosen.filter((j) => !busy(j)), ...chosen.filter(busy)];
 console.log(`train-encoders: ${chosen.length} encoder(s), ${quick ? "quick" : "full"} mode${order.some(busy) ? `; being trained elsewhere, so last: ${order.filter(busy).map((j) => j.name).join(", ")}` : ""}`);
 for (const job of order) {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { computeOnce, lockPathOf } from "../src/io/claim";
+import { computeOnce, isClaimedElsewhere, lockPathOf } from "../src/io/claim";
 import { LockTimeoutError } from "../src/errors";
 import { writeFileAtomic } from "../src/io/atomicWrite";
 
@@ -109,6 +109,24 @@ describe("computeOnce: locks", () => {
     utimesSync(`${lockPathOf(entry2)}.takeover`, old, old);
     expect(await computeOnce(entry2, textEntry(entry2, n), { ...FAST, log: (m) => log.push(m) })).toBe("value 2");
     expect(existsSync(`${lockPathOf(entry2)}.takeover`)).toBe(false);
+  });
+
+  it("isClaimedElsewhere: a live holder's lock is a claim; none, a dead process's, this process's own, or an old one of another host is not", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-claim-live-"));
+    const entry = join(dir, "entry.txt");
+    expect(isClaimedElsewhere(entry)).toBe(false);
+    const lock = (pid: number, host = hostname()) => writeFileSync(lockPathOf(entry), JSON.stringify({ pid, hostname: host, started: "2020-01-01T00:00:00.000Z", token: `t${pid}` }));
+    lock(process.ppid); // alive: the process that started this test
+    expect(isClaimedElsewhere(entry)).toBe(true);
+    lock(deadPid());
+    expect(isClaimedElsewhere(entry)).toBe(false);
+    lock(process.pid);
+    expect(isClaimedElsewhere(entry)).toBe(false);
+    lock(process.ppid, "another-host");
+    expect(isClaimedElsewhere(entry)).toBe(true);
+    const old = new Date(Date.now() - 24 * 3600_000);
+    utimesSync(lockPathOf(entry), old, old);
+    expect(isClaimedElsewhere(entry)).toBe(false);
   });
 
   it("takes over a lock of another host not refreshed within the limit, and an unreadable lock once it is old", async () => {

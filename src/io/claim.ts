@@ -80,6 +80,17 @@ export function lockPathOf(entry: string): string {
   return `${entry}.lock`;
 }
 
+/**
+ * Whether another process holds a live claim on `entry` now: its lock exists and is not stale (a
+ * lock left by a killed run is not a claim — `computeOnce` would take it over).
+ */
+export function isClaimedElsewhere(entry: string): boolean {
+  const state = lockState(lockPathOf(entry));
+  if (state === undefined) return false;
+  if (state.holder !== undefined && state.holder.hostname === hostname() && state.holder.pid === process.pid) return false;
+  return staleReason(state) === undefined;
+}
+
 /** Tokens of the claims this process holds, with their lock files (removed on exit). */
 const held = new Map<string, string>();
 let exitHandlerInstalled = false;
