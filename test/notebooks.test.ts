@@ -1,24 +1,14 @@
 /**
- * The notebooks under the real Jupyter + tslab kernel, through the same runner as `npm run figures`.
+ * The headless notebook runner (the same as `npm run figures`) under the real Jupyter + tslab kernel,
+ * and the quickstart in quick mode. Every other notebook's quick-mode test is its own file under
+ * test/notebooks/ (see notebookHarness.ts); the last test here holds that every notebook has one.
  * Needs the Debian Jupyter packages (bash scripts/setup.sh installs them; CI runs it first).
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { NOTEBOOK6_OUTPUT_WIDTH, notebookFigures, openFigurePage, type FigurePage } from "./figureDisplay";
-import { parseCsv } from "../src/table/format";
-
-const REPO = resolve(import.meta.dirname, "..");
-const RUNNER = join(REPO, "scripts", "run_notebooks.py");
-
-function runRunner(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync("/usr/bin/python3", [RUNNER, ...args], {
-    cwd: REPO, encoding: "utf8", env: { ...process.env, ...env }, timeout: 600_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { join } from "node:path";
+import { REPO, expectSavedFiguresToFit, isSigned, notebookNames, runRunner } from "./notebookHarness";
 
 function notebook(cells: string[]): string {
   return JSON.stringify({
@@ -83,41 +73,16 @@ describe("headless notebook runner", () => {
   });
 });
 
-// Every figure a notebook saves is drawn, as the notebook shows it, in an output as wide as Jupyter
-// Notebook 6's in a 1,280 px window: it must fit (no sideways scrolling, every panel and the modebar inside).
-let figurePage: Promise<FigurePage> | undefined;
-afterAll(async () => {
-  await (await figurePage?.catch(() => undefined))?.close();
-});
-async function expectSavedFiguresToFit(executed: string): Promise<number> {
-  const saved = notebookFigures(executed).filter((f) => f.text.includes("(saved to "));
-  if (saved.length === 0) return 0;
-  figurePage ??= openFigurePage();
-  const shown = await (await figurePage).measure(saved.map((f) => f.html), NOTEBOOK6_OUTPUT_WIDTH);
-  shown.forEach((s, k) => {
-    const what = `${saved[k].text} in a ${NOTEBOOK6_OUTPUT_WIDTH} px output`;
-    expect(s.svgWidth, what).toBeLessThanOrEqual(NOTEBOOK6_OUTPUT_WIDTH);
-    expect(s.overflow, what).toBe(0);
-    expect(s.allInside, what).toBe(true);
-  });
-  return shown.length;
-}
-
-/** Whether Jupyter (with the same data dir) trusts a notebook file: its signature is in the database. */
-function isSigned(path: string, dataDir: string): boolean {
-  const r = spawnSync("/usr/bin/python3", ["-c", [
-    "import sys, nbformat", "from nbformat.sign import NotebookNotary",
-    "print(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))",
-  ].join("\n"), path], { encoding: "utf8", env: { ...process.env, JUPYTER_DATA_DIR: dataDir } });
-  expect(r.stderr).toBe("");
-  return r.stdout.trim() === "True";
-}
-
 describe("notebooks in quick mode", () => {
   it("00-quickstart executes every cell, writes Fig. 1 (PNG, SVG and its table), its methods table and pruning plot, and a signed executed copy", async () => {
     const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
     const dataDir = join(figures, "jupyter-data"); // its own signature database
-    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), "00-quickstart"], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: dataDir });
+    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), "00-quickstart"], {
+      LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: dataDir,
+      // Its own (empty) cache: the run-times row counts new entries in the cache folder, which notebooks
+      // running beside this one (other test files) add to.
+      LATENT_BRIDGE_CACHE_DIR: join(figures, "cache"),
+    });
     expect(r.stderr + r.stdout).toContain("00-quickstart ... ok");
     expect(r.status).toBe(0);
     expect(readdirSync(figures).filter((f) => f.includes(".")).sort()).toEqual(
@@ -154,38 +119,10 @@ describe("notebooks in quick mode", () => {
     expect(await expectSavedFiguresToFit(executed)).toBe(2);
   }, 600_000);
 
-  // Every other notebook runs in quick mode too, and must write at least one figure or table.
-  const others = readdirSync(join(REPO, "notebooks")).filter((f) => f.endsWith(".ipynb") && !f.startsWith("00-quickstart")).map((f) => f.slice(0, -6)).sort();
-  it.each(others)("%s executes every cell in quick mode; its saved figures fit a notebook column", async (name) => {
-    const figures = mkdtempSync(join(tmpdir(), "lb-figures-"));
-    const r = runRunner(["--quick", "--out-dir", join(figures, "executed"), name], { LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: join(figures, "jupyter-data") });
-    expect(r.stderr + r.stdout).toContain(`${name} ... ok`);
-    expect(r.status).toBe(0);
-    expect(readdirSync(figures).filter((f) => /\.(png|svg|csv|md)$/.test(f) && f !== "run-times.csv").length).toBeGreaterThan(0);
-    const pngs = readdirSync(figures).filter((f) => f.endsWith(".png")).length;
-    expect(await expectSavedFiguresToFit(join(figures, "executed", `${name}.ipynb`))).toBe(pngs);
-    if (name === "table2-zero-shot-stitching") expectTransformerEncoderTable(figures);
-  }, 900_000);
+  it("every other notebook has its quick-mode test file, test/notebooks/<name>.test.ts, and each of those names a notebook", () => {
+    const others = notebookNames().filter((n) => n !== "00-quickstart");
+    const files = readdirSync(join(REPO, "test", "notebooks")).filter((f) => f.endsWith(".test.ts")).map((f) => f.slice(0, -".test.ts".length)).sort();
+    expect(files).toEqual(others);
+    for (const n of files) expect(readFileSync(join(REPO, "test", "notebooks", `${n}.test.ts`), "utf8")).toContain(`quickNotebookTest("${n}"`);
+  });
 });
-
-/** Table 2's per-transformer table: one row per trained transformer, its probe the non-stitch mean of the stitching rows, each kind's own measure. */
-function expectTransformerEncoderTable(figures: string): void {
-  const records = (file: string) => {
-    const [header, ...rows] = parseCsv(readFileSync(join(figures, file), "utf8"));
-    return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-  };
-  const encoders = records("table2-transformer-encoders.csv"), stitching = records("table2-transformers-stitching-rows.csv");
-  expect(new Set(encoders.map((r) => r.dataset))).toEqual(new Set(["fashion-mnist", "emoji", "wordnet", "debian"]));
-  for (const r of encoders) {
-    const own = stitching.filter((s) => s.dataset === r.dataset && s.method === "non-stitch" && s.source === r.encoder).map((s) => Number(s.accuracy));
-    expect(own.length, r.encoder).toBeGreaterThan(0);
-    expect(Number(r.linearProbeAccuracy)).toBeCloseTo(own.reduce((a, b) => a + b, 0) / own.length, 4);
-    expect(Number(r.trainingMinutes)).toBeGreaterThan(0);
-    const vit = r.encoder.startsWith("vit-");
-    // A ViT has its own head's accuracy and no masked-token numbers; a text transformer the reverse.
-    expect(Number.isNaN(Number(r.ownHeadTestAccuracy))).toBe(!vit);
-    expect(Number.isNaN(Number(r.maskedTokenAccuracy))).toBe(vit);
-    if (vit) expect(Number(r.ownHeadTestAccuracy)).toBeGreaterThan(3 * Number(r.chance));
-    else expect(Number(r.maskedFrequencyBaseline)).toBeGreaterThan(0);
-  }
-}

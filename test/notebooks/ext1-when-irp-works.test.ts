@@ -1,0 +1,3 @@
+import { quickNotebookTest } from "../notebookHarness";
+
+quickNotebookTest("ext1-when-irp-works");

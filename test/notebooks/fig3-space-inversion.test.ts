@@ -1,0 +1,3 @@
+import { quickNotebookTest } from "../notebookHarness";
+
+quickNotebookTest("fig3-space-inversion");

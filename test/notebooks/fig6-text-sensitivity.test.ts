@@ -1,0 +1,3 @@
+import { quickNotebookTest } from "../notebookHarness";
+
+quickNotebookTest("fig6-text-sensitivity");

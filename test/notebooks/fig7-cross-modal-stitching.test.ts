@@ -1,0 +1,3 @@
+import { quickNotebookTest } from "../notebookHarness";
+
+quickNotebookTest("fig7-cross-modal-stitching");

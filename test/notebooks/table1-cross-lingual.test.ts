@@ -1,0 +1,3 @@
+import { quickNotebookTest } from "../notebookHarness";
+
+quickNotebookTest("table1-cross-lingual");
