@@ -16,9 +16,14 @@ import { parseCsv } from "../src/table/format";
 export const REPO = resolve(import.meta.dirname, "..");
 const RUNNER = join(REPO, "scripts", "run_notebooks.py");
 
+/**
+ * The runner with `args`. Figures and run-times.csv go to a fresh temporary folder unless `env` names
+ * one: a full-mode run (the planted notebooks) would otherwise write its row into the committed figures/.
+ */
 export function runRunner(args: string[], env: Record<string, string> = {}) {
+  const figures = { LATENT_BRIDGE_FIGURES_DIR: mkdtempSync(join(tmpdir(), "lb-runner-figures-")) };
   const r = spawnSync("/usr/bin/python3", [RUNNER, ...args], {
-    cwd: REPO, encoding: "utf8", env: { ...process.env, ...env }, timeout: 840_000,
+    cwd: REPO, encoding: "utf8", env: { ...process.env, ...figures, ...env }, timeout: 840_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
