@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { LatentBridgeError } from "../errors";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { loadTranslator, saveTranslator, serializeModel } from "../translate/persist";
+import type { TransformFileResult } from "../translate/transformFile";
 import type { Translator } from "../translate/translator";
 import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, usageError } from "./cliErrors";
 import { asFlag, checkOutput, cleanStaleTemporaries, openFlagRows, streamTranslation, type CliIo, type Files } from "./files";
@@ -69,13 +70,7 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
     const report: TranslateReport = {
       command: "translate",
       ...translatorFields(translator),
-      rows: streamed.rows,
-      output: outputPath,
-      outputShape: [streamed.rows, streamed.targetDim],
-      dtype: streamed.dtype,
-      inputDtype: streamed.inputDtype,
-      precision: streamed.precision,
-      blocks: streamed.blocks,
+      ...streamedFields(streamed, outputPath),
       inputs: { sourceAnchors: resolve(files["--source-anchors"]), targetAnchors: resolve(files["--target-anchors"]), input: resolve(files["--input"]) },
       ...(modelPath !== undefined ? { model: modelPath } : {}),
       transformSeconds: streamed.transformSeconds,
@@ -133,13 +128,7 @@ export async function apply(values: Values, io: CliIo, json: boolean): Promise<n
     const report: TranslateReport = {
       command: "apply",
       ...translatorFields(translator),
-      rows: streamed.rows,
-      output: outputPath,
-      outputShape: [streamed.rows, streamed.targetDim],
-      dtype: streamed.dtype,
-      inputDtype: streamed.inputDtype,
-      precision: streamed.precision,
-      blocks: streamed.blocks,
+      ...streamedFields(streamed, outputPath),
       inputs: { input: resolve(files["--input"]) },
       model: resolve(files["--model"]),
       transformSeconds: streamed.transformSeconds,
@@ -154,4 +143,12 @@ export async function apply(values: Values, io: CliIo, json: boolean): Promise<n
   } finally {
     input.close();
   }
+}
+
+/** What `translate` and `apply` report of the rows they streamed: how many, where to, the dtypes, the arithmetic, in how many blocks. */
+function streamedFields(streamed: TransformFileResult, output: string): Pick<TranslateReport, "rows" | "output" | "outputShape" | "dtype" | "inputDtype" | "precision" | "blocks"> {
+  return {
+    rows: streamed.rows, output, outputShape: [streamed.rows, streamed.targetDim],
+    dtype: streamed.dtype, inputDtype: streamed.inputDtype, precision: streamed.precision, blocks: streamed.blocks,
+  };
 }
