@@ -87,6 +87,24 @@ def pick(notebooks_dir, names):
     return chosen
 
 
+def slowest_cells(out_path, count=3, at_least=10.0):
+    """The notebook's slowest code cells as "cell 17: 99 s, cell 3: 89 s", from the busy/idle times
+    nbclient records in each executed cell's metadata; "" when none took `at_least` seconds."""
+    try:
+        nb = nbformat.read(out_path, as_version=4)
+    except (OSError, ValueError):
+        return ""
+    def when(text):
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    spans = []
+    for index, cell in enumerate(nb.cells):
+        e = cell.get("metadata", {}).get("execution", {})
+        if "iopub.status.busy" in e and "iopub.status.idle" in e:
+            spans.append(((when(e["iopub.status.idle"]) - when(e["iopub.status.busy"])).total_seconds(), index + 1))
+    slow = sorted((s for s in spans if s[0] >= at_least), reverse=True)[:count]
+    return ", ".join(f"cell {n}: {sec:.0f} s" for sec, n in slow)
+
+
 def run_one(path, out_dir, timeout, env):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -263,6 +281,9 @@ def main():
                 report_failure(path, error, out_path)
                 sys.exit(1)
             print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
+            slow = slowest_cells(out_path)
+            if slow:
+                print(f"    slowest: {slow}", flush=True)
             run.record(path, seconds, before)
         print("run_notebooks: all notebooks ran", flush=True)
         return
@@ -337,6 +358,9 @@ def run_side_by_side(notebooks, jobs, out_dir, timeout, env, run):
                         report_failure(path, error, out_path)
                     else:
                         print(f"  {path.stem} ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
+                        slow = slowest_cells(out_path)
+                        if slow:
+                            print(f"    {path.stem} slowest: {slow}", flush=True)
                         run.record(path, seconds, before)
                 if queue:
                     submit_next()

@@ -36,6 +36,30 @@ function notebook(cells: string[]): string {
 }
 
 describe.runIf(hasJupyter)("run_notebooks --jobs", () => {
+  it("names a notebook's slowest cells from the busy/idle times in the executed copy, none under 10 s", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-slowest-"));
+    const cell = (source: string, busy?: string, idle?: string) => ({
+      cell_type: "code", id: source, execution_count: null, outputs: [], source,
+      metadata: busy === undefined ? {} : { execution: { "iopub.status.busy": busy, "iopub.status.idle": idle } },
+    });
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    writeFileSync(join(dir, "timed.ipynb"), JSON.stringify({
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [
+        { cell_type: "markdown", id: "m", metadata: {}, source: "# t" },
+        cell("a", at(0), at(5)), cell("b", at(5), at(47)), cell("c"), cell("d", at(47), at(59)), cell("e", at(0), at(11)), cell("f", at(0), at(30)),
+      ],
+    }));
+    writeFileSync(join(dir, "quick.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell("a", at(0), at(9))] }));
+    const out = python([
+      `print(r.slowest_cells(pathlib.Path(${JSON.stringify(join(dir, "timed.ipynb"))})))`,
+      `print(repr(r.slowest_cells(pathlib.Path(${JSON.stringify(join(dir, "quick.ipynb"))}))))`,
+      'print(repr(r.slowest_cells(pathlib.Path("/nonexistent.ipynb"))))',
+    ].join("\n")).split("\n");
+    expect(out[0]).toBe("cell 3: 42 s, cell 7: 30 s, cell 5: 12 s"); // 1-based over all cells, as failures are reported; top 3
+    expect(out.slice(1)).toEqual(["''", "''"]);
+  });
+
   it("refuses a --jobs that is not an integer >= 1, naming it", () => {
     for (const bad of ["0", "-1", "two", "1.5"]) {
       const r = runRunner(["--jobs", bad, "00-quickstart"]);
