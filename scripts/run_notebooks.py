@@ -99,8 +99,10 @@ def slowest_cells(out_path, count=3, at_least=10.0):
     spans = []
     for index, cell in enumerate(nb.cells):
         e = cell.get("metadata", {}).get("execution", {})
-        if "iopub.status.busy" in e and "iopub.status.idle" in e:
+        try:
             spans.append(((when(e["iopub.status.idle"]) - when(e["iopub.status.busy"])).total_seconds(), index + 1))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # not run, or stamps we cannot read: a profile line must never fail a run
     slow = sorted((s for s in spans if s[0] >= at_least), reverse=True)[:count]
     return ", ".join(f"cell {n}: {sec:.0f} s" for sec, n in slow)
 

@@ -41,9 +41,10 @@ if (chosen.length === 0) {
 }
 // Ones another process is training now (a notebook, say) go last, so this one trains the others meanwhile;
 // a lock left by a killed run is no claim (training takes it over), so such an encoder keeps its place.
-const busy = (j: Job) => isClaimedElsewhere(j.path);
-const order = [...chosen.filter((j) => !busy(j)), ...chosen.filter(busy)];
-console.log(`train-encoders: ${chosen.length} encoder(s), ${quick ? "quick" : "full"} mode${order.some(busy) ? `; being trained elsewhere, so last: ${order.filter(busy).map((j) => j.name).join(", ")}` : ""}`);
+// Looked at once: a claim that ends between two looks must neither drop the encoder nor list it twice.
+const busy = new Set(chosen.filter((j) => isClaimedElsewhere(j.path)));
+const order = [...chosen.filter((j) => !busy.has(j)), ...busy];
+console.log(`train-encoders: ${chosen.length} encoder(s), ${quick ? "quick" : "full"} mode${busy.size > 0 ? `; being trained elsewhere, so last: ${[...busy].map((j) => j.name).join(", ")}` : ""}`);
 for (const job of order) {
   const started = Date.now();
   const encoder = await job.train();

@@ -120,13 +120,33 @@ describe("computeOnce: locks", () => {
     expect(isClaimedElsewhere(entry)).toBe(true);
     lock(deadPid());
     expect(isClaimedElsewhere(entry)).toBe(false);
-    lock(process.pid);
+    lock(process.pid); // an earlier process with this pid (its token is not one this process holds): stale
+    expect(isClaimedElsewhere(entry)).toBe(false);
+    writeFileSync(lockPathOf(entry), "{"); // unreadable: a claim being written, until it is a few seconds old
+    expect(isClaimedElsewhere(entry)).toBe(true);
+    const old10 = new Date(Date.now() - 10_000);
+    utimesSync(lockPathOf(entry), old10, old10);
     expect(isClaimedElsewhere(entry)).toBe(false);
     lock(process.ppid, "another-host");
     expect(isClaimedElsewhere(entry)).toBe(true);
     const old = new Date(Date.now() - 24 * 3600_000);
     utimesSync(lockPathOf(entry), old, old);
     expect(isClaimedElsewhere(entry)).toBe(false);
+  });
+
+  it("isClaimedElsewhere: the claim this process holds while computing is not someone else's", async () => {
+    const entry = join(mkdtempSync(join(tmpdir(), "lb-claim-own-")), "entry.txt");
+    let seen: boolean | undefined;
+    await computeOnce(entry, {
+      read: () => (existsSync(entry) ? readFileSync(entry, "utf8") : undefined),
+      compute: async () => {
+        expect(existsSync(lockPathOf(entry))).toBe(true);
+        seen = isClaimedElsewhere(entry);
+        writeFileAtomic(entry, "v");
+        return "v";
+      },
+    }, FAST);
+    expect(seen).toBe(false);
   });
 
   it("takes over a lock of another host not refreshed within the limit, and an unreadable lock once it is old", async () => {

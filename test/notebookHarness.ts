@@ -17,13 +17,16 @@ export const REPO = resolve(import.meta.dirname, "..");
 const RUNNER = join(REPO, "scripts", "run_notebooks.py");
 
 /**
- * The runner with `args`. Figures and run-times.csv go to a fresh temporary folder unless `env` names
- * one: a full-mode run (the planted notebooks) would otherwise write its row into the committed figures/.
+ * The runner with `args`. Unless `env` names them, figures and run-times.csv go to a fresh temporary
+ * folder (a full-mode run — the planted notebooks — would otherwise write its row into the committed
+ * figures/) and so does Jupyter's data folder (the signature database the runner signs executed copies
+ * into: SQLite, which runners in test files running side by side must not share).
  */
 export function runRunner(args: string[], env: Record<string, string> = {}) {
-  const figures = { LATENT_BRIDGE_FIGURES_DIR: mkdtempSync(join(tmpdir(), "lb-runner-figures-")) };
+  const own = (variable: string, prefix: string) => (env[variable] === undefined ? { [variable]: mkdtempSync(join(tmpdir(), prefix)) } : {});
+  const defaults = { ...own("LATENT_BRIDGE_FIGURES_DIR", "lb-runner-figures-"), ...own("JUPYTER_DATA_DIR", "lb-runner-jupyter-") };
   const r = spawnSync("/usr/bin/python3", [RUNNER, ...args], {
-    cwd: REPO, encoding: "utf8", env: { ...process.env, ...figures, ...env }, timeout: 840_000,
+    cwd: REPO, encoding: "utf8", env: { ...process.env, ...defaults, ...env }, timeout: 840_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

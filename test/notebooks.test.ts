@@ -58,11 +58,10 @@ describe("headless notebook runner", () => {
       "bar.done();",
       'console.log("survived");',
     ].join("\n")]));
-    const committedTimes = readFileSync(join(REPO, "figures", "run-times.csv"), "utf8");
     const r = runRunner(["--notebooks-dir", dir, "--out-dir", join(dir, "out"), "storm"], { LATENT_BRIDGE_PROGRESS: "auto" });
     expect(r.stderr + r.stdout).toContain("storm ... ok");
     // A full-mode run, but not of ours: its run-times row went to the test's folder, not the committed figures/.
-    expect(readFileSync(join(REPO, "figures", "run-times.csv"), "utf8")).toBe(committedTimes);
+    expect(readFileSync(join(REPO, "figures", "run-times.csv"), "utf8")).not.toMatch(/^storm,/m);
     const executed = readFileSync(join(dir, "out", "storm.ipynb"), "utf8");
     expect(executed).toContain("survived");
     expect(executed).toContain("storm 3000/3000 100%");

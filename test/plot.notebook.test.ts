@@ -38,7 +38,7 @@ describe.skipIf(!hasJupyter)("show() in a tslab notebook", () => {
     }));
     const figures = join(dir, "figures");
     const r = spawnSync("/usr/bin/python3", [RUNNER, "--notebooks-dir", dir, "--out-dir", join(dir, "out"), "show"], {
-      cwd: REPO, encoding: "utf8", timeout: 240_000, env: { ...process.env, LATENT_BRIDGE_FIGURES_DIR: figures },
+      cwd: REPO, encoding: "utf8", timeout: 240_000, env: { ...process.env, LATENT_BRIDGE_FIGURES_DIR: figures, JUPYTER_DATA_DIR: join(dir, "jupyter-data") }, // its own signature database
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);

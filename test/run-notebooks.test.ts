@@ -7,16 +7,10 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { REPO, runRunner } from "./notebookHarness";
 
-const REPO = resolve(import.meta.dirname, "..");
-const RUNNER = join(REPO, "scripts", "run_notebooks.py");
 const hasJupyter = spawnSync("/usr/bin/python3", ["-c", "import nbclient, nbformat"], { encoding: "utf8" }).status === 0;
-
-function runRunner(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync("/usr/bin/python3", [RUNNER, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, ...env }, timeout: 600_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Runs Python with the runner's functions imported as `r`; returns what it prints. */
 function python(code: string): string {
@@ -47,7 +41,7 @@ describe.runIf(hasJupyter)("run_notebooks --jobs", () => {
       nbformat: 4, nbformat_minor: 5, metadata: {},
       cells: [
         { cell_type: "markdown", id: "m", metadata: {}, source: "# t" },
-        cell("a", at(0), at(5)), cell("b", at(5), at(47)), cell("c"), cell("d", at(47), at(59)), cell("e", at(0), at(11)), cell("f", at(0), at(30)),
+        cell("a", at(0), at(5)), cell("b", at(5), at(47)), cell("c"), cell("d", at(47), at(59)), cell("e", at(0), at(11)), cell("f", at(0), at(30)), cell("g", "yesterday", at(0)), cell("h", at(0), "2026-01-01T00:01:00"),
       ],
     }));
     writeFileSync(join(dir, "quick.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell("a", at(0), at(9))] }));

@@ -1,6 +1,7 @@
 /**
  * The order in which vitest hands test files to its workers: the notebooks' quick-mode runs first
- * (test/notebooks/, each a Jupyter kernel running for 0.5–5 minutes), then everything else.
+ * (test/notebooks/ and the quickstart's test/notebooks.test.ts, each a Jupyter kernel running for
+ * 0.5–5 minutes), then everything else.
  * vitest's own order puts larger files first when it has no recorded durations (a fresh clone, as
  * in CI), which would leave the notebooks — most of the run — until last and finish on one core;
  * started first, two of them run side by side and the short unit-test files fill the gaps.
@@ -8,7 +9,7 @@
  */
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-const NOTEBOOK_TESTS = /[\\/]test[\\/]notebooks[\\/]/;
+const NOTEBOOK_TESTS = /[\\/]test[\\/]notebooks([\\/]|\.test\.ts$)/;
 
 export default class NotebooksFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
