@@ -107,6 +107,13 @@ def slowest_cells(out_path, count=3, at_least=10.0):
     return ", ".join(f"cell {n}: {sec:.0f} s" for sec, n in slow)
 
 
+def print_slowest(out_path, who=""):
+    """The line under a notebook's "ok" naming its slowest cells (`who`: its name, when lines interleave)."""
+    slow = slowest_cells(out_path)
+    if slow:
+        print(f"    {who + ' ' if who else ''}slowest: {slow}", flush=True)
+
+
 def run_one(path, out_dir, timeout, env):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -283,9 +290,7 @@ def main():
                 report_failure(path, error, out_path)
                 sys.exit(1)
             print(f" ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
-            slow = slowest_cells(out_path)
-            if slow:
-                print(f"    slowest: {slow}", flush=True)
+            print_slowest(out_path)
             run.record(path, seconds, before)
         print("run_notebooks: all notebooks ran", flush=True)
         return
@@ -360,9 +365,7 @@ def run_side_by_side(notebooks, jobs, out_dir, timeout, env, run):
                         report_failure(path, error, out_path)
                     else:
                         print(f"  {path.stem} ok ({seconds:.1f} s) -> {shown(out_path)}", flush=True)
-                        slow = slowest_cells(out_path)
-                        if slow:
-                            print(f"    {path.stem} slowest: {slow}", flush=True)
+                        print_slowest(out_path, path.stem)
                         run.record(path, seconds, before)
                 if queue:
                     submit_next()
