@@ -10,6 +10,8 @@
 const RANKS = {
   errors: 0,
   config: 0,
+  // Finding installed npm packages (optional ones: koffi for the BLAS kernels, Plotly, TensorFlow.js…).
+  resolvePackage: 0.5,
   linalg: 1,
   validate: 2,
   io: 2,

@@ -36,8 +36,10 @@ export const ENV = Object.freeze({
   checkpointSeconds: "LATENT_BRIDGE_CHECKPOINT_SECONDS",
   /** Progress bars: 0/off/silent, log, tty, notebook (default: chosen by the output). */
   progress: "LATENT_BRIDGE_PROGRESS",
-  /** "js": the TypeScript reference numerics instead of the WebAssembly kernels. */
+  /** Numeric kernels: wasm (default), js (the TypeScript reference) or blas (the machine's BLAS; linalg/kernelChoice.ts). */
   kernels: "LATENT_BRIDGE_KERNELS",
+  /** The BLAS/LAPACK shared library for kernels=blas (default: the first of linalg/blas.ts's BLAS_LIBRARIES that loads). */
+  blasLibrary: "LATENT_BRIDGE_BLAS_LIBRARY",
   /** TensorFlow.js backend: wasm, cpu or tensorflow (default: the best that loads). */
   tfBackend: "LATENT_BRIDGE_TF_BACKEND",
   /** "0": keep tfjs-wasm's own transposed BatchMatMul kernel (see engine/tf.ts). */

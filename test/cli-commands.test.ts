@@ -16,7 +16,9 @@ import { Matrix } from "../src/linalg/matrix";
 import { modelEntries, readModel } from "../src/translate/persist";
 import { createTranslator } from "../src/translate/createTranslator";
 import type { InverseRelativeProjection } from "../src/translate/irp";
-import { bottomRows, randomMatrix, rotatedCopy, topRows } from "./helpers";
+import { kernelChoice } from "../src/linalg/kernelChoice";
+import { resetKernels } from "../src/linalg/wasm/kernels";
+import { blasAvailable, bottomRows, randomMatrix, rotatedCopy, topRows, withKernels } from "./helpers";
 
 interface Run {
   code: number;
@@ -244,6 +246,43 @@ describe("outputs and flags", () => {
       const r = await run([...argv, "--json"]);
       expect(r.code, r.stderr).toBe(2);
       expect(JSON.parse(r.stdout).error).toMatchObject({ argument: "--precision", exitCode: 2 });
+    }
+  });
+
+  it("--kernels (translate, fit, apply, choose): blas gives the library's BLAS result, for this run only; a bad value or a missing library is an error, no output", async () => {
+    const x = randomMatrix(700, 48, 41);
+    const y = rotatedCopy(x, 56, 42, 0.5).y;
+    const files = { a: fresh("ka.npy"), b: fresh("kb.npy"), x: fresh("kx.npy") };
+    writeNpyMatrix(files.a, topRows(x, 300));
+    writeNpyMatrix(files.b, topRows(y, 300));
+    writeNpyMatrix(files.x, bottomRows(x, 400));
+    const base = ["translate", "--method", "irp", "--delta", "0.3", "--omega", "4", "--source-anchors", files.a, "--target-anchors", files.b, "--input", files.x];
+    const fitApply = () => createTranslator("irp", { delta: 0.3, omega: 4 }).fit(topRows(x, 300), topRows(y, 300)).transform(bottomRows(x, 400));
+    const out = fresh("ky.npy");
+    expect((await run([...base, "--output", out, "--kernels", "wasm"])).code).toBe(0);
+    expect(readNpyMatrix(out).data).toEqual(fitApply().data);
+    if (blasAvailable()) {
+      const r = await run([...base, "--output", out, "--kernels", "blas", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readNpyMatrix(out).data).toEqual(withKernels("blas", fitApply).data);
+      expect(readNpyMatrix(out).data).not.toEqual(fitApply().data); // another summation order: the BLAS ran
+      expect(kernelChoice()).toBe("wasm"); // and the choice ended with the run
+    }
+    const bad = await run([...base, "--output", fresh("k-bad.npy"), "--kernels", "cuda", "--json"]);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ argument: "--kernels", exitCode: 2 });
+    expect((await run(["evaluate", "--predicted", out, "--target", out, "--kernels", "wasm"])).code).toBe(2);
+    process.env.LATENT_BRIDGE_BLAS_LIBRARY = "/nonexistent/libnothing.so";
+    resetKernels(); // a process loads the BLAS once; this one did above
+    try {
+      const missing = fresh("k-missing.npy");
+      const r = await run([...base, "--output", missing, "--kernels", "blas"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(blasAvailable() ? /LATENT_BRIDGE_BLAS_LIBRARY=\/nonexistent\/libnothing\.so/ : /koffi/);
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      delete process.env.LATENT_BRIDGE_BLAS_LIBRARY;
+      resetKernels();
     }
   });
 

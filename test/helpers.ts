@@ -2,6 +2,9 @@ import { Matrix, padCols } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { Random } from "../src/linalg/random";
 import { svd } from "../src/linalg/svd";
+import { blasKernels } from "../src/linalg/blas";
+import { setKernels, type KernelChoice } from "../src/linalg/kernelChoice";
+import { resetKernels } from "../src/linalg/wasm/kernels";
 
 export function randomMatrix(rows: number, cols: number, seed: number, scale = 1): Matrix {
   const rng = new Random(seed);
@@ -56,4 +59,34 @@ export function meanCenteredCosine(a: Matrix, b: Matrix, meanA: Float64Array, me
     total += d / Math.sqrt(na * nb);
   }
   return total / a.rows;
+}
+
+/** Runs f with the numeric kernels `choice` (setKernels overrides LATENT_BRIDGE_KERNELS), then restores the environment's choice. */
+export function withKernels<T>(choice: KernelChoice, f: () => T): T {
+  setKernels(choice);
+  try {
+    return f();
+  } finally {
+    setKernels(undefined);
+  }
+}
+
+let blasLoadable: boolean | undefined;
+/** Whether the kernel choice "blas" loads here (koffi and a BLAS with LAPACK); test/linalg-blas.test.ts requires it on CI. */
+export function blasAvailable(): boolean {
+  if (blasLoadable === undefined) {
+    try {
+      blasLoadable = withKernels("blas", () => blasKernels() !== null);
+    } catch {
+      blasLoadable = false;
+    } finally {
+      resetKernels();
+    }
+  }
+  return blasLoadable;
+}
+
+/** Every kernel choice this machine runs: the tests of a numeric contract run on each. */
+export function kernelsHere(): KernelChoice[] {
+  return blasAvailable() ? ["wasm", "js", "blas"] : ["wasm", "js"];
 }

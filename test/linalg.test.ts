@@ -8,8 +8,8 @@ import { lstsq } from "../src/linalg/lstsq";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../src/errors";
 import { Random, SEED_MAX } from "../src/linalg/random";
 import { assertSeed } from "../src/validate";
-import { reserve, resetKernels, wasmKernels } from "../src/linalg/wasm/kernels";
-import { randomMatrix, randomOrthogonal } from "./helpers";
+import { reserve, wasmKernels } from "../src/linalg/wasm/kernels";
+import { kernelsHere, randomMatrix, randomOrthogonal, withKernels } from "./helpers";
 
 function naiveMatmul(a: Matrix, b: Matrix): Matrix {
   const c = new Matrix(a.rows, b.cols);
@@ -144,21 +144,7 @@ describe("orthogonal Procrustes and least squares", () => {
 });
 
 describe("issue 13: numerics on non-finite and extreme input", () => {
-  const withKernels = <T>(backend: "js" | "wasm", f: () => T): T => {
-    const before = process.env.LATENT_BRIDGE_KERNELS;
-    if (backend === "js") process.env.LATENT_BRIDGE_KERNELS = "js";
-    else delete process.env.LATENT_BRIDGE_KERNELS;
-    resetKernels();
-    try {
-      return f();
-    } finally {
-      if (before === undefined) delete process.env.LATENT_BRIDGE_KERNELS;
-      else process.env.LATENT_BRIDGE_KERNELS = before;
-      resetKernels();
-    }
-  };
-
-  it.each(["wasm", "js"] as const)("item 1 (%s): svd, pinv and cond of a matrix holding NaN/±Inf end in a NonFiniteError naming the entry, at once", (backend) => {
+  it.each(kernelsHere())("item 1 (%s): svd, pinv and cond of a matrix holding NaN/±Inf end in a NonFiniteError naming the entry, at once", (backend) => {
     withKernels(backend, () => {
       for (const [m, n] of [[3, 2], [2, 3], [60, 50], [200, 64]]) {
         for (const bad of [NaN, Infinity, -Infinity]) {
@@ -225,19 +211,7 @@ describe("issue 13: numerics on non-finite and extreme input", () => {
 
 describe("issue 13: bugs found by the fuzz suite (test/fuzz/linalg.test.ts), kept as named regressions", () => {
   const both = (f: () => void) => {
-    for (const backend of ["wasm", "js"]) {
-      const before = process.env.LATENT_BRIDGE_KERNELS;
-      if (backend === "js") process.env.LATENT_BRIDGE_KERNELS = "js";
-      else delete process.env.LATENT_BRIDGE_KERNELS;
-      resetKernels();
-      try {
-        f();
-      } finally {
-        if (before === undefined) delete process.env.LATENT_BRIDGE_KERNELS;
-        else process.env.LATENT_BRIDGE_KERNELS = before;
-        resetKernels();
-      }
-    }
+    for (const choice of kernelsHere()) withKernels(choice, f);
   };
   const finite = (...ms: (Matrix | Float64Array)[]) => {
     for (const m of ms) for (const v of m instanceof Matrix ? m.data : m) expect(Number.isFinite(v)).toBe(true);

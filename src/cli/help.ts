@@ -65,6 +65,12 @@ const PRECISION = `  --precision <float64|float32>
                             most ~1.5e-5 x the norm of its map column, typically ~1e-7 relative —
                             for float32 embeddings when a few float32 ulps do not matter`;
 
+const KERNELS = `  --kernels <wasm|js|blas>  numeric kernels (default: $LATENT_BRIDGE_KERNELS, else wasm). wasm: WebAssembly
+                            SIMD, the same bits on every machine; blas: the machine's BLAS and
+                            LAPACK (OpenBLAS, as numpy; needs the npm package koffi), numpy's speed
+                            and numpy's machine-dependent last bits (streamed blocks then equal the
+                            whole-matrix result to rounding, not bit for bit); js: TypeScript`;
+
 const JSON_FLAG = `  --json                    print exactly one JSON object on stdout (the report, or {"error": …} on
                             failure); Infinity/NaN are written as the strings "Infinity",
                             "-Infinity", "NaN"
@@ -73,7 +79,7 @@ const JSON_FLAG = `  --json                    print exactly one JSON object on 
 const STREAMING = `The input is streamed: read by row blocks at file offsets and written block by block, so memory
 stays bounded (a few tens of MB beyond the anchors) whatever its size; on a terminal, inputs of
 100,000 rows or more show a progress line. The result is bit for bit what translating the whole
-matrix at once gives.`;
+matrix at once gives (with --kernels blas: to rounding).`;
 
 const EXIT = `Exit status: 0 success; 1 the command failed (unreadable, corrupt or mismatched file, NaN/Infinity,
 zero vectors, degenerate anchors, overflow, I/O error); 2 usage error (unknown command/flag/method,
@@ -102,6 +108,7 @@ Other options:
   --save <model.npz>        also save the fitted translator (as fit --save does), to apply it later
 ${DTYPE}
 ${PRECISION}
+${KERNELS}
 ${JSON_FLAG}
 
 ${STREAMING}
@@ -142,6 +149,7 @@ ${METHODS}
 ${METHOD_OPTIONS}
 
 Other options:
+${KERNELS}
 ${JSON_FLAG}
 
 ${EXIT}
@@ -168,6 +176,7 @@ ${OUTPUT}
 Options:
 ${DTYPE}
 ${PRECISION}
+${KERNELS}
 ${JSON_FLAG}
 
 ${STREAMING}
@@ -216,6 +225,7 @@ Options:
   --holdout <share>         share of the anchors held out, in (0, 1) (default 0.2)
   --seed <S>                seeds the hold-out split and IRP's draws (default 0)
   --prune <source|target>   whose anchors are pruned (default ${IRP_DEFAULTS.prune})
+${KERNELS}
 ${JSON_FLAG}
 
 Then: latent-bridge fit --method irp --omega <ω> --delta <δ> … with the chosen values.

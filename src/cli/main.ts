@@ -24,7 +24,8 @@ import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, fromParseArgsError, 
 import { choose, evaluate } from "./evaluate";
 import type { CliIo } from "./files";
 import { COMMAND_HELP, globalHelp } from "./help";
-import { COMMANDS, COMMAND_FLAGS, parse, type Command, type Values } from "./options";
+import { COMMANDS, COMMAND_FLAGS, parse, parseChoice, type Command, type Values } from "./options";
+import { KERNEL_CHOICES, setKernels } from "../linalg/kernelChoice";
 import { toJson } from "./report";
 import { apply, fit, translate } from "./translate";
 
@@ -113,7 +114,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         throw usageError(`--${name}`, `is not an option of ${command} (its options: ${COMMAND_FLAGS[command].map((f) => `--${f}`).join(", ")}); run latent-bridge ${command} --help`);
       }
     }
-    return await RUN[command](values, io, values.json === true, readVersion());
+    // --kernels for this run only (main may run again in the same process: the tests do).
+    if (values.kernels !== undefined) setKernels(parseChoice("--kernels", values.kernels, KERNEL_CHOICES));
+    try {
+      return await RUN[command](values, io, values.json === true, readVersion());
+    } finally {
+      setKernels(undefined);
+    }
   } catch (e) {
     let err: CliError;
     if (e instanceof CliError) err = e;

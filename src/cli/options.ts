@@ -28,6 +28,7 @@ export const OPTIONS = {
   rcond: { type: "string" },
   dtype: { type: "string" },
   precision: { type: "string" },
+  kernels: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -43,11 +44,11 @@ const FIT_FLAGS: Flag[] = [
 
 /** The flags each command takes (besides --help and --version); any other is a usage error. */
 export const COMMAND_FLAGS: Record<Command, readonly Flag[]> = {
-  translate: [...FIT_FLAGS, "input", "output", "dtype", "precision", "save", "json"],
-  fit: [...FIT_FLAGS, "save", "json"],
-  apply: ["model", "input", "output", "dtype", "precision", "json"],
+  translate: [...FIT_FLAGS, "input", "output", "dtype", "precision", "save", "kernels", "json"],
+  fit: [...FIT_FLAGS, "save", "kernels", "json"],
+  apply: ["model", "input", "output", "dtype", "precision", "kernels", "json"],
   evaluate: ["predicted", "target", "json"],
-  choose: ["source-anchors", "target-anchors", "omegas", "deltas", "holdout", "seed", "prune", "json"],
+  choose: ["source-anchors", "target-anchors", "omegas", "deltas", "holdout", "seed", "prune", "kernels", "json"],
 };
 
 export function parse(argv: string[]) {

@@ -22,7 +22,7 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
-import { requireCandidates } from "../io/resolvePackage";
+import { requireCandidates } from "../resolvePackage";
 import { Matrix } from "../linalg/matrix";
 
 export type Tf = typeof TF;

@@ -1,5 +1,6 @@
 import { ShapeMismatchError } from "../errors";
 import { Matrix, transpose } from "./matrix";
+import { blasKernels, type Blas } from "./blas";
 import { reserve, wasmKernels } from "./wasm/kernels";
 
 /** Below this many multiply-adds the copy into WebAssembly memory costs more than it saves. */
@@ -22,7 +23,7 @@ export function minRowsForSameKernel(minInnerTimesCols: number): number {
  * panel of B is packed contiguously, and sixteen accumulators stay in registers while the panel is
  * swept, so each load feeds four multiply-adds (about twice a plain i-p-j loop's speed in V8). Leftover rows and columns (sizes not divisible by 4) use a plain loop.
  * Large products go to the WebAssembly SIMD kernel (`dgemm` in src/linalg/wasm/kernels.c, same blocking with
- * f64x2 registers) when it is available.
+ * f64x2 registers) when it is available, or to the machine's BLAS with the kernel choice "blas".
  */
 export function matmul(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.rows) {
@@ -30,6 +31,8 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
   }
   const m = a.rows, k = a.cols, n = b.cols;
   const A = a.data, B = b.data;
+  const blas = m * k * n >= WASM_MIN_WORK ? blasKernels() : null;
+  if (blas) return blasProduct(blas, false, false, a, b, m, n, k);
   const kernels = m * k * n >= WASM_MIN_WORK ? wasmKernels() : null;
   if (kernels) {
     const { ptr, view } = reserve(kernels, [m * k, k * n, m * n, kernels.dgemm_pack_a_size(), kernels.dgemm_pack_b_size()]);
@@ -107,13 +110,23 @@ export function float32ProductErrorBound(k: number): number {
  * kernel's memory, and a C that `useC` reads there before anything else runs: saves allocating A
  * and copying A and C (two and a half full-size arrays for a tall A). With "float64" the result is
  * `matmul`'s, bit for bit; with "float32" `fillA` gets a Float32Array (see `Precision`). `useC`
- * must not call the kernels (C lives in their memory) and must copy what it keeps.
+ * must not call the kernels (C lives in their memory) and must copy what it keeps. With the kernel
+ * choice "blas" a float64 product is the BLAS's (A and C then live in two reused buffers, so `useC`
+ * must still copy what it keeps); a float32 one stays on the WebAssembly kernel, whose error bound
+ * `float32ProductErrorBound` states.
  */
 export function productWithRows<T>(
   m: number, k: number, b: Matrix, fillA: (a: Float64Array | Float32Array) => void, useC: (c: Matrix) => T, precision: Precision = "float64",
 ): T {
   if (b.rows !== k) throw new ShapeMismatchError("b", `cannot multiply ${m}×${k} by ${b.rows}×${b.cols}`);
   const n = b.cols;
+  const blas = precision === "float64" && m * k * n >= WASM_MIN_WORK ? blasKernels() : null;
+  if (blas) {
+    const a = scratch(0, m * k), c = scratch(1, m * n);
+    fillA(a);
+    blas.dgemm(false, false, m, n, k, a, b.data, c);
+    return useC(new Matrix(m, n, c));
+  }
   const kernels = m * k * n >= WASM_MIN_WORK ? wasmKernels() : null;
   if (!kernels) {
     const a = new Float64Array(m * k);
@@ -136,6 +149,24 @@ export function productWithRows<T>(
   return useC(new Matrix(m, n, view[2]));
 }
 
+/** op(A)·op(B) by the BLAS into a new matrix (shapes checked by the caller). */
+function blasProduct(blas: Blas, transA: boolean, transB: boolean, a: Matrix, b: Matrix, m: number, n: number, k: number): Matrix {
+  const c = new Float64Array(m * n);
+  blas.dgemm(transA, transB, m, n, k, a.data, b.data, c);
+  return new Matrix(m, n, c);
+}
+
+/**
+ * Two buffers `productWithRows` reuses across calls with the BLAS (a file streamed through a
+ * translator calls it once per block): grown to the largest call, never shrunk — as the
+ * WebAssembly kernels' memory. Views of the first `length` entries.
+ */
+const scratchBuffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+function scratch(which: 0 | 1, length: number): Float64Array {
+  if (scratchBuffers[which].length < length) scratchBuffers[which] = new Float64Array(length);
+  return scratchBuffers[which].subarray(0, length);
+}
+
 /** C[co + j] = Σ_p A[ao + p]·B[p, j] for j in [j0, j1). */
 function rowTimesMatrix(
   A: Float64Array, ao: number, B: Float64Array, k: number, n: number, j0: number, j1: number, C: Float64Array, co: number,
@@ -153,6 +184,8 @@ export function matmulTransB(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) {
     throw new ShapeMismatchError("b", `cannot multiply ${a.rows}×${a.cols} by the transpose of ${b.rows}×${b.cols}`);
   }
+  const blas = a.rows * a.cols * b.rows >= WASM_MIN_WORK ? blasKernels() : null;
+  if (blas) return blasProduct(blas, false, true, a, b, a.rows, b.rows, a.cols);
   return matmul(a, transpose(b));
 }
 
@@ -161,6 +194,8 @@ export function matmulTransA(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== b.rows) {
     throw new ShapeMismatchError("b", `cannot multiply the transpose of ${a.rows}×${a.cols} by ${b.rows}×${b.cols}`);
   }
+  const blas = a.rows * a.cols * b.cols >= WASM_MIN_WORK ? blasKernels() : null;
+  if (blas) return blasProduct(blas, true, false, a, b, a.cols, b.cols, a.rows);
   return matmul(transpose(a), b);
 }
 

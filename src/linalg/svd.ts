@@ -1,5 +1,6 @@
 import { ConvergenceError, NonFiniteError } from "../errors";
 import { Matrix, assertFiniteEntries, transpose } from "./matrix";
+import { blasKernels, type Blas } from "./blas";
 import { WARM, reserve, warmKernels, wasmKernels, type Exports } from "./wasm/kernels";
 
 export interface SvdResult {
@@ -65,6 +66,8 @@ export function svd(a: Matrix, options: { computeVectors?: boolean } = {}): SvdR
  */
 export function svdTransposed(a: Matrix, want = true): { Ut?: Matrix; s: Float64Array; Vt?: Matrix } {
   assertFiniteInput(a);
+  const blas = Math.min(a.rows, a.cols) > 0 ? blasKernels() : null;
+  if (blas) return svdBlas(blas, a, want);
   const { wide, m, n, columns, qrFirst, scale } = tallColumnStore(a);
   const kernels = n > 0 ? wasmKernels() : null;
   const r = kernels ? svdWasm(kernels, columns, m, n, want, qrFirst)
@@ -240,10 +243,34 @@ function svdWasm(
 }
 
 /**
+ * LAPACK's dgesdd (divide and conquer, numpy's `svd`) on a copy of A scaled as `tallColumnStore`
+ * scales (exactly, by a power of two; subnormals flushed), so the two paths see the same matrix.
+ * Row-major A is column-major Aᵀ = P·S·Qᵀ, so A = Q·S·Pᵀ: Vᵀ is P's column store as it is, and Uᵀ
+ * the transpose of Qᵀ's column store (which is U, row-major).
+ */
+function svdBlas(blas: Blas, a: Matrix, want: boolean): StoresResult {
+  const m = a.rows, n = a.cols, r = Math.min(m, n);
+  const copy = a.data.slice();
+  const scale = safeScale(copy);
+  if (scale !== 0) for (let i = 0; i < copy.length; i++) copy[i] = timesPowerOfTwo(copy[i], scale);
+  flushSubnormals(copy);
+  const s = new Float64Array(r), p = new Float64Array(want ? n * r : 1), qt = new Float64Array(want ? r * m : 1);
+  const info = blas.dgesdd(want, n, m, copy, s, p, qt);
+  if (info > 0) throw new ConvergenceError("a", `SVD did not converge (LAPACK dgesdd: ${info} superdiagonals did not converge)`);
+  if (info < 0) throw new Error(`dgesdd rejected argument ${-info} (a bug in latent-bridge's call)`);
+  if (scale !== 0) for (let i = 0; i < r; i++) s[i] = timesPowerOfTwo(s[i], -scale);
+  assertRepresentable(s, a);
+  if (!want) return { s };
+  return { Ut: transpose(new Matrix(m, r, qt)), s, Vt: new Matrix(r, n, p) };
+}
+
+/**
  * The pseudo-inverse (numpy's cut-off rcond·σ_max) computed in the WebAssembly kernels without
- * taking U and V out of their memory; null when the kernels are unavailable.
+ * taking U and V out of their memory; null when the kernels are unavailable or the choice is "blas"
+ * (then `pinvWithInfo` takes the SVD and one product, both the BLAS's, as numpy's `pinv` does).
  */
 export function pinvWasm(a: Matrix, rcond: number): { pinv: Matrix; s: Float64Array; rank: number } | null {
+  if (blasKernels()) return null;
   const kernels = Math.min(a.rows, a.cols) > 0 ? wasmKernels() : null;
   if (!kernels) return null;
   assertFiniteInput(a);

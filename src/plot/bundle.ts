@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MissingDependencyError } from "../errors";
-import { resolveInstalled, type ResolveFrom } from "../io/resolvePackage";
+import { resolveInstalled, type ResolveFrom } from "../resolvePackage";
 
 export const PLOTLY_PACKAGE = "plotly.js-dist-min";
 export const PLOTLY_BUNDLE = `${PLOTLY_PACKAGE}/plotly.min.js`;

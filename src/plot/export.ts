@@ -20,7 +20,7 @@ import { locatePlotlyBundle } from "./bundle";
 import { MissingDependencyError } from "../errors";
 import { EXPORT_WORKER_SOURCE } from "./exportWorker";
 import { envSetting, figuresDir } from "../config";
-import { resolveInstalled } from "../io/resolvePackage";
+import { resolveInstalled } from "../resolvePackage";
 import { plainFigure } from "./serialize";
 import type { Figure } from "./types";
 

@@ -29,7 +29,7 @@ export {
 export { MissingDependencyError } from "../errors";
 export { figuresDir, isQuickMode, repoRoot } from "../config";
 export { locatePlotlyBundle, readPlotlyBundle, plotlyVersion, PLOTLY_BUNDLE } from "./bundle";
-export { resolveInstalled, type ResolveFrom } from "../io/resolvePackage";
+export { resolveInstalled, type ResolveFrom } from "../resolvePackage";
 export { writeFileAtomic } from "../io/atomicWrite";
 export { figureToJson, plainFigure } from "./serialize";
 export {

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileFormatError, InvalidParameterError, MissingDataError } from "../../errors";
 import { Random } from "../../linalg/random";
-import { resolveInstalled } from "../../io/resolvePackage";
+import { resolveInstalled } from "../../resolvePackage";
 import { decodePng, rgbaOnWhite } from "./png";
 import { resizeBilinear } from "./resize";
 import { stratifiedSubset } from "../subset";

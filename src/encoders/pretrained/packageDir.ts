@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LatentBridgeError } from "../../errors";
-import { requireCandidates } from "../../io/resolvePackage";
+import { requireCandidates } from "../../resolvePackage";
 
 /** A pretrained model or its package is missing, has an unexpected version or unexpected contents. */
 export class PretrainedModelError extends LatentBridgeError {}

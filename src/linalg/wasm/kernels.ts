@@ -8,8 +8,9 @@
  * seen and is then reused (it never shrinks; a 2,048×2,048 SVD keeps ~100 MB). Calls are
  * synchronous and JavaScript is single-threaded, so one bump allocator reset per call is enough.
  */
-import { envSetting } from "../../config";
+import { kernelChoice } from "../kernelChoice";
 import { KERNELS_WASM_BASE64 } from "./kernelsBinary";
+import { blasKernels, resetBlas } from "../blas";
 
 // The few WebAssembly types used here, declared locally: tslab compiles notebooks without the
 // WebAssembly lib declarations, though its Node runtime has the API.
@@ -63,10 +64,14 @@ export function warmKernels(k: Exports, what: number): void {
   warmed |= missing;
 }
 
-/** The instantiated module, or null when disabled (LATENT_BRIDGE_KERNELS=js) or unavailable. */
+/**
+ * The instantiated module, or null when disabled (kernel choice "js") or unavailable. With "blas" it
+ * stays available for what the BLAS does not replace (the Gram pseudo-inverse's inverse Cholesky
+ * factor, the float32 product).
+ */
 export function wasmKernels(): Exports | null {
+  if (kernelChoice() === "js") return null;
   if (loaded !== undefined) return loaded;
-  if ((envSetting("kernels") ?? "").toLowerCase() === "js") return (loaded = null);
   try {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
@@ -80,14 +85,20 @@ export function wasmKernels(): Exports | null {
   return loaded;
 }
 
-/** Which implementation the numeric kernels use right now. */
-export function kernelBackend(): "wasm-simd" | "js" {
+/**
+ * Which implementation the numeric kernels use right now: "blas" names the library ("blas
+ * libopenblas.so.0"); throws `MissingDependencyError` when "blas" is chosen but cannot be loaded.
+ */
+export function kernelBackend(): "wasm-simd" | "js" | `blas ${string}` {
+  const blas = blasKernels();
+  if (blas) return `blas ${blas.library}`;
   return wasmKernels() ? "wasm-simd" : "js";
 }
 
-/** Forget the loaded module so the next call re-reads LATENT_BRIDGE_KERNELS (tests). */
+/** Forget the loaded module and BLAS (tests). */
 export function resetKernels(): void {
   loaded = undefined;
+  resetBlas();
 }
 
 /**

@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { repoRoot } from "../config";
+import { repoRoot } from "./config";
 
 export interface ResolveFrom {
   /** A CommonJS require to try first; null to skip (default: the module-scope require, if any). */
