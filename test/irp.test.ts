@@ -3,7 +3,7 @@ import {
   InverseRelativeProjection, MAX_OMEGA, applyIrpMap, averageMaps, drawSubspaceDecoders, fitSubspaceMaps, meanOverDraws, translatePrefixes,
 } from "../src/translate/irp";
 import { absoluteCosineGram } from "../src/anchors/farthestPointSample";
-import { centerAndNormalize } from "../src/relative/normalize";
+import { centerAndNormalize, denormalize } from "../src/relative/normalize";
 import { Matrix, frobeniusNorm, maxAbsDiff, rowNorms, selectRows, transpose } from "../src/linalg/matrix";
 import { matmul } from "../src/linalg/product";
 import { pinvWithInfo } from "../src/linalg/pinv";
@@ -162,6 +162,18 @@ describe("relative projection", () => {
     expect(maxAbsDiff(relativeProjection(x, a), relativeProjection(t(x), t(a)))).toBeLessThan(1e-12);
     const rel = relativeProjection(x, a, { center: false });
     rel.data.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-12));
+  });
+});
+
+describe("denormalize (step 4)", () => {
+  it("gives each row the target mean norm, adds the mean, sends a zero row to the centre; with `finite`, an overflow names its entry", () => {
+    const stats = { mean: new Float64Array([1, -2]), meanNorm: 10 };
+    const y = denormalize(Matrix.from([[3, 4], [0, 0], [1e-20, 0]]), stats, 1e-12, { name: "x", what: "the translation of x" });
+    expect(Array.from(y.data)).toEqual([7, 6, 1, -2, 1, -2]);
+    const huge = { mean: new Float64Array([1.7e308, 0]), meanNorm: 1e308 };
+    expect(() => denormalize(Matrix.from([[0, 1], [1, 0]]), huge, 0, { name: "x", what: "the translation of x" }))
+      .toThrow(/x: the translation of x overflows float64.*row 1, column 0/);
+    expect(denormalize(Matrix.from([[1, 0]]), huge).data[0]).toBe(Infinity); // unchecked without `finite`
   });
 });
 

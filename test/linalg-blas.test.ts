@@ -13,6 +13,7 @@ import { matmul, matmulTransA, matmulTransB, productWithRows } from "../src/lina
 import { singularValues, svd } from "../src/linalg/svd";
 import { pinvWithInfo } from "../src/linalg/pinv";
 import { pinvByGram } from "../src/linalg/pinvGram";
+import { blasKernels } from "../src/linalg/blas";
 import { setKernels, type KernelChoice } from "../src/linalg/kernelChoice";
 import { kernelBackend, resetKernels } from "../src/linalg/wasm/kernels";
 import { InverseRelativeProjection } from "../src/translate/irp";
@@ -166,6 +167,20 @@ describe.skipIf(!available)("BLAS products and SVD agree with the WebAssembly ke
     const g = on("blas", () => pinvByGram(tall)), gw = on("wasm", () => pinvByGram(tall));
     expect(g.path).toBe("gram");
     expect(relDiff(g.pinv, gw.pinv)).toBeLessThan(1e-12);
+  });
+
+  it("inverts a Cholesky factor as the kernels do: W lower triangular with W·G·Wᵀ = I; false for an indefinite G", () => {
+    const b = randomMatrix(30, 90, 8);
+    const g = matmulTransB(b, b);
+    const blas = on("blas", blasKernels)!;
+    const w = g.data.slice();
+    expect(blas.inverseCholesky(w, 30)).toBe(true);
+    const wm = new Matrix(30, 30, w);
+    for (let i = 0; i < 30; i++) for (let j = i + 1; j < 30; j++) expect(wm.get(i, j)).toBe(0);
+    const identity = matmulTransB(matmul(wm, g), wm);
+    for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) expect(Math.abs(identity.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+    const indefinite = new Float64Array([1, 2, 2, 1]); // eigenvalues 3 and −1
+    expect(blas.inverseCholesky(indefinite, 2)).toBe(false);
   });
 
   it("fits and applies IRP to the kernels' answer (ω = 4, δ = 0.3, a transform of 500 rows)", () => {

@@ -13,7 +13,10 @@ import { defaultRcond, pinvWithInfo } from "../src/linalg/pinv";
 import { GRAM_ERROR_BOUND, pinvByGram, pinvOfRowsByGram } from "../src/linalg/pinvGram";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError } from "../src/errors";
 import { resetKernels } from "../src/linalg/wasm/kernels";
-import { randomMatrix } from "./helpers";
+import { kernelsHere, randomMatrix, withKernels } from "./helpers";
+
+/** The kernel choices that run these sizes fast (the TypeScript kernels have their own test below). */
+const fastKernels = () => kernelsHere().filter((k) => k !== "js");
 
 /** U·diag(s)·Vᵀ with Haar-ish U (m×p), V (n×p), p = s.length = min(m, n). */
 function withSpectrum(m: number, n: number, s: readonly number[], seed: number): Matrix {
@@ -56,8 +59,8 @@ afterEach(() => {
 describe("pinvByGram", () => {
   it.each([
     ["wide", 40, 300], ["tall", 300, 40], ["IRP-like 170×768", 170, 768], ["tall 768×170", 768, 170], ["2:1", 60, 120],
-  ])("%s Gaussian matrices take the Gram path and equal the SVD's pseudo-inverse, spectrum and condition numbers", (_, m, n) => {
-    for (const seed of [1, 2, 3]) {
+  ])("%s Gaussian matrices take the Gram path and equal the SVD's pseudo-inverse, spectrum and condition numbers (WebAssembly and BLAS kernels)", (_, m, n) => {
+    for (const [choice, seed] of fastKernels().flatMap((k) => [1, 2, 3].map((seed) => [k, seed] as const))) withKernels(choice, () => {
       const a = randomMatrix(m, n, seed * 31 + m);
       const g = pinvByGram(a), ref = pinvWithInfo(a);
       expect(g.path).toBe("gram");
@@ -69,12 +72,12 @@ describe("pinvByGram", () => {
       }
       expect(Math.abs(g.condKept / ref.condKept - 1)).toBeLessThan(1e-12);
       expect(Math.abs(g.condFull / ref.condFull - 1)).toBeLessThan(1e-12);
-    }
+    });
   });
 
   it.each([[170, 768], [768, 170], [30, 2048], [256, 2048]])(
-    "%i×%i at the bound's largest κ still takes the Gram path and agrees with the SVD to 1e-10; 1.5× beyond it takes the SVD",
-    (m, n) => {
+    "%i×%i at the bound's largest κ still takes the Gram path and agrees with the SVD to 1e-10; 1.5× beyond it takes the SVD (WebAssembly and BLAS kernels)",
+    (m, n) => { for (const choice of fastKernels()) withKernels(choice, () => {
       const p = Math.min(m, n), kappa = kappaAtBound(m, n);
       const inside = withSpectrum(m, n, geometric(p, 0.99 * kappa), 7 + m);
       const g = pinvByGram(inside), ref = pinvWithInfo(inside);
@@ -85,7 +88,7 @@ describe("pinvByGram", () => {
       const f = pinvByGram(outside), fref = pinvWithInfo(outside);
       expect(f.path).toBe("svd");
       expect(maxAbsDiff(f.pinv, fref.pinv)).toBe(0);
-    },
+    }); },
   );
 
   it("square matrices agree too when the Gram path is admitted for them (minAspect 1), and by default take the SVD", () => {

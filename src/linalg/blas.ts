@@ -1,6 +1,6 @@
 /**
  * The machine's BLAS and LAPACK — the routines numpy calls (`cblas_dgemm` for `@`, `dgesdd` for
- * `svd` and `pinv`) — for the kernel choice "blas" (kernelChoice.ts). Why it exists: on x86 an
+ * `svd` and `pinv`; `dpotrf` and `dtrtri` for the Gram pseudo-inverse's inverse Cholesky factor) — for the kernel choice "blas" (kernelChoice.ts). Why it exists: on x86 an
  * optimised BLAS runs 256- or 512-bit fused multiply-adds, while WebAssembly has 128-bit SIMD without
  * FMA (Node 20 rejects relaxed SIMD without a flag), so the products, which decide IRP's time, run at
  * numpy's speed only here. Why it is not the default: its last bits depend on the BLAS build, the CPU
@@ -38,6 +38,12 @@ export interface Blas {
    * column-major). Returns LAPACK's `info` (0: converged; > 0: did not converge).
    */
   dgesdd(vectors: boolean, rows: number, cols: number, a: Float64Array, s: Float64Array, u: Float64Array, vt: Float64Array): number;
+  /**
+   * L⁻¹ of the Cholesky factor L (G = L·Lᵀ) of the symmetric positive definite p×p row-major `g`
+   * (overwritten), row-major lower triangular with zeros above; false when a pivot is not positive.
+   * LAPACK's dpotrf and dtrtri (blocked), as `inverse_cholesky` in the kernels does unblocked.
+   */
+  inverseCholesky(g: Float64Array, p: number): boolean;
 }
 
 type Koffi = {
@@ -94,7 +100,7 @@ function loadBlas(): Blas {
     }
   }
   throw new MissingDependencyError("blas",
-    `the BLAS kernels (--kernels blas, ${ENV.kernels}=blas) found no library exporting cblas_dgemm and dgesdd_${own !== undefined ? ` at ${ENV.blasLibrary}=${own}` : ""}: ${reasons.join("; ")}`,
+    `the BLAS kernels (--kernels blas, ${ENV.kernels}=blas) found no library exporting cblas_dgemm, dgesdd_, dpotrf_ and dtrtri_${own !== undefined ? ` at ${ENV.blasLibrary}=${own}` : ""}: ${reasons.join("; ")}`,
     "apt-get install libopenblas0-pthread (Debian, Ubuntu) or brew install openblas (macOS); or set " + ENV.blasLibrary + " to a library exporting both");
 }
 
@@ -106,6 +112,8 @@ function bind(koffi: Koffi, name: string): Blas {
   // Fortran: every argument by reference; gfortran appends the character argument's length.
   const gesdd = lib.func("void dgesdd_(const char *, const int *, const int *, double *, const int *, double *, double *, const int *, " +
     "double *, const int *, double *, const int *, int *, int *, size_t)");
+  const potrf = lib.func("void dpotrf_(const char *, const int *, double *, const int *, int *, size_t)");
+  const trtri = lib.func("void dtrtri_(const char *, const char *, const int *, double *, const int *, int *, size_t, size_t)");
   const int = (v: number) => new Int32Array([v]);
   return {
     library: name,
@@ -121,6 +129,17 @@ function bind(koffi: Koffi, name: string): Blas {
       const work = new Float64Array(Math.max(1, Math.ceil(query[0])));
       gesdd(job, ...args, work, int(work.length), iwork, info, 1);
       return info[0];
+    },
+    inverseCholesky(g, p) {
+      // Row-major g is column-major gᵀ = g; its upper factor U (G = Uᵀ·U), read row-major, is L = Uᵀ,
+      // and U⁻¹ read row-major is (U⁻¹)ᵀ = L⁻¹. The other triangle keeps g's entries: zeroed below.
+      const info = new Int32Array(1), n = int(p);
+      potrf("U", n, g, n, info, 1);
+      if (info[0] !== 0) return false;
+      trtri("U", "N", n, g, n, info, 1, 1);
+      if (info[0] !== 0) return false;
+      for (let i = 0; i < p; i++) g.fill(0, i * p + i + 1, (i + 1) * p);
+      return true;
     },
   };
 }

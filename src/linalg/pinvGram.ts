@@ -31,6 +31,7 @@ import { Matrix, assertFiniteEntries, transpose } from "./matrix";
 import { matmul } from "./product";
 import { singularValues } from "./svd";
 import { pinvWithInfo, resolveRcond, type PinvOptions, type PinvResult } from "./pinv";
+import { blasKernels } from "./blas";
 import { reserve, wasmKernels } from "./wasm/kernels";
 
 /** Largest (m + n)·eps·κ² for which the Gram path is taken (see the file comment). */
@@ -120,9 +121,15 @@ export function pinvOfRowsByGram(
 /**
  * L⁻¹ (row-major, lower triangular) of the Cholesky factor of the symmetric positive definite p×p
  * matrix `g` (its lower triangle is read), or null when a pivot is not positive. In WebAssembly
- * (`inverse_cholesky`, the same loops: the same bits) when the kernels are loaded.
+ * (`inverse_cholesky`, the same loops: the same bits) when the kernels are loaded; LAPACK's (blocked)
+ * with the kernel choice "blas".
  */
 function inverseCholeskyFactor(g: Float64Array, p: number): Float64Array | null {
+  const blas = blasKernels();
+  if (blas) {
+    const w = g.slice();
+    return blas.inverseCholesky(w, p) ? w : null;
+  }
   const kernels = wasmKernels();
   if (kernels) {
     const { ptr, view } = reserve(kernels, [p * p, p * p, p * p]);

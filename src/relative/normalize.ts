@@ -1,5 +1,5 @@
 import { Matrix, columnMeans, normOfSquares, rowNorm, rowNorms } from "../linalg/matrix";
-import { assertCols, assertNonZeroRows } from "../validate";
+import { assertCols, assertFiniteResult, assertNonZeroRows } from "../validate";
 import { DegenerateAnchorsError, NonFiniteError, ZeroNormError } from "../errors";
 
 /**
@@ -226,16 +226,25 @@ export function unscaleInPlace(y: Matrix, stats: SpaceStats): Matrix {
  * Step (4) of IRP: give each decoded row the target scale and add the target centre. Rows are first
  * brought to unit norm (the decoder's scale is not meaningful, §3.4); a row decoded as zero — exactly,
  * or up to `zeroBelow` (the rounding level of the decoding product) — has no direction and is mapped
- * to the centre itself rather than to a direction of rounding noise.
+ * to the centre itself rather than to a direction of rounding noise. With `finite`, a result beyond
+ * float64 is `assertFiniteResult(result, finite.name, finite.what)`'s error.
  */
-export function denormalize(y: Matrix, stats: SpaceStats, zeroBelow = 0): Matrix {
+export function denormalize(y: Matrix, stats: SpaceStats, zeroBelow = 0, finite?: { name: string; what: string }): Matrix {
   const out = new Float64Array(y.data.length);
   const d = y.cols;
   const norms = rowNorms(y);
+  // With `finite`, the result is checked in the same pass: v·0 is 0 for every finite v, NaN otherwise.
+  let nonFinite = 0;
   for (let i = 0; i < y.rows; i++) {
     const f = norms[i] > zeroBelow ? stats.meanNorm / norms[i] : 0;
     const o = i * d;
-    for (let j = 0; j < d; j++) out[o + j] = y.data[o + j] * f + stats.mean[j];
+    for (let j = 0; j < d; j++) {
+      const v = y.data[o + j] * f + stats.mean[j];
+      out[o + j] = v;
+      nonFinite += v * 0;
+    }
   }
-  return new Matrix(y.rows, d, out);
+  const result = new Matrix(y.rows, d, out);
+  if (finite && nonFinite !== 0) assertFiniteResult(result, finite.name, finite.what); // names the first bad entry
+  return result;
 }

@@ -11,7 +11,7 @@ import { pinvOfRowsByGram } from "../linalg/pinvGram";
 import { absoluteCosineGram, cosineGram, drawAnchorSubspaces } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, centerAndNormalizeInto, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
-import { assertDelta, assertFiniteResult, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
+import { assertDelta, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { filteredSpectrum } from "./irpVariants";
 
 /**
@@ -293,11 +293,18 @@ export function translatePrefixes(
 export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, map: Matrix, precision: Precision = "float64"): Matrix {
   // The unit rows go straight into the product's buffer and the decoded rows are read there
   // (`productWithRows`): the same bits as matmul(centerAndNormalize(x), map) in float64.
-  const translated = productWithRows(
+  return productWithRows(
     x.rows, x.cols, map, (unit) => centerAndNormalizeInto(x, source, "x", unit),
-    (decoded) => denormalize(decoded, target, decodedZeroBelow(map, precision)), precision,
+    (decoded) => denormalize(decoded, target, decodedZeroBelow(map, precision), { name: "x", what: "the translation of x" }), precision,
   );
-  return assertFiniteResult(translated, "x", "the translation of x");
+}
+
+/** ‖map‖_F, computed once per map: a file streamed through a translator transforms it block by block. */
+const mapNorms = new WeakMap<Matrix, number>();
+function frobeniusNormOf(map: Matrix): number {
+  let norm = mapNorms.get(map);
+  if (norm === undefined) mapNorms.set(map, (norm = frobeniusNorm(map)));
+  return norm;
 }
 
 /**
@@ -308,5 +315,5 @@ export function applyIrpMap(x: Matrix, source: SpaceStats, target: SpaceStats, m
  */
 function decodedZeroBelow(map: Matrix, precision: Precision): number {
   const level = precision === "float32" ? Math.max(1e-12, float32ProductErrorBound(map.rows)) : 1e-12;
-  return level * frobeniusNorm(map);
+  return level * frobeniusNormOf(map);
 }
