@@ -15,6 +15,8 @@ export { matmul, matmulTransA, matmulTransB, matvec, dot, float32ProductErrorBou
 export { Random, SEED_MAX } from "./linalg/random";
 export { svd, singularValues, type SvdResult } from "./linalg/svd";
 export { kernelBackend } from "./linalg/wasm/kernels";
+export { setKernels, kernelChoice, KERNEL_CHOICES, type KernelChoice } from "./linalg/kernelChoice";
+export { BLAS_LIBRARIES } from "./linalg/blas";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
 export { pinvByGram, pinvOfRowsByGram, GRAM_ERROR_BOUND, type GramPinvResult } from "./linalg/pinvGram";
 export { orthogonalProcrustes } from "./linalg/procrustes";

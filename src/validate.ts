@@ -8,7 +8,12 @@ export { SEED_MAX } from "./linalg/random";
 export type MatrixInput = Matrix | ArrayLike<ArrayLike<number>>;
 
 /** Converts and checks a user-supplied matrix: rectangular, non-empty, finite. */
-export function toMatrix(x: MatrixInput, name: string): Matrix {
+/**
+ * `x` as a non-empty Matrix of finite numbers. `finite: false` leaves the finiteness check to the
+ * caller — for a caller whose first pass over the data detects a non-finite entry anyway and then
+ * calls `assertFinite` (IRP's transform: `centerAndNormalizeInto`), saving a pass.
+ */
+export function toMatrix(x: MatrixInput, name: string, options: { finite?: boolean } = {}): Matrix {
   let m: Matrix;
   if (x instanceof Matrix) m = x;
   else if (x !== null && typeof x === "object" && typeof (x as ArrayLike<unknown>).length === "number") m = Matrix.from(x, name);
@@ -16,7 +21,7 @@ export function toMatrix(x: MatrixInput, name: string): Matrix {
   if (m.rows === 0 || m.cols === 0) {
     throw new ShapeMismatchError(name, `expected a non-empty matrix, got ${m.rows}×${m.cols}`);
   }
-  assertFinite(m, name);
+  if (options.finite !== false) assertFinite(m, name);
   return m;
 }
 

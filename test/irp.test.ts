@@ -205,6 +205,22 @@ describe("relative projection at the ends of the float64 range (issue 13, found 
 describe("IRP: bad input gets a typed error naming the argument", () => {
   const ax = randomMatrix(20, 5, 1), ay = randomMatrix(20, 6, 2);
 
+  it("transform: a non-finite entry is named wherever it is — checked in the normalising pass, still before a zero row", () => {
+    const fitted = new InverseRelativeProjection({ delta: 0 }).fit(ax, ay);
+    for (const [row, value] of [[0, NaN], [5, Infinity], [19, -Infinity]] as const) {
+      const x = randomMatrix(20, 5, 9);
+      x.set(row, 2, value);
+      expect(() => fitted.transform(x)).toThrow(new RegExp(`x: expected finite numbers, found ${value} at row ${row}, column 2`));
+    }
+    // Row 0 is the anchor mean (no direction), row 7 NaN: the NaN is reported, as by a check up front.
+    const x = randomMatrix(20, 5, 9);
+    x.data.set(fitted.sourceStats.mean, 0);
+    x.set(7, 1, NaN);
+    expect(() => fitted.transform(x)).toThrow(/x: expected finite numbers, found NaN at row 7, column 1/);
+    x.set(7, 1, 0.5);
+    expect(() => fitted.transform(x)).toThrow(ZeroNormError);
+  });
+
   it("NaN / Infinity", () => {
     const bad = ax.clone();
     bad.data[7] = NaN;

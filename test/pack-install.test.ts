@@ -14,6 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readNpyMatrix } from "../src/io/npy";
+import { blasAvailable } from "./helpers";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -125,4 +127,20 @@ void d; void choice; void rows;
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
+
+  // Last: it installs koffi into the consumer (the tests above hold that nothing else is installed).
+  it("--kernels blas: without koffi an error saying to install it; with `npm install koffi` (offline, from npm's cache) the BLAS result", () => {
+    const bin = join(consumer, "node_modules", ".bin", "latent-bridge");
+    const args = ["translate", "--method", "irp", "--omega", "8", "--delta", "0.3", "--source-anchors", "a.npy", "--target-anchors", "b.npy", "--input", "x.npy"];
+    const missing = spawnSync(bin, [...args, "--output", "y_missing.npy", "--kernels", "blas"], { cwd: consumer, encoding: "utf8" });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/need the npm package koffi/);
+    if (!blasAvailable()) return; // no OpenBLAS here (CI has it: test/linalg-blas.test.ts requires it there)
+    sh("npm", ["install", "--offline", "--no-audit", "--no-fund", `koffi@${pkg.devDependencies.koffi}`], consumer);
+    const run = spawnSync(bin, [...args, "--output", "y_blas.npy", "--kernels", "blas", "--json"], { cwd: consumer, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const wasm = readNpyMatrix(join(consumer, "y_library.npy")).data, blas = readNpyMatrix(join(consumer, "y_blas.npy")).data;
+    expect(blas.length).toBe(wasm.length);
+    for (let i = 0; i < wasm.length; i++) expect(Math.abs(blas[i] - wasm[i])).toBeLessThan(1e-12);
+  }, 120_000);
 });

@@ -25,7 +25,8 @@ import { choose, evaluate } from "./evaluate";
 import type { CliIo } from "./files";
 import { COMMAND_HELP, globalHelp } from "./help";
 import { COMMANDS, COMMAND_FLAGS, parse, parseChoice, type Command, type Values } from "./options";
-import { KERNEL_CHOICES, setKernels } from "../linalg/kernelChoice";
+import { KERNEL_CHOICES, kernelChoice, setKernels } from "../linalg/kernelChoice";
+import { blasKernels } from "../linalg/blas";
 import { toJson } from "./report";
 import { apply, fit, translate } from "./translate";
 
@@ -117,6 +118,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     // --kernels for this run only (main may run again in the same process: the tests do).
     if (values.kernels !== undefined) setKernels(parseChoice("--kernels", values.kernels, KERNEL_CHOICES));
     try {
+      if (kernelChoice() === "blas") blasKernels(); // a chosen BLAS that does not load is reported now, before any file is read
       return await RUN[command](values, io, values.json === true, readVersion());
     } finally {
       setKernels(undefined);

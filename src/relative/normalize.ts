@@ -1,5 +1,5 @@
 import { Matrix, columnMeans, normOfSquares, rowNorm, rowNorms } from "../linalg/matrix";
-import { assertCols, assertFiniteResult, assertNonZeroRows } from "../validate";
+import { assertCols, assertFinite, assertFiniteResult, assertNonZeroRows } from "../validate";
 import { DegenerateAnchorsError, NonFiniteError, ZeroNormError } from "../errors";
 
 /**
@@ -159,7 +159,8 @@ export function centerAndNormalize(x: Matrix, centre: SpaceStats | Float64Array,
  * and a copy. Into a Float64Array the values are those of `centerAndNormalize`, bit for bit (the
  * same operations in the same order, row by row); into a Float32Array they are those values
  * rounded to float32. A row it would refuse makes it throw the very error `centerAndNormalize`
- * throws (it is then called to say which).
+ * throws (it is then called to say which); a NaN or ±Infinity entry anywhere in x, `assertFinite`'s
+ * (so a caller may skip that check up front: `toMatrix(x, name, { finite: false })`).
  */
 export function centerAndNormalizeInto(x: Matrix, centre: SpaceStats, name: string, out: Float64Array | Float32Array): void {
   const mean = centre.mean, d = x.cols;
@@ -181,6 +182,9 @@ export function centerAndNormalizeInto(x: Matrix, centre: SpaceStats, name: stri
     // below the factor 2), so a row above 2·AT_MEAN·(norm + 2‖mean‖ + magnitude) passes for sure.
     const surelyAbove = norm > 2 * AT_MEAN * (norm + 2 * meanNorm + magnitude);
     if (!(norm > 0) || (!surelyAbove && norm <= AT_MEAN * (rowNorm(x.data, o, d) + meanNorm + magnitude))) {
+      // A row holding NaN (norm NaN) or ±Infinity (norm and rowNorm Infinity) lands here too. Any
+      // non-finite entry of x is reported first, as by a check up front, naming the first one.
+      assertFinite(x, name);
       centerAndNormalize(x, centre, name); // throws the error for the first refused row
       throw new ZeroNormError(name, i, " after centring on the anchor mean");
     }

@@ -213,7 +213,8 @@ export class InverseRelativeProjection implements Translator {
   transform(x: MatrixInput, options?: IrpTransformOptions): Matrix {
     const s = requireFitted(this.state, this.method);
     const precision = assertPrecision(checkOptions(options, IRP_TRANSFORM_OPTION_KEYS).precision);
-    const xm = toMatrix(x, "x");
+    // Finiteness is checked by the normalising pass (centerAndNormalizeInto), not by a pass of its own.
+    const xm = toMatrix(x, "x", { finite: false });
     assertCols(xm, s.source.mean.length, "x", "the source dimension seen in fit");
     return applyIrpMap(xm, s.source, s.target, s.map, precision);
   }
