@@ -224,13 +224,19 @@ describe("outputs and flags", () => {
     expect(readNpy(out).dtype).toBe("float64");
   });
 
-  it("--precision float32 (translate, apply): the library's float32 transform bit for bit; float64 by default; irp only; a bad value is a usage error", async () => {
-    const x = randomMatrix(900, 64, 31);
-    const y = rotatedCopy(x, 64, 32, 0.5).y;
-    const files = { a: fresh("a64.npy"), b: fresh("b64.npy"), x: fresh("x64.npy") };
+  /** x (rows × dx, seeded) and a rotated, shifted copy y (dy): the first 300 rows as anchor files, the rest of x as input. */
+  const rotatedPairFiles = (tag: string, rows: number, dx: number, dy: number, seed: number) => {
+    const x = randomMatrix(rows, dx, seed);
+    const y = rotatedCopy(x, dy, seed + 1, 0.5).y;
+    const files = { a: fresh(`a${tag}.npy`), b: fresh(`b${tag}.npy`), x: fresh(`x${tag}.npy`) };
     writeNpyMatrix(files.a, topRows(x, 300));
     writeNpyMatrix(files.b, topRows(y, 300));
-    writeNpyMatrix(files.x, bottomRows(x, 600));
+    writeNpyMatrix(files.x, bottomRows(x, rows - 300));
+    return { x, y, files };
+  };
+
+  it("--precision float32 (translate, apply): the library's float32 transform bit for bit; float64 by default; irp only; a bad value is a usage error", async () => {
+    const { x, y, files } = rotatedPairFiles("64", 900, 64, 64, 31);
     const irp = createTranslator("irp", { delta: 0.3 }).fit(topRows(x, 300), topRows(y, 300)) as InverseRelativeProjection;
     const want32 = irp.transform(bottomRows(x, 600), { precision: "float32" }), want64 = irp.transform(bottomRows(x, 600));
     expect(want32.data).not.toEqual(want64.data);
@@ -250,12 +256,7 @@ describe("outputs and flags", () => {
   });
 
   it("--kernels (translate, fit, apply, choose): blas gives the library's BLAS result, for this run only; a bad value or a missing library is an error, no output", async () => {
-    const x = randomMatrix(700, 48, 41);
-    const y = rotatedCopy(x, 56, 42, 0.5).y;
-    const files = { a: fresh("ka.npy"), b: fresh("kb.npy"), x: fresh("kx.npy") };
-    writeNpyMatrix(files.a, topRows(x, 300));
-    writeNpyMatrix(files.b, topRows(y, 300));
-    writeNpyMatrix(files.x, bottomRows(x, 400));
+    const { x, y, files } = rotatedPairFiles("k", 700, 48, 56, 41);
     const base = ["translate", "--method", "irp", "--delta", "0.3", "--omega", "4", "--source-anchors", files.a, "--target-anchors", files.b, "--input", files.x];
     const fitApply = () => createTranslator("irp", { delta: 0.3, omega: 4 }).fit(topRows(x, 300), topRows(y, 300)).transform(bottomRows(x, 400));
     const out = fresh("ky.npy");

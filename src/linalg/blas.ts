@@ -101,7 +101,7 @@ function loadBlas(): Blas {
   }
   throw new MissingDependencyError("blas",
     `the BLAS kernels (--kernels blas, ${ENV.kernels}=blas) found no library exporting cblas_dgemm, dgesdd_, dpotrf_ and dtrtri_${own !== undefined ? ` at ${ENV.blasLibrary}=${own}` : ""}: ${reasons.join("; ")}`,
-    "apt-get install libopenblas0-pthread (Debian, Ubuntu) or brew install openblas (macOS); or set " + ENV.blasLibrary + " to a library exporting both");
+    "apt-get install libopenblas0-pthread (Debian, Ubuntu) or brew install openblas (macOS); or set " + ENV.blasLibrary + " to a library exporting them");
 }
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
