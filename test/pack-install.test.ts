@@ -129,14 +129,16 @@ void d; void choice; void rows;
   });
 
   // Last: it installs koffi into the consumer (the tests above hold that nothing else is installed).
-  it("--kernels blas: without koffi an error saying to install it; with `npm install koffi` (offline, from npm's cache) the BLAS result", () => {
+  it("--kernels blas: without koffi an error saying to install it; with `npm install koffi` (npm's cache first, else the registry) the BLAS result", () => {
     const bin = join(consumer, "node_modules", ".bin", "latent-bridge");
     const args = ["translate", "--method", "irp", "--omega", "8", "--delta", "0.3", "--source-anchors", "a.npy", "--target-anchors", "b.npy", "--input", "x.npy"];
     const missing = spawnSync(bin, [...args, "--output", "y_missing.npy", "--kernels", "blas"], { cwd: consumer, encoding: "utf8" });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/need the npm package koffi/);
     if (!blasAvailable()) return; // no OpenBLAS here (CI has it: test/linalg-blas.test.ts requires it there)
-    sh("npm", ["install", "--offline", "--no-audit", "--no-fund", `koffi@${pkg.devDependencies.koffi}`], consumer);
+    // --prefer-offline, not --offline: `npm ci` caches the tarball but not always the registry's metadata, so a fresh
+    // machine's cache may not answer `koffi@x.y.z` alone (ENOTCACHED); the npm registry is reachable here and in CI.
+    sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `koffi@${pkg.devDependencies.koffi}`], consumer);
     const run = spawnSync(bin, [...args, "--output", "y_blas.npy", "--kernels", "blas", "--json"], { cwd: consumer, encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const wasm = readNpyMatrix(join(consumer, "y_library.npy")).data, blas = readNpyMatrix(join(consumer, "y_blas.npy")).data;
