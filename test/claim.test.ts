@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { computeOnce, isClaimedElsewhere, lockPathOf } from "../src/io/claim";
+import { ClaimedElsewhere, computeOnce, deferringClaimed, isClaimedElsewhere, lockPathOf } from "../src/io/claim";
 import { LockTimeoutError } from "../src/errors";
 import { writeFileAtomic } from "../src/io/atomicWrite";
 
@@ -214,5 +214,69 @@ describe("computeOnce: locks", () => {
     const n = { n: 0 };
     expect(await computeOnce(entry, textEntry(entry, n), { ...FAST, timeoutMs: 50 })).toBe("there");
     expect(n.n).toBe(0);
+  });
+});
+
+describe("deferringClaimed: a claim held elsewhere is a signal, not a wait", () => {
+  const liveLock = (entry: string) =>
+    writeFileSync(lockPathOf(entry), JSON.stringify({ pid: process.ppid, hostname: hostname(), started: "2020-01-01T00:00:00.000Z", token: "alive" }));
+
+  it("throws ClaimedElsewhere at once, naming the entry and its holder, computes nothing and leaves the lock alone", async () => {
+    const entry = join(mkdtempSync(join(tmpdir(), "lb-defer-")), "entry.txt");
+    liveLock(entry);
+    const n = { n: 0 }, log: string[] = [];
+    const started = Date.now();
+    const err = await deferringClaimed(() => computeOnce(entry, textEntry(entry, n), { ...FAST, timeoutMs: 60_000, log: (m) => log.push(m) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClaimedElsewhere);
+    expect((err as ClaimedElsewhere).entry).toBe(entry);
+    expect((err as ClaimedElsewhere).holder?.pid).toBe(process.ppid);
+    expect((err as Error).message).toMatch(/entry\.txt is being computed by pid \d+/);
+    expect(Date.now() - started).toBeLessThan(2_000); // no wait (the timeout is a minute)
+    expect(n.n).toBe(0);
+    expect(log).toEqual([]);
+    expect(JSON.parse(readFileSync(lockPathOf(entry), "utf8")).token).toBe("alive");
+    // Outside deferringClaimed the same request waits (and times out here).
+    await expect(computeOnce(entry, textEntry(entry, n), { ...FAST, timeoutMs: 100, log: () => {} })).rejects.toThrow(LockTimeoutError);
+  });
+
+  it("reads an entry that is there, computes an unclaimed one, and takes over a dead process's lock as always", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-defer-usual-"));
+    const there = join(dir, "there.txt"), free = join(dir, "free.txt"), dead = join(dir, "dead.txt");
+    writeFileSync(there, "there");
+    liveLock(there);
+    writeFileSync(lockPathOf(dead), JSON.stringify({ pid: deadPid(), hostname: hostname(), started: "2020-01-01T00:00:00.000Z", token: "dead" }));
+    const n = { n: 0 };
+    const got = await deferringClaimed(async () => [
+      await computeOnce(there, textEntry(there, n), FAST),
+      await computeOnce(free, textEntry(free, n), FAST),
+      await computeOnce(dead, textEntry(dead, n), { ...FAST, log: () => {} }),
+    ]);
+    expect(got).toEqual(["there", "value 1", "value 2"]);
+    expect(existsSync(lockPathOf(dead))).toBe(false);
+  });
+
+  it("inside a computation this process has claimed, a nested claim held elsewhere is waited for, not given up", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-defer-nested-"));
+    const outer = join(dir, "outer.txt"), inner = join(dir, "inner.txt");
+    liveLock(inner);
+    const release = setTimeout(() => {
+      writeFileAtomic(inner, "inner by the other process");
+      rmSync(lockPathOf(inner)); // then the other process removes its lock
+    }, 300);
+    const log: string[] = [];
+    try {
+      const got = await deferringClaimed(() => computeOnce(outer, {
+        read: () => (existsSync(outer) ? readFileSync(outer, "utf8") : undefined),
+        compute: async () => {
+          const v = await computeOnce(inner, textEntry(inner, { n: 0 }), { ...FAST, log: (m) => log.push(m) });
+          writeFileAtomic(outer, `outer of ${v}`);
+          return `outer of ${v}`;
+        },
+      }, FAST));
+      expect(got).toBe("outer of inner by the other process");
+      expect(log.join("\n")).toMatch(/waiting for .*inner\.txt/);
+    } finally {
+      clearTimeout(release);
+    }
   });
 });

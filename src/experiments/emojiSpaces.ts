@@ -32,6 +32,7 @@ import { isQuickMode } from "../config";
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import { assembleSpaces, type EncoderEmbeddings, type SpaceEncoderInfo, type StitchingSpaces } from "./spaces";
+import { mapSharingClaims } from "./shareClaims";
 
 /** The self-trained emoji image encoder (grey 28×28 Google images of the train split). */
 export const EMOJI_MLP_SPEC: ImageEncoderSpec = {
@@ -163,9 +164,8 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
   }
   const split = { train: subsetOf("train", o.train, seed), test: subsetOf("test", o.test, seed) };
   const idsOf = (items: readonly EmojiItem[]) => items.map((it) => it.unified);
-  const embeddings: EncoderEmbeddings[] = [];
   let namesLsa: NamesLsaEncoder | undefined;
-  for (const name of o.encoders) {
+  const embeddings = await mapSharingClaims(o.encoders, async (name): Promise<EncoderEmbeddings> => {
     const got = {} as Record<"train" | "test", { matrix: Matrix; ids: string[] }>;
     let info: Omit<SpaceEncoderInfo, "dim">;
     const bb = backboneOf(name);
@@ -218,8 +218,8 @@ export async function emojiStitchingSpaces(o: EmojiStitchingOptions): Promise<St
       for (const s of ["train", "test"] as const) got[s] = { matrix: namesLsa.embed(split[s].items.map((it) => it.name)), ids: idsOf(split[s].items) };
       info = { name, modality: "text", kind: "self-trained", description: `TF-IDF of words + character trigrams → LSA ${EMOJI_NAMES_LSA_DIM}-d, fitted on the train split's names` };
     }
-    embeddings.push({ info, train: got.train.matrix, test: got.test.matrix, trainIds: got.train.ids, testIds: got.test.ids });
-  }
+    return { info, train: got.train.matrix, test: got.test.matrix, trainIds: got.train.ids, testIds: got.test.ids };
+  });
   const describe = (s: number | "all", n: number) => (s === "all" ? `all ${n}` : `${n}`);
   return assembleSpaces({
     dataset: "emoji",

@@ -10,7 +10,8 @@
  * Both draw class-balanced, seeded subsets of the official splits (`stratifiedSubset`, the same
  * indices and cache names for the same sizes and seed, so the notebooks share cache entries) and
  * embed them with `embedFashionMnistSubsets`: every embedding goes through the resumable cache, and
- * a self-trained encoder is loaded (or trained) once for both splits and disposed afterwards.
+ * a self-trained encoder is loaded (or trained) once for both splits and disposed afterwards. An
+ * encoder whose entries another process is computing is done after the others (`mapSharingClaims`).
  */
 import { loadFashionMnist, type FashionMnist } from "../data/images/index";
 import { stratifiedSubset } from "../data/subset";
@@ -22,6 +23,7 @@ import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import type { EmbeddedSpace } from "../eval/sensitivity";
 import { assembleSpaces, type EncoderEmbeddings, type StitchingSpaces } from "./spaces";
+import { mapSharingClaims } from "./shareClaims";
 
 export const PRETRAINED_IMAGE_ENCODERS: readonly ImageBackboneId[] = ["mobilenet_v2", "mobilenet_v2_mid", "inception_v3"];
 
@@ -126,11 +128,9 @@ export async function fashionMnistSpaces(options: { encoders: string[]; anchors:
   const seed = options.seed ?? 0;
   checkEncoders(options.encoders);
   const subsets = drawFashionMnistSubsets({ train: options.anchors, test: options.test }, seed);
-  const spaces: EmbeddedSpace[] = [];
-  for (const encoder of options.encoders) {
-    const e = await embedFashionMnistSubsets(encoder, subsets, options.quick ?? isQuickMode());
-    spaces.push({ name: encoder, anchors: e.train, test: e.test });
-  }
+  const quick = options.quick ?? isQuickMode();
+  const embedded = await mapSharingClaims(options.encoders, (encoder) => embedFashionMnistSubsets(encoder, subsets, quick));
+  const spaces: EmbeddedSpace[] = embedded.map((e, k) => ({ name: options.encoders[k], anchors: e.train, test: e.test }));
   const { data, indices } = subsets;
   return {
     spaces, anchorIndices: indices.train, testIndices: indices.test,
@@ -157,16 +157,16 @@ export async function fashionMnistStitchingSpaces(o: FashionMnistStitchingOption
   checkEncoders(o.encoders);
   const subsets = drawFashionMnistSubsets({ train: o.train, test: o.test }, seed);
   const { data, indices } = subsets;
-  const embeddings: EncoderEmbeddings[] = [];
-  for (const encoder of o.encoders) {
-    const e = await embedFashionMnistSubsets(encoder, subsets, o.quick ?? isQuickMode());
-    embeddings.push({
+  const quick = o.quick ?? isQuickMode();
+  const embeddings = await mapSharingClaims(o.encoders, async (encoder): Promise<EncoderEmbeddings> => {
+    const e = await embedFashionMnistSubsets(encoder, subsets, quick);
+    return {
       info: {
         name: encoder, modality: "image", kind: isPretrained(encoder) ? "pretrained" : "self-trained", description: describeEncoder(encoder),
       },
       train: e.train, test: e.test, trainIds: e.ids.train, testIds: e.ids.test,
-    });
-  }
+    };
+  });
   return assembleSpaces({
     dataset: "fashion-mnist",
     description: `Fashion-MNIST: ${o.train} train / ${o.test} test images, class-balanced (seed ${seed}), 10 classes`,

@@ -15,6 +15,7 @@ import { InvalidParameterError } from "../errors";
 import type { Matrix } from "../linalg/matrix";
 import { isQuickMode } from "../config";
 import { assembleSpaces, topClasses, type EncoderEmbeddings, type StitchingSpaces } from "./spaces";
+import { mapSharingClaims } from "./shareClaims";
 
 export interface TextStitchingOptions {
   corpus: TextCorpusName;
@@ -53,8 +54,7 @@ export async function textStitchingSpaces(o: TextStitchingOptions): Promise<Stit
     return { texts: rows.map((i) => ds.texts[i]), ids: rows.map((i) => ds.items[i].id), labels: Array.from(chosen, (k) => labels[k]) };
   };
   const items = { train: pick("train"), test: pick("test") };
-  const embeddings: EncoderEmbeddings[] = [];
-  for (const name of o.encoders) {
+  const embeddings = await mapSharingClaims(o.encoders, async (name): Promise<EncoderEmbeddings> => {
     const got = {} as Record<"train" | "test", Matrix>;
     let description: string;
     let kind: "pretrained" | "self-trained";
@@ -76,8 +76,8 @@ export async function textStitchingSpaces(o: TextStitchingOptions): Promise<Stit
       kind = "self-trained";
       encoder.dispose();
     }
-    embeddings.push({ info: { name, modality: "text", kind, description }, train: got.train, test: got.test, trainIds: items.train.ids, testIds: items.test.ids });
-  }
+    return { info: { name, modality: "text", kind, description }, train: got.train, test: got.test, trainIds: items.train.ids, testIds: items.test.ids };
+  });
   const classNames = kept.map((c) => full.train.classNames[c]);
   return assembleSpaces({
     dataset: o.corpus,

@@ -21,11 +21,18 @@
  *
  * Within one process, callers serialise requests per entry first (`oneAtATime` in data/loadOrFit.ts):
  * a process never waits for itself.
+ *
+ * A caller with other work to do can ask not to wait: inside `deferringClaimed(work)`, a
+ * `computeOnce` that finds its entry claimed by another live process throws `ClaimedElsewhere`
+ * instead of waiting, so the caller can do something else first and come back later (the
+ * experiments' encoder loops do this: experiments/shareClaims.ts). Compute steps always run
+ * without it — a claim this process holds is never given up half computed.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { FileSystemError, LockTimeoutError } from "../errors";
 import { envSetting } from "../config";
 import { fileSystemReason, processExists } from "./atomicWrite";
@@ -91,6 +98,34 @@ export function isClaimedElsewhere(entry: string): boolean {
   return staleReason(state) === undefined;
 }
 
+/**
+ * The signal `computeOnce` throws, inside `deferringClaimed`, when another live process holds the
+ * entry's claim: "do something else first". Not an error of the user's; it escapes only a caller
+ * that asked for it.
+ */
+export class ClaimedElsewhere extends Error {
+  readonly entry: string;
+  readonly holder: LockHolder | undefined;
+  constructor(entry: string, holder: LockHolder | undefined) {
+    super(`${entry} is being computed by ${describeHolder(holder)}; deferred (deferringClaimed) instead of waiting for it`);
+    this.name = "ClaimedElsewhere";
+    this.entry = entry;
+    this.holder = holder;
+  }
+}
+
+/** Whether `computeOnce` in the current async context throws ClaimedElsewhere rather than waiting. */
+const deferring = new AsyncLocalStorage<boolean>();
+
+/**
+ * Runs `work`, in which a `computeOnce` whose entry another live process is computing throws
+ * `ClaimedElsewhere` instead of waiting for it (entries already there are read as usual; stale locks
+ * are taken over as usual). Whatever `work` computed before the signal stays in the cache.
+ */
+export function deferringClaimed<T>(work: () => Promise<T>): Promise<T> {
+  return deferring.run(true, work);
+}
+
 /** Tokens of the claims this process holds, with their lock files (removed on exit). */
 const held = new Map<string, string>();
 let exitHandlerInstalled = false;
@@ -128,12 +163,14 @@ export async function computeOnce<T>(entry: string, steps: ComputeOnceSteps<T>, 
       try {
         const done = await steps.read(); // another process may have finished between our read and our claim
         if (done !== undefined) return done;
-        return await steps.compute();
+        // Nested claims inside the computation wait: giving up this claim half computed would waste it.
+        return await deferring.run(false, () => steps.compute());
       } finally {
         clearInterval(beat);
         releaseLock(lock, token);
       }
     }
+    if (deferring.getStore() === true && isClaimedElsewhere(entry)) throw new ClaimedElsewhere(entry, lockState(lock)?.holder);
     await waitForRelease(entry, lock, deadline, options);
     const after = await steps.read();
     if (after !== undefined) return after;
