@@ -145,7 +145,7 @@ function backboneOf(name: string): { backbone: ImageBackboneId; set: "google" | 
 
 /**
  * The aligned emoji subset of one split: indices into `alignEmojiSets({ split })`, as `embedImages`
- * draws them, and its name in the embedding cache (embedImages' too: "aligned-n120-s0", "aligned-all").
+ * draws them, and its name in the embedding cache (embedImages' too: "aligned-n90-s0", "aligned-all").
  */
 function subsetOf(split: "train" | "test", size: number | "all", seed: number) {
   const aligned = alignEmojiSets({ split });

@@ -6,7 +6,8 @@
  *
  * Quick mode keeps every data set at ≤ 200 items (and, for the text corpora, the 10 most frequent
  * classes, so that 120 training texts still give a usable classifier); the Fashion-MNIST quick subset
- * is the one fig3 embeds (64 + 64 images) and the emoji quick subset is shared by Table 2 and Fig. 7,
+ * is the one fig3 embeds (64 + 64 images) and the emoji quick subset (90 + 54: 10 and 6 per Unicode
+ * category, each embedded by InceptionV3 at ~0.5 s an image) is shared by Table 2, Fig. 7 and Ext. 1,
  * so a CI run embeds those images once. Full mode: a few thousand items, every class.
  */
 import { InvalidParameterError } from "../errors";
@@ -67,7 +68,7 @@ export interface StitchingSizes {
 export function stitchingSizes(dataset: StitchingDataset, quick: boolean): StitchingSizes {
   switch (dataset) {
     case "fashion-mnist": return quick ? { train: 64, test: 64, anchors: 64 } : { train: 2000, test: 1000, anchors: 500 };
-    case "emoji": return quick ? { train: 120, test: 80, anchors: 100 } : { train: "all", test: "all", anchors: 500 };
+    case "emoji": return quick ? { train: 90, test: 54, anchors: 80 } : { train: "all", test: "all", anchors: 500 };
     case "wordnet":
     case "debian": return quick ? { train: 120, test: 80, classes: 10, anchors: 100 } : { train: 4000, test: 1000, anchors: 1000 };
     default: throw new InvalidParameterError("dataset", `expected one of ${STITCHING_DATASETS.join(", ")}, got ${JSON.stringify(dataset)}`);
