@@ -14,18 +14,10 @@ import { accuracy as accuracyOf } from "../../metrics/metrics";
 import { checkImages, latentOf, parameterShapes, PIXELS, standardizedBatch, type ImageData } from "./imageNetwork";
 import { IMAGE_CLASSES as CLASSES, IMAGE_ENCODER_VERSION, type ResolvedImageEncoderSpec } from "./imageSpec";
 import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "./nn";
-import { bundleChecksum, takeArrays, takeSoftmaxHistory, type EncoderBundle } from "./persist";
+import { bundleChecksum, supervisedBundle, takeSupervisedState, type EncoderBundle, type SupervisedTrainingInfo } from "./persist";
 
-export interface ImageTrainingInfo {
-  /** Training images used. */
-  samples: number;
-  seconds: number;
-  backend: string;
-  tfjsVersion: string;
-  createdAt: string;
-  /** Trained with the quick-mode settings (informational). */
-  quick: boolean;
-}
+/** What a trained image encoder records of its training (persist.ts `SupervisedTrainingInfo`). */
+export type ImageTrainingInfo = SupervisedTrainingInfo;
 
 /** A trained image encoder (+ its jointly trained linear head). From `trainImageEncoder`, `loadImageEncoder` or `cachedImageEncoder`. */
 export class ImageEncoder {
@@ -116,21 +108,12 @@ export class ImageEncoder {
 
 /** The encoder as a trained-encoder file bundle (spec, weights, history). */
 export function imageBundle(encoder: ImageEncoder): EncoderBundle {
-  return {
-    kind: "image", id: encoder.id, spec: encoder.spec,
-    meta: { version: IMAGE_ENCODER_VERSION, history: encoder.history, training: encoder.training },
-    arrays: encoder.params.map((p) => ({ name: p.name, shape: p.shape, data: p.data })),
-  };
+  return supervisedBundle("image", IMAGE_ENCODER_VERSION, encoder);
 }
 
 /** The encoder of a bundle written by `imageBundle` (its spec resolved); `fail` on anything inconsistent. */
 export async function imageEncoderFromBundle(b: EncoderBundle, spec: ResolvedImageEncoderSpec, fail: Fail): Promise<ImageEncoder> {
-  const meta = (b.meta ?? {}) as { history?: SoftmaxHistory; training?: ImageTrainingInfo };
-  const shapes = parameterShapes(spec);
-  const params: ParamSpec[] = takeArrays(b, shapes, fail);
-  const h = takeSoftmaxHistory(meta.history, fail);
-  const t = meta.training;
-  if (!t || typeof t.samples !== "number" || typeof t.seconds !== "number") fail(`"meta.training" is missing or malformed`);
+  const { params, history, training } = takeSupervisedState(b, parameterShapes(spec), fail);
   const { tf } = await getTf();
-  return new ImageEncoder(tf, spec, params, h, t!);
+  return new ImageEncoder(tf, spec, params, history, training);
 }

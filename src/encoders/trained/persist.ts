@@ -149,6 +149,46 @@ export function takeSoftmaxHistory(history: unknown, fail: Fail): SoftmaxHistory
   return h;
 }
 
+/** What an encoder trained with a joint softmax head (image MLP/CNN, ViT) records of its training. */
+export interface SupervisedTrainingInfo {
+  /** Training images used. */
+  samples: number;
+  seconds: number;
+  backend: string;
+  tfjsVersion: string;
+  createdAt: string;
+  /** Trained with the quick-mode settings (informational). */
+  quick: boolean;
+}
+
+/** What such an encoder holds: its spec, every parameter (encoder and head) in a fixed order, history and training info. */
+export interface SupervisedEncoderState {
+  id: string;
+  spec: unknown;
+  params: readonly NamedArray[];
+  history: SoftmaxHistory;
+  training: SupervisedTrainingInfo;
+}
+
+/** The file bundle of an encoder trained with a joint softmax head (`kind` "image", "vit"…, `version` its code version). */
+export function supervisedBundle(kind: EncoderKind, version: number, e: SupervisedEncoderState): EncoderBundle {
+  return {
+    kind, id: e.id, spec: e.spec,
+    meta: { version, history: e.history, training: e.training },
+    arrays: e.params.map((p) => ({ name: p.name, shape: p.shape, data: p.data })),
+  };
+}
+
+/** The parameters (exactly `shapes`), history and training info of a bundle written by `supervisedBundle`; else `fail`. */
+export function takeSupervisedState(b: EncoderBundle, shapes: ReadonlyArray<{ name: string; shape: number[] }>, fail: Fail): { params: NamedArray[]; history: SoftmaxHistory; training: SupervisedTrainingInfo } {
+  const meta = (b.meta ?? {}) as { history?: unknown; training?: SupervisedTrainingInfo };
+  const params = takeArrays(b, shapes, fail);
+  const history = takeSoftmaxHistory(meta.history, fail);
+  const t = meta.training;
+  if (!t || typeof t.samples !== "number" || typeof t.seconds !== "number") return fail(`"meta.training" is missing or malformed`);
+  return { params, history, training: t };
+}
+
 /** Short hex digest of any JSON-able value (used in cache file names and embedding-cache versions). */
 export function shortHash(value: unknown, length = 10): string {
   return createHash("sha256").update(typeof value === "string" ? value : JSON.stringify(value)).digest("hex").slice(0, length);

@@ -14,21 +14,13 @@ import type { Matrix } from "../../../linalg/matrix";
 import { accuracy as accuracyOf } from "../../../metrics/metrics";
 import { checkImages, standardizedBatch, type ImageData } from "../imageNetwork";
 import { jointHead, latentsInBlocks, toConstants, type ParamSpec } from "../nn";
-import { bundleChecksum, takeArrays, takeSoftmaxHistory, type EncoderBundle } from "../persist";
+import { bundleChecksum, supervisedBundle, takeSupervisedState, type EncoderBundle, type SupervisedTrainingInfo } from "../persist";
 import { block, checkLayer, paramsByName, type LayerWalkable, type Params } from "../transformer/stack";
 import { patchify, vitEmbed, vitEmbedding, vitEmbeddingFrom, vitParamShapes } from "./vitNetwork";
 import { VIT_ENCODER_VERSION, type ResolvedVitSpec } from "./vitSpec";
 
-export interface VitTrainingInfo {
-  /** Training images used. */
-  samples: number;
-  seconds: number;
-  backend: string;
-  tfjsVersion: string;
-  createdAt: string;
-  /** Trained with the quick-mode settings (informational). */
-  quick: boolean;
-}
+/** What a trained ViT records of its training (persist.ts `SupervisedTrainingInfo`). */
+export type VitTrainingInfo = SupervisedTrainingInfo;
 
 /** A ViT's input batch: its patches (`patchify` of standardised pixels) and the number of images. */
 export interface VitBatch {
@@ -161,21 +153,12 @@ export class VitEncoder implements LayerWalkable<VitBatch> {
 
 /** The encoder as a trained-encoder file bundle (spec, weights, history). */
 export function vitBundle(encoder: VitEncoder): EncoderBundle {
-  return {
-    kind: "vit", id: encoder.id, spec: encoder.spec,
-    meta: { version: VIT_ENCODER_VERSION, history: encoder.history, training: encoder.training },
-    arrays: encoder.params.map((p) => ({ name: p.name, shape: p.shape, data: p.data })),
-  };
+  return supervisedBundle("vit", VIT_ENCODER_VERSION, encoder);
 }
 
 /** The encoder of a bundle written by `vitBundle` (its spec resolved); `fail` on anything inconsistent. */
 export async function vitEncoderFromBundle(b: EncoderBundle, spec: ResolvedVitSpec, fail: Fail): Promise<VitEncoder> {
-  const meta = (b.meta ?? {}) as { history?: SoftmaxHistory; training?: VitTrainingInfo };
-  const shapes = vitParamShapes(spec);
-  const params: ParamSpec[] = takeArrays(b, shapes, fail);
-  const h = takeSoftmaxHistory(meta.history, fail);
-  const t = meta.training;
-  if (!t || typeof t.samples !== "number" || typeof t.seconds !== "number") fail(`"meta.training" is missing or malformed`);
+  const { params, history, training } = takeSupervisedState(b, vitParamShapes(spec), fail);
   const { tf } = await getTf();
-  return new VitEncoder(tf, spec, params, h, t!);
+  return new VitEncoder(tf, spec, params, history, training);
 }
