@@ -97,8 +97,9 @@ export async function transformerEncoderRows(studies: readonly StitchingStudy[],
       const none = { maskedTokenAccuracy: NaN, maskedFrequencyBaseline: NaN, maskedOtherTokens: NaN };
       if (study.dataset === "fashion-mnist" && VIT_ENCODER_IDS.includes(name)) {
         const encoder = await cachedVitEncoder(vitEncoderSpec(name), { quick, progress: false });
+        const { data, indices } = fashionTest();
         try {
-          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(fashionTest().data, fashionTest().indices), ...none, linearProbeAccuracy: probe, chance });
+          rows.push({ ...vitRow(study.dataset, encoder), ownHeadTestAccuracy: encoder.accuracy(data, indices), ...none, linearProbeAccuracy: probe, chance });
         } finally {
           encoder.dispose();
         }
