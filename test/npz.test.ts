@@ -4,7 +4,7 @@
  * a typed error, and what writeNpz writes numpy opens.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -236,5 +236,19 @@ describe("openRows: row blocks at file offsets", () => {
     const cut = tmp("cut.npy");
     writeFileSync(cut, readFileSync(npy).subarray(0, 500));
     expectError(() => openRows(cut), FileFormatError, /truncated data: shape \(103, 7\) of float64 needs 5768 bytes, got \d+/);
+  });
+
+  it("a missing path or a directory is a FileSystemError naming it, for .npy and .npz alike; a refused file leaves no descriptor open", () => {
+    const openFds = () => readdirSync("/proc/self/fd").length;
+    const before = openFds();
+    const sub = tmp("a-directory.npz");
+    mkdirSync(sub);
+    for (const path of [tmp("absent.npy"), tmp("absent.npz")]) {
+      expect((expectError(() => openRows(path), FileSystemError, /does not exist|no such file/i) as FileSystemError).code).toBe("ENOENT");
+    }
+    expect(expectError(() => openRows(dir), FileSystemError, /is a directory/).argument).toBe(dir);
+    expect(expectError(() => openRows(`${sub}:x`), FileSystemError, /is a directory/).argument).toBe(sub);
+    for (let i = 0; i < 20; i++) expect(() => openRows(tmp("vec.npy"))).toThrow(FileFormatError); // opened, then refused
+    expect(openFds()).toBe(before);
   });
 });

@@ -11,11 +11,11 @@
  * The checks are the in-memory reader's (header, 2-D shape, data size, int64 range), so a file is
  * refused or read the same way however it is read.
  */
-import { closeSync, fstatSync, openSync } from "node:fs";
-import { FileFormatError, FileSystemError } from "../errors";
+import { closeSync } from "node:fs";
+import { FileFormatError } from "../errors";
 import { Matrix } from "../linalg/matrix";
 import {
-  dataSizeError, decodeData, fileSystemError, matrixShape, npyToMatrix, parseNpy, readFully, readNpyHeaderAt, readNpyMatrix, toFloat64,
+  dataSizeError, decodeData, matrixShape, npyToMatrix, parseNpy, readFully, readNpyHeaderAt, readNpyMatrix, toFloat64, useOpenFile,
   type NpyArray, type NpyDtype, type NpyHeader,
 } from "./npy";
 import { crc32, isNpzPath, openNpz, parseArraySpec, readMemberBytes, selectMember } from "./npz";
@@ -59,21 +59,7 @@ export function readMatrix(spec: string, name?: string): Matrix {
 export function openRows(spec: string, name?: string): RowSource {
   const { path, key } = parseArraySpec(spec);
   if (isNpzPath(path)) return openNpzRows(path, key, name);
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    throw fileSystemError(path, e);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw fileSystemError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
-    return fileRows(fd, 0, stat.size, name ?? path, () => undefined);
-  } catch (e) {
-    closeSync(fd);
-    if (e instanceof FileFormatError || e instanceof FileSystemError) throw e;
-    throw fileSystemError(path, e);
-  }
+  return useOpenFile(path, ".npy file", true, (fd, size) => fileRows(fd, 0, size, name ?? path, () => undefined));
 }
 
 function openNpzRows(path: string, key: string | undefined, name: string | undefined): RowSource {

@@ -483,24 +483,40 @@ export function fileSystemError(path: string, e: unknown, what = ".npy file"): F
   return wrapped;
 }
 
-function readFileOrThrow(path: string): Uint8Array {
+/**
+ * Opens `path` for reading and hands its descriptor and size to `use`. A path that is missing,
+ * unreadable or a directory — and any error of `use` but the file errors (FileFormatError,
+ * FileSystemError, FileTooLargeError, which pass through) — is a FileSystemError naming the file
+ * (`what`: ".npy file", ".npz file"). The descriptor is closed when anything throws, and on success
+ * too unless `keepOpen` (the result then owns it: the .npz and row readers keep reading).
+ */
+export function useOpenFile<T>(path: string, what: string, keepOpen: boolean, use: (fd: number, size: number) => T): T {
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    throw fileSystemError(path, e);
+    throw fileSystemError(path, e, what);
   }
+  let ok = false;
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw fileSystemError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
-    if (stat.size > NPY_READ_LIMIT) throw tooLarge(path, fd, stat.size);
-    return readFileSync(fd);
+    if (stat.isDirectory()) throw fileSystemError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }), what);
+    const result = use(fd, stat.size);
+    ok = true;
+    return result;
   } catch (e) {
-    if (e instanceof FileSystemError || e instanceof FileTooLargeError) throw e;
-    throw fileSystemError(path, e);
+    if (e instanceof FileFormatError || e instanceof FileSystemError || e instanceof FileTooLargeError) throw e;
+    throw fileSystemError(path, e, what);
   } finally {
-    closeSync(fd);
+    if (!ok || !keepOpen) closeSync(fd);
   }
+}
+
+function readFileOrThrow(path: string): Uint8Array {
+  return useOpenFile(path, ".npy file", false, (fd, size) => {
+    if (size > NPY_READ_LIMIT) throw tooLarge(path, fd, size);
+    return readFileSync(fd);
+  });
 }
 
 /** The error for a file beyond NPY_READ_LIMIT, with its shape and dtype when its header says them. */

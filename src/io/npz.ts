@@ -16,11 +16,11 @@
  *
  * Format reference: PKWARE APPNOTE.TXT, sections 4.3 (structure) and 4.4 (fields).
  */
-import { closeSync, fstatSync, openSync } from "node:fs";
+import { closeSync } from "node:fs";
 import * as zlib from "node:zlib";
-import { ArchiveKeyError, FileFormatError, FileSystemError, FileTooLargeError, InvalidParameterError } from "../errors";
+import { ArchiveKeyError, FileFormatError, FileTooLargeError, InvalidParameterError } from "../errors";
 import { writeFileAtomic } from "./atomicWrite";
-import { DESCR, NPY_READ_LIMIT, fileSystemError, littleEndianBytes, npyHeaderBytes, parseNpy, readFully, type NpyArray, type NpyData } from "./npy";
+import { DESCR, NPY_READ_LIMIT, littleEndianBytes, npyHeaderBytes, parseNpy, readFully, useOpenFile, type NpyArray, type NpyData } from "./npy";
 
 const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -95,21 +95,7 @@ export interface OpenNpz {
 
 /** Opens an archive and reads its central directory. The caller closes `fd` (closeSync). */
 export function openNpz(path: string): OpenNpz {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    throw fileSystemError(path, e, ".npz file");
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw fileSystemError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }), ".npz file");
-    return { path, fd, size: stat.size, members: readCentralDirectory(fd, stat.size, path) };
-  } catch (e) {
-    closeSync(fd);
-    if (e instanceof FileFormatError || e instanceof FileSystemError) throw e;
-    throw fileSystemError(path, e, ".npz file");
-  }
+  return useOpenFile(path, ".npz file", true, (fd, size) => ({ path, fd, size, members: readCentralDirectory(fd, size, path) }));
 }
 
 /** The members of an archive (see NpzMember). */
