@@ -63,6 +63,16 @@ function bareMessage(err: LatentBridgeError): string {
   return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
 }
 
+/** Runs `fn`; a library error it throws becomes the CliError `map` makes of it (any other error propagates unchanged). */
+export function mapLibraryErrors<T>(fn: () => T, map: (e: LatentBridgeError) => CliError): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof LatentBridgeError) throw map(e);
+    throw e;
+  }
+}
+
 /** A library error, re-addressed to the CLI flag at fault (anchorsX → --source-anchors, …). */
 export function fromLibraryError(err: LatentBridgeError, files: Record<string, string>): CliError {
   if (err instanceof InterruptedError) {

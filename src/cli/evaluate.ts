@@ -13,7 +13,7 @@ import { irpGapDiagnostic } from "../eval/irpDiagnostic";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS } from "../eval/sensitivity";
 import { meanCosineSimilarity, meanReciprocalRank, meanSquaredError, topKRetrievalAccuracy } from "../metrics/metrics";
 import { PRUNE_SIDES } from "../validate";
-import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError } from "./cliErrors";
+import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, mapLibraryErrors } from "./cliErrors";
 import { readFlagMatrix, type CliIo, type Files } from "./files";
 import { requireFlags } from "./fitting";
 import { parseChoice, parseDelta, parseHoldout, parseList, parseOmega, parseSeed, type Values } from "./options";
@@ -34,20 +34,13 @@ export async function evaluate(values: Values, io: CliIo, json: boolean): Promis
   const files: Files = { "--predicted": values.predicted!, "--target": values.target! };
   const predicted = readFlagMatrix("--predicted", files);
   const target = readFlagMatrix("--target", files);
-  let metrics: { meanCosine: number; mse: number; top1: number; top5: number; mrr: number };
-  try {
-    const k5 = Math.min(5, predicted.rows);
-    metrics = {
-      meanCosine: meanCosineSimilarity(predicted, target),
-      mse: meanSquaredError(predicted, target),
-      top1: topKRetrievalAccuracy(predicted, target, 1),
-      top5: topKRetrievalAccuracy(predicted, target, k5),
-      mrr: meanReciprocalRank(predicted, target),
-    };
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw metricFlags(e, files);
-    throw e;
-  }
+  const metrics = mapLibraryErrors(() => ({
+    meanCosine: meanCosineSimilarity(predicted, target),
+    mse: meanSquaredError(predicted, target),
+    top1: topKRetrievalAccuracy(predicted, target, 1),
+    top5: topKRetrievalAccuracy(predicted, target, Math.min(5, predicted.rows)),
+    mrr: meanReciprocalRank(predicted, target),
+  }), (e) => metricFlags(e, files));
   const report = {
     command: "evaluate" as const,
     rows: predicted.rows,
@@ -113,15 +106,10 @@ export async function choose(values: Values, io: CliIo, json: boolean): Promise<
   const anchorsY = readFlagMatrix("--target-anchors", files);
   // A progress bar on a terminal only (stdout may be JSON; logs stay quiet).
   const bar: ProgressMode | false = io.stderr.isTTY ? "tty" : false;
-  let choice: ParameterChoice;
-  let extra: ReturnType<ChoiceDiagnostic>[];
-  try {
-    choice = chooseIrpParameters({ anchorsX, anchorsY, ...options, progress: bar });
-    extra = CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, options, choice }));
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
-    throw e;
-  }
+  const { choice, extra } = mapLibraryErrors(() => {
+    const choice = chooseIrpParameters({ anchorsX, anchorsY, ...options, progress: bar });
+    return { choice, extra: CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, options, choice })) };
+  }, (e) => fromLibraryError(e, files));
   const report = {
     command: "choose" as const,
     omega: choice.omega,

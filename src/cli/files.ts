@@ -14,7 +14,7 @@ import { isNpzPath, parseArraySpec } from "../io/npz";
 import { transformFile, type OutputDtype, type TransformFileResult } from "../translate/transformFile";
 import type { Precision } from "../linalg/product";
 import type { Translator } from "../translate/translator";
-import { CliError, EXIT_FAILURE, EXIT_USAGE, fromLibraryError } from "./cliErrors";
+import { CliError, EXIT_FAILURE, EXIT_USAGE, fromLibraryError, mapLibraryErrors } from "./cliErrors";
 
 /** Where the program writes. Anything with a `write(string)` works (tests pass string collectors). */
 export interface CliIo {
@@ -27,12 +27,7 @@ export type Files = Record<string, string>;
 
 /** Runs `fn`, re-addressing a library error to `flag`: "--input: <its message>", exit 1. */
 export function asFlag<T>(flag: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw new CliError(EXIT_FAILURE, e.name, flag, `${flag}: ${e.message}`);
-    throw e;
-  }
+  return mapLibraryErrors(fn, (e) => new CliError(EXIT_FAILURE, e.name, flag, `${flag}: ${e.message}`));
 }
 
 /** The whole matrix a flag names (`.npy`, `x.npz`, `x.npz:key`). */

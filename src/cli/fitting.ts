@@ -2,12 +2,11 @@
  * What `translate` and `fit` share: the method and its flags, checked without reading a file; the
  * anchors read and the translator fitted, with every library error re-addressed to its flag.
  */
-import { LatentBridgeError } from "../errors";
 import { PRUNE_SIDES } from "../validate";
 import { createTranslator, type TranslatorOptions } from "../translate/createTranslator";
 import { PROCRUSTES_VARIANTS, type ProcrustesDiagnostics } from "../translate/procrustes";
 import { TRANSLATION_METHODS, type TranslationMethod, type Translator } from "../translate/translator";
-import { CliError, EXIT_USAGE, fromLibraryError, parameterUsageError } from "./cliErrors";
+import { CliError, EXIT_USAGE, fromLibraryError, mapLibraryErrors, parameterUsageError } from "./cliErrors";
 import { readFlagMatrix, type CliIo, type Files } from "./files";
 import { parseChoice, parseDelta, parseOmega, parseRcond, parseRidge, parseSeed, type Values } from "./options";
 
@@ -47,12 +46,7 @@ export function parseFitFlags(values: Values): FitFlags {
 
   // The estimator's constructor checks the parameters and their combinations (e.g. --ridge with
   // --whiten): a bad one is a usage error before any file is read.
-  try {
-    createTranslator(method, options);
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw parameterUsageError(e);
-    throw e;
-  }
+  mapLibraryErrors(() => createTranslator(method, options), parameterUsageError);
   const warnings: string[] = [];
   const irpOnly = (["omega", "delta", "seed", "prune", "ridge", "whiten", "orthogonalize"] as const).filter((k) => values[k] !== undefined);
   if (method !== "irp" && irpOnly.length > 0) {
@@ -71,13 +65,7 @@ export function parseFitFlags(values: Values): FitFlags {
 export function fitFromFlags(flags: FitFlags, files: Files, io: CliIo): Translator {
   const anchorsX = readFlagMatrix("--source-anchors", files);
   const anchorsY = readFlagMatrix("--target-anchors", files);
-  let translator: Translator;
-  try {
-    translator = createTranslator(flags.method, flags.options).fit(anchorsX, anchorsY);
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw fromLibraryError(e, files);
-    throw e;
-  }
+  const translator = mapLibraryErrors(() => createTranslator(flags.method, flags.options).fit(anchorsX, anchorsY), (e) => fromLibraryError(e, files));
   const d = translator.diagnostics as ProcrustesDiagnostics;
   if (flags.method === "procrustes" && !d.unique && flags.options.variant === "full") {
     const w = `the Procrustes solution is not unique (cross-covariance rank ${d.rank} < min(${d.sourceDim}, ${d.targetDim})): --procrustes-variant full sends what lies outside the anchors' span to an arbitrary direction; auto drops it`;

@@ -27,19 +27,9 @@ function parsePrecision(values: Values): "float32" | "float64" {
   return values.precision === undefined ? "float64" : parseChoice("--precision", values.precision, ["float64", "float32"] as const);
 }
 
-/** Runs `fn` with errors naming --save. */
-function asSave<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof LatentBridgeError) throw new CliError(EXIT_FAILURE, e.name, "--save", `--save: ${e.message}`);
-    throw e;
-  }
-}
-
 /** Saves the model (atomically). */
 function saveModel(translator: Translator, path: string, version: string): void {
-  asSave(() => saveTranslator(translator, path, { writtenBy: `latent-bridge ${version}` }));
+  asFlag("--save", () => saveTranslator(translator, path, { writtenBy: `latent-bridge ${version}` }));
 }
 
 function warn(io: CliIo, warnings: string[]): void {
@@ -64,9 +54,9 @@ export async function translate(values: Values, io: CliIo, json: boolean, versio
   try {
     const translator = fitFromFlags(flags, files, io);
     // The model is written once the translation is: a run that fails while streaming leaves neither.
-    const model = modelPath === undefined ? undefined : asSave(() => serializeModel(translator, { writtenBy: `latent-bridge ${version}` }));
+    const model = modelPath === undefined ? undefined : asFlag("--save", () => serializeModel(translator, { writtenBy: `latent-bridge ${version}` }));
     const streamed = await streamTranslation(translator, input, outputPath, dtype, io, files, precision);
-    if (modelPath !== undefined) asSave(() => writeFileAtomic(modelPath, model!));
+    if (modelPath !== undefined) asFlag("--save", () => writeFileAtomic(modelPath, model!));
     const report: TranslateReport = {
       command: "translate",
       ...translatorFields(translator),
