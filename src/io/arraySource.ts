@@ -64,12 +64,14 @@ export function openRows(spec: string, name?: string): RowSource {
 
 function openNpzRows(path: string, key: string | undefined, name: string | undefined): RowSource {
   const archive = openNpz(path);
+  let open = true; // closed once: a descriptor number closed twice may by then be another file's
   try {
     const member = selectMember(archive.members, key, path);
     const label = name ?? `${path}:${member.key}`;
     if (member.compression === "deflate") {
       const arr = parseNpy(readMemberBytes(archive, member), label);
       closeSync(archive.fd);
+      open = false;
       return memoryRows(arr, label);
     }
     if (member.compressedSize !== member.size) {
@@ -92,11 +94,7 @@ function openNpzRows(path: string, key: string | undefined, name: string | undef
       },
     };
   } catch (e) {
-    try {
-      closeSync(archive.fd);
-    } catch {
-      // already closed
-    }
+    if (open) closeSync(archive.fd);
     throw e;
   }
 }
