@@ -107,8 +107,8 @@ export async function choose(values: Values, io: CliIo, json: boolean): Promise<
   // A progress bar on a terminal only (stdout may be JSON; logs stay quiet).
   const bar: ProgressMode | false = io.stderr.isTTY ? "tty" : false;
   const { choice, extra } = mapLibraryErrors(() => {
-    const choice = chooseIrpParameters({ anchorsX, anchorsY, ...options, progress: bar });
-    return { choice, extra: CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, options, choice })) };
+    const chosen = chooseIrpParameters({ anchorsX, anchorsY, ...options, progress: bar });
+    return { choice: chosen, extra: CHOICE_DIAGNOSTICS.map((diagnose) => diagnose({ anchorsX, anchorsY, options, choice: chosen })) };
   }, (e) => fromLibraryError(e, files));
   const report = {
     command: "choose" as const,

@@ -466,7 +466,7 @@ export function decodeData(bytes: Uint8Array, dataOffset: number, count: number,
 export const NPY_READ_LIMIT = 2 ** 31 - 1;
 
 /** A read failure of the file system, as a FileSystemError naming `path` ("cannot read <what>: …"). */
-export function fileSystemError(path: string, e: unknown, what = ".npy file"): FileSystemError {
+function fileSystemError(path: string, e: unknown, what = ".npy file"): FileSystemError {
   const err = e as NodeJS.ErrnoException;
   const reason =
     err.code === "ENOENT"
