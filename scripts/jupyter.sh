@@ -57,6 +57,10 @@ elif ((quick)); then figures="$repo/build/quick/figures"
 else figures="$repo/build/figures"; fi
 echo "jupyter.sh: $( ((quick)) && echo "quick mode (small subsets)" || echo "full mode"); notebooks save figures and tables to $figures" >&2
 
+# Compile src/ for the kernels now (once per change of src/; scripts/tslab-kernel.mjs), not in the first kernel.
+[ "${LATENT_BRIDGE_TSLAB_PREBUILT:-}" = 0 ] || node scripts/tslab-kernel.mjs --prebuild >/dev/null ||
+  echo "jupyter.sh: could not prebuild src/ for the kernels; each kernel compiles it itself" >&2
+
 defaults=(--notebook-dir="$notebook_dir")
 ((own_ip)) && defaults+=(--ip=127.0.0.1)
 ((own_browser)) && defaults+=(--no-browser)

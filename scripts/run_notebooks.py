@@ -244,6 +244,18 @@ def positive_jobs(text):
     return n
 
 
+def prebuild_src(env):
+    """Compiles src/ once for every kernel of this run (scripts/tslab-kernel.mjs; a no-op when src/ is
+    unchanged since the last build). A failure here is not fatal: each kernel then compiles src/ itself."""
+    if env.get("LATENT_BRIDGE_TSLAB_PREBUILT") == "0":
+        return
+    r = subprocess.run(["node", str(REPO / "scripts" / "tslab-kernel.mjs"), "--prebuild", "--repo", str(REPO)],
+                       cwd=REPO, env=env, capture_output=True, text=True)
+    sys.stderr.write(r.stderr)
+    if r.returncode != 0:
+        print("run_notebooks: could not prebuild src/ for the kernels; each kernel compiles it itself", file=sys.stderr, flush=True)
+
+
 def shown(path):
     path = path.resolve()
     return path.relative_to(REPO) if path.is_relative_to(REPO) else path
@@ -276,6 +288,7 @@ def main():
         fail(f"no notebooks found in {args.notebooks_dir}")
     timeout = args.timeout or (600 if quick else 7200)
     print(f"run_notebooks: {len(notebooks)} notebook(s), {'quick' if quick else 'full'} mode; figures and tables -> {shown(pathlib.Path(figures))}", flush=True)
+    prebuild_src(env)
     cache_dir = pathlib.Path(env.get("LATENT_BRIDGE_CACHE_DIR") or REPO / "data" / "cache").resolve()
     mode = "quick" if quick else "full"
     jobs = min(args.jobs, len(notebooks))
