@@ -27,10 +27,14 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const SELF = fileURLToPath(import.meta.url);
-/** Builds kept side by side (a running kernel may still load modules from an older one). */
+/** Builds always kept (the newest by last use), beside any used in the last day: a running kernel loads from its own. */
 const KEEP_BUILDS = 3;
-/** How long a kernel waits for another process's build of the same src/ before building it itself. */
-const WAIT_MS = 300_000;
+const DAY_MS = 86_400_000;
+/**
+ * How long a starting kernel waits for another process's build before compiling src/ the plain tslab way
+ * (Jupyter gives a kernel 60 s to answer). `--prebuild` waits as long as the builder lives.
+ */
+const KERNEL_WAIT_MS = 30_000;
 
 /** tslab's TypeScript and its ESM → CommonJS conversion, from the repository's own tslab. */
 function loadTslab(repo) {
@@ -63,6 +67,8 @@ function buildKey(repo, files, tslab) {
   const h = createHash("sha256");
   h.update(`${tslab.ts.version}\0${tslab.version}\0${process.versions.node.split(".")[0]}\0`);
   h.update(readFileSync(SELF));
+  // The installed packages' types shape the declarations (and whether src/ type-checks at all).
+  if (existsSync(join(repo, "package-lock.json"))) h.update(readFileSync(join(repo, "package-lock.json")));
   for (const f of files) h.update(`\0${relative(repo, f)}\0`).update(readFileSync(f));
   return h.digest("hex").slice(0, 16);
 }
@@ -84,6 +90,7 @@ function tslabOptions(ts, repo) {
     resolveJsonModule: true,
     jsx: ts.JsxEmit.React,
     skipLibCheck: true,
+    typeRoots: ts.getDefaultTypeRoots(repo, { directoryExists: (p) => existsSync(p) }),
     rootDir: repo,
     outDir: join(repo, "outDir"),
   };
@@ -98,69 +105,103 @@ function isAlive(pid) {
   }
 }
 
-function statMs(path) {
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** The pid in a claim directory, or null when it cannot be read. */
+function claimOwner(lock) {
   try {
-    return statSync(path).mtimeMs;
+    const pid = Number(readFileSync(join(lock, "pid"), "utf8"));
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
-    return Date.now();
+    return null;
   }
 }
 
-const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /**
- * Claims the build of `dir`: true when this process must build it, false when another process's build
- * (or error report) appeared while waiting. The claim is a directory made atomically, holding its pid.
+ * Claims the build of `dir`: "mine" when this process must build it, "done" when another process's
+ * build (or error report) appeared while waiting, "busy" when `waitMs` ran out with another process
+ * still building. A claim is a directory holding its pid, published whole by a rename (which fails
+ * while another claim exists). A dead process's claim is moved aside and the claim retried; if two
+ * waiters race over one dead claim, both may build, which costs time but not correctness (the second
+ * build's rename finds the first's and is dropped).
  */
-function claim(dir, log) {
+function claim(dir, waitMs, log) {
   const lock = `${dir}.lock`;
+  const mine = `${lock}.${process.pid}.tmp`;
   const started = Date.now();
   let told = false;
   for (;;) {
+    rmSync(mine, { recursive: true, force: true });
+    mkdirSync(mine);
+    writeFileSync(join(mine, "pid"), String(process.pid));
     try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, "pid"), String(process.pid));
-      return true;
+      renameSync(mine, lock);
+      return "mine";
     } catch (e) {
-      if (e.code !== "EEXIST") throw e;
+      rmSync(mine, { recursive: true, force: true });
+      if (e.code !== "EEXIST" && e.code !== "ENOTEMPTY") throw e;
     }
-    if (existsSync(dir) || existsSync(`${dir}.errors`)) return false;
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(join(lock, "pid"), "utf8"));
-    } catch {
-      // the pid is written just after the directory: give the owner a moment
+    if (existsSync(dir) || existsSync(`${dir}.errors`)) return "done";
+    const owner = claimOwner(lock);
+    if (owner !== null && !isAlive(owner)) {
+      const aside = `${lock}.dead.${process.pid}`;
+      try {
+        renameSync(lock, aside);
+        if (claimOwner(aside) === owner) rmSync(aside, { recursive: true, force: true });
+        else renameSync(aside, lock); // a live claim replaced the dead one meanwhile: put it back
+      } catch {
+        // another waiter moved it first
+      }
+      continue;
     }
-    const known = Number.isInteger(owner) && owner > 0;
-    const ownerless = !known && Date.now() - statMs(lock) > 10_000; // died before writing its pid
-    const stale = (known && !isAlive(owner)) || ownerless || Date.now() - started > WAIT_MS;
-    if (stale) rmSync(lock, { recursive: true, force: true });
-    else {
-      if (!told) log(`tslab-kernel: waiting for process ${owner || "?"} to finish compiling src/`);
-      told = true;
-      sleep(200);
-    }
+    if (Date.now() - started > waitMs) return "busy";
+    if (!told) log(`tslab-kernel: waiting for process ${owner ?? "?"} to finish compiling src/`);
+    told = true;
+    sleep(200);
   }
 }
 
-/** Keeps the newest KEEP_BUILDS builds (by last use) and removes the rest with their error reports. */
+/** Drops our claim (only ours: a claim moved aside as dead and retaken belongs to its new owner). */
+function release(dir) {
+  const lock = `${dir}.lock`;
+  if (claimOwner(lock) === process.pid) rmSync(lock, { recursive: true, force: true });
+}
+
+/**
+ * Removes builds neither among the newest KEEP_BUILDS (by last use) nor used in the last day, error
+ * reports older than a day, and what a builder that died left behind (half-written builds and claims,
+ * after an hour).
+ */
 function prune(root) {
-  const builds = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^[0-9a-f]{16}$/.test(e.name))
-    .map((e) => ({ path: join(root, e.name), used: statSync(join(root, e.name)).mtimeMs }))
-    .sort((a, b) => b.used - a.used);
-  for (const old of builds.slice(KEEP_BUILDS)) {
-    rmSync(old.path, { recursive: true, force: true });
-    rmSync(`${old.path}.errors`, { force: true });
+  const now = Date.now();
+  const entries = readdirSync(root).map((name) => {
+    const path = join(root, name);
+    let used = now;
+    try {
+      used = statSync(path).mtimeMs;
+    } catch {
+      // removed meanwhile
+    }
+    return { name, path, used };
+  });
+  const builds = entries.filter((e) => /^[0-9a-f]{16}$/.test(e.name)).sort((a, b) => b.used - a.used);
+  for (const old of builds.slice(KEEP_BUILDS)) if (now - old.used > DAY_MS) rmSync(old.path, { recursive: true, force: true });
+  for (const e of entries) {
+    if (e.name.endsWith(".errors") && now - e.used > DAY_MS) rmSync(e.path, { force: true });
+    if (/\.(tmp|lock)$/.test(e.name) && now - e.used > DAY_MS / 24) {
+      if (e.name.endsWith(".lock") && isAlive(claimOwner(e.path) ?? -1)) continue;
+      rmSync(e.path, { recursive: true, force: true });
+    }
   }
 }
 
 /**
- * Compiles src/ once per content: returns { key, dir, built, seconds } with the build's directory, or
+ * Compiles src/ once per content: returns { key, dir, built, seconds } with the build's directory,
  * { key, dir: null, errors } when src/ has type errors (kernels then compile src/ themselves, as plain
- * tslab, and a cell shows the errors).
+ * tslab, and a cell shows the errors), or { key, dir: null, busy: true } when another process was still
+ * building after `waitMs`.
  */
-export function prebuild(repo, log = (line) => process.stderr.write(`${line}\n`)) {
+export function prebuild(repo, { waitMs = Infinity, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const started = Date.now();
   const tslab = loadTslab(repo);
   const srcDir = join(repo, "src");
@@ -176,13 +217,18 @@ export function prebuild(repo, log = (line) => process.stderr.write(`${line}\n`)
   };
   if (existsSync(dir) || existsSync(`${dir}.errors`)) return result(false);
   mkdirSync(root, { recursive: true });
-  if (!claim(dir, log)) return result(false);
+  const claimed = claim(dir, waitMs, log);
+  if (claimed === "busy") return { key, dir: null, built: false, busy: true };
+  if (claimed === "done") return result(false);
+  const tmp = `${dir}.${process.pid}.tmp`;
   try {
     if (existsSync(dir) || existsSync(`${dir}.errors`)) return result(false);
     log(`tslab-kernel: compiling src/ (${files.length} files) for the notebooks' kernels, once per change of src/ ...`);
     const { ts, converter } = tslab;
     const options = tslabOptions(ts, repo);
-    const program = ts.createProgram(files, options);
+    const host = ts.createCompilerHost(options);
+    host.getCurrentDirectory = () => repo; // not the caller's working directory
+    const program = ts.createProgram(files, options, host);
     const errors = ts.getPreEmitDiagnostics(program)
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => {
@@ -197,7 +243,6 @@ export function prebuild(repo, log = (line) => process.stderr.write(`${line}\n`)
       log(`tslab-kernel: src/ has ${errors.length} type error(s); kernels compile src/ themselves and show them`);
       return result(true);
     }
-    const tmp = `${dir}.${process.pid}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     const emitted = program.emit(undefined, (fileName, data) => {
       const target = join(tmp, relative(options.outDir, fileName));
@@ -205,50 +250,78 @@ export function prebuild(repo, log = (line) => process.stderr.write(`${line}\n`)
       writeFileSync(target, fileName.endsWith(".js") ? converter.esModuleToCommonJSModule(data, options.target) : data);
     });
     if (emitted.emitSkipped) throw new Error("TypeScript skipped the emit of src/");
-    renameSync(tmp, dir);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      if (!existsSync(dir)) throw e; // else a racing builder finished first: its build is the same
+    }
     prune(root);
     const out = result(true);
     log(`tslab-kernel: compiled src/ in ${out.seconds.toFixed(1)} s -> ${relative(repo, dir)}`);
     return out;
   } finally {
-    rmSync(`${dir}.lock`, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+    release(dir);
   }
+}
+
+/** Every file of a build, by its path relative to the build. */
+function listBuild(dir) {
+  const out = new Set();
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.add(relative(dir, join(d, e.name)));
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 /**
  * Makes this process's TypeScript (tslab's) see src/x.d.ts from `dir` in place of src/x.ts, and Node
- * load src/x.js from `dir` under the path src/x.js.
+ * load src/x.js from `dir` under the path src/x.js. The build's file list is read once: a kernel keeps
+ * serving the build it started with, and says so if that build is removed under it.
  */
 function serve(repo, dir, ts) {
   const srcDir = join(repo, "src");
+  const files = listBuild(dir);
   const inSrc = (p) => p.startsWith(srcDir + sep);
-  const built = (p) => join(dir, relative(repo, p));
+  const has = (p) => files.has(relative(repo, p));
+  const read = (p) => {
+    try {
+      return readFileSync(join(dir, relative(repo, p)), "utf8");
+    } catch (e) {
+      throw new Error(`tslab-kernel: ${relative(repo, dir)}, the prebuilt src/ this kernel runs, lost ${relative(repo, p)} (${e.code}); restart the kernel`);
+    }
+  };
   const sys = ts.sys;
   const { fileExists, readFile } = sys;
   sys.fileExists = (p) => {
     const a = resolve(p);
     if (inSrc(a)) {
-      if (a.endsWith(".d.ts")) return existsSync(built(a)) || fileExists(p);
-      if (/\.tsx?$/.test(a) && existsSync(built(a.replace(/\.tsx?$/, ".d.ts")))) return false;
+      if (a.endsWith(".d.ts")) return has(a) || fileExists(p);
+      if (/\.tsx?$/.test(a) && has(a.replace(/\.tsx?$/, ".d.ts"))) return false;
     }
     return fileExists(p);
   };
   sys.readFile = (p, encoding) => {
     const a = resolve(p);
-    if (inSrc(a) && a.endsWith(".d.ts") && existsSync(built(a))) return readFileSync(built(a), "utf8");
+    if (inSrc(a) && a.endsWith(".d.ts") && has(a)) return read(a);
     return readFile(p, encoding);
   };
   const resolveFilename = Module._resolveFilename;
   Module._resolveFilename = function (request, parent, ...rest) {
-    if (request.startsWith(".") || isAbsolute(request)) {
+    if (/^\.\.?(\/|$)/.test(request) || isAbsolute(request)) {
       const a = resolve(parent?.filename ? dirname(parent.filename) : repo, request);
-      if (inSrc(a)) for (const c of [a, `${a}.js`, join(a, "index.js")]) if (c.endsWith(".js") && existsSync(built(c))) return c;
+      const candidates = request.endsWith("/") ? [join(a, "index.js")] : [a, `${a}.js`, join(a, "index.js")];
+      if (inSrc(a)) for (const c of candidates) if (c.endsWith(".js") && has(c)) return c;
     }
     return resolveFilename.call(this, request, parent, ...rest);
   };
   const loadJs = Module._extensions[".js"];
   Module._extensions[".js"] = function (module, filename) {
-    if (inSrc(filename) && existsSync(built(filename))) return module._compile(readFileSync(built(filename), "utf8"), filename);
+    if (inSrc(filename) && has(filename)) return module._compile(read(filename), filename);
     return loadJs(module, filename);
   };
 }
@@ -258,10 +331,12 @@ function kernel() {
   const tslab = loadTslab(repo);
   if (process.env.LATENT_BRIDGE_TSLAB_PREBUILT !== "0") {
     try {
-      const out = prebuild(repo);
+      const out = prebuild(repo, { waitMs: KERNEL_WAIT_MS });
       if (out.dir) serve(repo, out.dir, tslab.ts);
+      else if (out.busy) process.stderr.write("tslab-kernel: another process is still compiling src/; this kernel compiles it itself\n");
+      else process.stderr.write(`tslab-kernel: src/ has type errors (${out.errors[0]}${out.errors.length > 1 ? ", …" : ""}); this kernel compiles src/ itself\n`);
     } catch (e) {
-      process.stderr.write(`tslab-kernel: could not prebuild src/ (${e?.message ?? e}); the kernel compiles it itself\n`);
+      process.stderr.write(`tslab-kernel: could not prebuild src/ (${e?.message ?? e}); this kernel compiles it itself\n`);
     }
   }
   createRequire(join(tslab.tslabRoot, "package.json"))("./dist/main.js").main();

@@ -7,8 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "./notebookHarness";
@@ -18,10 +17,11 @@ const hasJupyter = spawnSync("/usr/bin/python3", ["-c", "import nbclient, nbform
 
 interface Prebuilt { key: string; dir: string | null; built: boolean; errors?: string[] }
 
-/** A repository with these src/ files, this repository's node_modules, scripts and kernelspec. */
+/** A repository with these src/ files, this repository's node_modules, scripts and kernelspec, an ES-module package like this one. */
 function repoWith(files: Record<string, string>): string {
   const repo = mkdtempSync(join(tmpdir(), "lb-tslab-kernel-"));
   for (const [path, text] of Object.entries(files)) writeSrc(repo, path, text);
+  writeFileSync(join(repo, "package.json"), JSON.stringify({ name: "tmp", private: true, type: "module" }));
   symlinkSync(join(REPO, "node_modules"), join(repo, "node_modules"));
   symlinkSync(join(REPO, "scripts"), join(repo, "scripts"));
   cpSync(join(REPO, "jupyter"), join(repo, "jupyter"), { recursive: true });
@@ -55,8 +55,9 @@ describe("prebuilding src/ for the kernels", () => {
     expect(declaration).toContain("export declare const twice: (x: number) => number;");
     expect(readFileSync(join(dir, "src", "b", "index.d.ts"), "utf8")).toContain("export declare function quadruple(x: number): number;");
     const js = readFileSync(join(dir, "src", "b", "index.js"), "utf8");
-    expect(js).not.toMatch(/^\s*(import|export)\s/m); // CommonJS, as tslab runs it
-    expect(createRequire(join(dir, "src", "b", "index.js"))("./index.js").quadruple(3)).toBe(12);
+    expect(js).not.toMatch(/^\s*(import|export)\s/m); // CommonJS, as tslab runs it (the kernel test below runs it)
+    expect(js).toContain('require("../a")');
+    expect(js).toMatch(/exports\.quadruple = quadruple/);
 
     const again = prebuild(repo);
     expect(again).toMatchObject({ key: first.key, dir, built: false });
@@ -65,7 +66,7 @@ describe("prebuilding src/ for the kernels", () => {
     const edited = prebuild(repo);
     expect(edited.built).toBe(true);
     expect(edited.key).not.toBe(first.key);
-    expect(createRequire(join(edited.dir!, "src", "b", "index.js"))("./index.js").quadruple(3)).toBe(27);
+    expect(readFileSync(join(edited.dir!, "src", "a.js"), "utf8")).toContain("3 * x");
     expect(existsSync(dir)).toBe(true); // an older build stays for a kernel still running on it
   }, 60_000);
 
@@ -91,6 +92,17 @@ describe("prebuilding src/ for the kernels", () => {
     expect([a.built, b.built].sort()).toEqual([false, true]);
     expect(a.dir).toBe(b.dir);
     expect(existsSync(`${a.dir}.lock`)).toBe(false);
+  }, 60_000);
+
+  it("takes over the claim of a builder that died, and builds", () => {
+    const repo = repoWith({ "a.ts": TWICE });
+    const { key } = prebuild(repo);
+    rmSync(join(repo, "build", "tslab", key), { recursive: true });
+    const dead = spawnSync("true").pid!; // exited: its pid names no live process (barring reuse within the test)
+    mkdirSync(join(repo, "build", "tslab", `${key}.lock`));
+    writeFileSync(join(repo, "build", "tslab", `${key}.lock`, "pid"), String(dead));
+    expect(prebuild(repo)).toMatchObject({ key, built: true, dir: join(repo, "build", "tslab", key) });
+    expect(existsSync(join(repo, "build", "tslab", `${key}.lock`))).toBe(false);
   }, 60_000);
 });
 
@@ -121,13 +133,14 @@ describe.runIf(hasJupyter)("the kernel on a prebuilt src/", () => {
   it("type-checks cells against the build's declarations and runs the build's CommonJS", () => {
     const repo = repoWith({ "a.ts": TWICE, "b/index.ts": QUADRUPLE });
     const { dir } = prebuild(repo);
-    // Mark the build: a kernel that compiled src/ itself would still say 12.
-    const built = join(dir!, "src", "a.js");
-    writeFileSync(built, readFileSync(built, "utf8").replace("2 * x", "1000 * x"));
-    const [value, misuse] = runCells(repo, cells);
-    expect(value).toBe("3000000"); // 1000 · 1000 · 3
+    // Mark the build, code and declarations: a kernel that compiled src/ itself would say 12, and refuse a string.
+    const edit = (path: string, from: string, to: string) => writeFileSync(join(dir!, path), readFileSync(join(dir!, path), "utf8").replace(from, to));
+    edit("src/a.js", "2 * x", "1000 * x");
+    edit("src/b/index.d.ts", "quadruple(x: number)", "quadruple(x: number | string)");
+    expect(runCells(repo, cells)).toEqual(["3000000", "3000000"]); // 1000 · 1000 · 3, and "3" coerced the same way
+    const [value, misuse] = runCells(repo, cells, { LATENT_BRIDGE_TSLAB_PREBUILT: "0" }); // plain tslab
+    expect(value).toBe("12");
     expect(misuse).toContain("Argument of type 'string' is not assignable to parameter of type 'number'");
-    expect(runCells(repo, cells, { LATENT_BRIDGE_TSLAB_PREBUILT: "0" })[0]).toBe("12"); // plain tslab
   }, 240_000);
 
   it("compiles src/ itself when src/ does not type-check, so the cell shows the error", () => {
