@@ -48,19 +48,23 @@ function loadTslab(repo) {
   };
 }
 
+/** Every file under `dir`, by absolute path. */
+function filesUnder(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) filesUnder(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
 /** The .ts files under src/ (declaration files excluded), sorted. */
 export function srcFiles(srcDir) {
-  const out = [];
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(p);
-    }
-  };
-  walk(srcDir);
-  return out.sort();
+  return filesUnder(srcDir).filter((p) => /\.tsx?$/.test(p) && !p.endsWith(".d.ts")).sort();
 }
+
+/** Whether the build of `dir` is finished: the build itself, or the report of src/'s type errors. */
+const settled = (dir) => existsSync(dir) || existsSync(`${dir}.errors`);
 
 /** What a build depends on: src/'s paths and bytes, TypeScript's and tslab's versions, Node's major, this file. */
 function buildKey(repo, files, tslab) {
@@ -141,7 +145,7 @@ function claim(dir, waitMs, log) {
       rmSync(mine, { recursive: true, force: true });
       if (e.code !== "EEXIST" && e.code !== "ENOTEMPTY") throw e;
     }
-    if (existsSync(dir) || existsSync(`${dir}.errors`)) return "done";
+    if (settled(dir)) return "done";
     const owner = claimOwner(lock);
     if (owner !== null && !isAlive(owner)) {
       const aside = `${lock}.dead.${process.pid}`;
@@ -215,14 +219,14 @@ export function prebuild(repo, { waitMs = Infinity, log = (line) => process.stde
     utimesSync(dir, now, now); // last use, for prune
     return { key, dir, built, seconds: (Date.now() - started) / 1000 };
   };
-  if (existsSync(dir) || existsSync(`${dir}.errors`)) return result(false);
+  if (settled(dir)) return result(false);
   mkdirSync(root, { recursive: true });
   const claimed = claim(dir, waitMs, log);
   if (claimed === "busy") return { key, dir: null, built: false, busy: true };
   if (claimed === "done") return result(false);
   const tmp = `${dir}.${process.pid}.tmp`;
   try {
-    if (existsSync(dir) || existsSync(`${dir}.errors`)) return result(false);
+    if (settled(dir)) return result(false);
     log(`tslab-kernel: compiling src/ (${files.length} files) for the notebooks' kernels, once per change of src/ ...`);
     const { ts, converter } = tslab;
     const options = tslabOptions(ts, repo);
@@ -265,19 +269,6 @@ export function prebuild(repo, { waitMs = Infinity, log = (line) => process.stde
   }
 }
 
-/** Every file of a build, by its path relative to the build. */
-function listBuild(dir) {
-  const out = new Set();
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.add(relative(dir, join(d, e.name)));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 /**
  * Makes this process's TypeScript (tslab's) see src/x.d.ts from `dir` in place of src/x.ts, and Node
  * load src/x.js from `dir` under the path src/x.js. The build's file list is read once: a kernel keeps
@@ -285,7 +276,7 @@ function listBuild(dir) {
  */
 function serve(repo, dir, ts) {
   const srcDir = join(repo, "src");
-  const files = listBuild(dir);
+  const files = new Set(filesUnder(dir).map((p) => relative(dir, p)));
   const inSrc = (p) => p.startsWith(srcDir + sep);
   const has = (p) => files.has(relative(repo, p));
   const read = (p) => {
