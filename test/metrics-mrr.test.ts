@@ -1,6 +1,6 @@
 /** Mean reciprocal rank: known answers, its bounds against top-k accuracy, and bad input. */
 import { describe, expect, it } from "vitest";
-import { meanReciprocalRank, topKRetrievalAccuracy } from "../src/metrics/metrics";
+import { meanReciprocalRank, retrievalScores, topKRetrievalAccuracy } from "../src/metrics/metrics";
 import { Matrix } from "../src/linalg/matrix";
 import { InvalidParameterError, NonFiniteError, ShapeMismatchError, ZeroNormError } from "../src/errors";
 import { randomMatrix } from "./helpers";
@@ -40,5 +40,32 @@ describe("meanReciprocalRank", () => {
     zero.data[2] = 0;
     zero.data[3] = 0;
     expect(() => meanReciprocalRank(a, zero)).toThrow(ZeroNormError);
+  });
+});
+
+describe("retrievalScores", () => {
+  it("equals topKRetrievalAccuracy at every k and meanReciprocalRank, ties included (one ranking)", () => {
+    const t = randomMatrix(700, 6, 3), q = randomMatrix(700, 6, 4); // > one 512-row block
+    for (let i = 0; i < q.data.length; i++) q.data[i] = 0.8 * q.data[i] + t.data[i];
+    // Exact ties: rows 1 and 2 repeat row 0's target, so queries 0–2 tie three ways.
+    for (const r of [1, 2]) t.data.set(t.data.subarray(0, 6), r * 6);
+    const ks = [1, 2, 5, 700];
+    const scores = retrievalScores(q, t, ks);
+    ks.forEach((k, i) => expect(scores.topK[i]).toBe(topKRetrievalAccuracy(q, t, k)));
+    expect(scores.mrr).toBe(meanReciprocalRank(q, t));
+    expect(scores.topK[3]).toBe(1);
+    expect(scores.topK[0]).toBeGreaterThan(0);
+    expect(scores.topK[0]).toBeLessThan(1);
+  });
+
+  it("rejects a bad k naming its position, and bad matrices as the single metrics do", () => {
+    const a = randomMatrix(3, 2, 1);
+    expect(() => retrievalScores(a, a, [1, 4])).toThrow(/ks\[1\].*\[1, 3\].*got 4/);
+    expect(() => retrievalScores(a, a, [0.5])).toThrow(InvalidParameterError);
+    expect(() => retrievalScores(a, randomMatrix(4, 2, 1))).toThrow(ShapeMismatchError);
+    expect(() => retrievalScores(new Matrix(0, 2), new Matrix(0, 2))).toThrow(InvalidParameterError);
+    const nan = a.clone();
+    nan.data[1] = NaN;
+    expect(() => retrievalScores(nan, a)).toThrow(NonFiniteError);
   });
 });

@@ -11,7 +11,7 @@ import type { ProgressMode } from "../engine/progress";
 import { chooseIrpParameters, type IrpChoiceOptions, type ParameterChoice } from "../eval/irpChoice";
 import { irpGapDiagnostic } from "../eval/irpDiagnostic";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS } from "../eval/sensitivity";
-import { meanCosineSimilarity, meanReciprocalRank, meanSquaredError, topKRetrievalAccuracy } from "../metrics/metrics";
+import { meanCosineSimilarity, meanSquaredError, retrievalScores } from "../metrics/metrics";
 import { PRUNE_SIDES } from "../validate";
 import { CliError, EXIT_FAILURE, EXIT_OK, fromLibraryError, mapLibraryErrors } from "./cliErrors";
 import { readFlagMatrix, type CliIo, type Files } from "./files";
@@ -34,13 +34,12 @@ export async function evaluate(values: Values, io: CliIo, json: boolean): Promis
   const files: Files = { "--predicted": values.predicted!, "--target": values.target! };
   const predicted = readFlagMatrix("--predicted", files);
   const target = readFlagMatrix("--target", files);
-  const metrics = mapLibraryErrors(() => ({
-    meanCosine: meanCosineSimilarity(predicted, target),
-    mse: meanSquaredError(predicted, target),
-    top1: topKRetrievalAccuracy(predicted, target, 1),
-    top5: topKRetrievalAccuracy(predicted, target, Math.min(5, predicted.rows)),
-    mrr: meanReciprocalRank(predicted, target),
-  }), (e) => metricFlags(e, files));
+  const metrics = mapLibraryErrors(() => {
+    const meanCosine = meanCosineSimilarity(predicted, target);
+    const mse = meanSquaredError(predicted, target);
+    const retrieval = retrievalScores(predicted, target, [1, Math.min(5, predicted.rows)]);
+    return { meanCosine, mse, top1: retrieval.topK[0], top5: retrieval.topK[1], mrr: retrieval.mrr };
+  }, (e) => metricFlags(e, files));
   const report = {
     command: "evaluate" as const,
     rows: predicted.rows,

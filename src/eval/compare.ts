@@ -19,12 +19,22 @@ export interface TranslationScores {
 
 /** How close translated vectors are to the true targets of the same items. */
 export function scoreTranslation(translated: Matrix, truth: Matrix, centre?: ArrayLike<number>): TranslationScores {
+  return {
+    ...cosineScores(translated, truth, centre),
+    mse: meanSquaredError(translated, truth),
+    top1: topKRetrievalAccuracy(translated, truth, 1),
+  };
+}
+
+/**
+ * `scoreTranslation`'s two cosines alone (the same numbers), for grids that read nothing else: its
+ * top-1 retrieval ranks every row against every target, an n×n×d product per cell.
+ */
+export function cosineScores(translated: Matrix, truth: Matrix, centre?: ArrayLike<number>): Pick<TranslationScores, "cosine" | "centredCosine"> {
   const mean = centre ? Float64Array.from(centre) : columnMeans(truth);
   return {
     cosine: meanCosineSimilarity(translated, truth),
     centredCosine: meanCosineSimilarity(center(translated, mean), center(truth, mean)),
-    mse: meanSquaredError(translated, truth),
-    top1: topKRetrievalAccuracy(translated, truth, 1),
   };
 }
 

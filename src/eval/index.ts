@@ -3,7 +3,7 @@
  * scoring translations and comparing methods, ω×δ sensitivity grids, and choosing (ω, δ) from the
  * anchors alone. Pure numerics on matrices: no TensorFlow.js, no data sets.
  */
-export { scoreTranslation, compareMethods, relativeRoundTrip, type TranslationScores, type MethodComparisonRow } from "./compare";
+export { scoreTranslation, cosineScores, compareMethods, relativeRoundTrip, type TranslationScores, type MethodComparisonRow } from "./compare";
 export {
   sensitivityGrid, gridMeans, DEFAULT_OMEGAS, DEFAULT_DELTAS, type EmbeddedSpace, type SensitivityRow, type SensitivityOptions,
 } from "./sensitivity";

@@ -12,7 +12,7 @@ import { absoluteCosineGram, cosineGram } from "../anchors/farthestPointSample";
 import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
-import { scoreTranslation } from "./compare";
+import { cosineScores } from "./compare";
 import { drawSubspaceDecoders, drawSubspaceEncoders, IRP_DEFAULTS, meanOverDraws, resolveIrpVariant, translatePrefixes, type DrawnSubspace } from "../translate/irp";
 import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../validate";
 
@@ -104,7 +104,7 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
           const draws = shared ?? decoders(sa);
           const encoders = variant.whiten ? drawSubspaceEncoders(sa.anchorUnit, draws) : undefined;
           for (const { omega, translated } of translatePrefixes(sa.testUnit, sa.anchorUnit, draws, omegas, sb.stats, encoders)) {
-            const scores = scoreTranslation(translated, sb.space.test, sb.stats.mean);
+            const scores = cosineScores(translated, sb.space.test, sb.stats.mean);
             rows.push({
               setting: a === b ? "intra" : "inter", source: sa.space.name, target: sb.space.name, seed, omega, delta,
               similarity: scores.cosine,

@@ -15,7 +15,7 @@ import {
   assertFiniteMatrix, assertFiniteVector, assertSameShape, clamp, matrixArg, powerOfTwoScaled, powerOfTwoScaledMatrix, unitRows, vectorArg,
 } from "./rows";
 
-export { meanReciprocalRank, topKRetrievalAccuracy } from "./retrieval";
+export { meanReciprocalRank, retrievalScores, topKRetrievalAccuracy, type RetrievalScores } from "./retrieval";
 
 // ---------------------------------------------------------------------------------------------------
 // Metrics

@@ -77,8 +77,41 @@ export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixIn
  *   there are no rows; NonFiniteError for NaN/±Infinity; ZeroNormError for an all-zero row.
  */
 export function meanReciprocalRank(translated: MatrixInput, targets: MatrixInput): number {
-  const ranks = trueTargetRanks(translated, targets, Infinity, "a rank");
+  return reciprocalRankMean(trueTargetRanks(translated, targets, Infinity, "a rank"));
+}
+
+function reciprocalRankMean(ranks: Int32Array): number {
   let sum = 0;
   for (const r of ranks) sum += 1 / r;
   return sum / ranks.length;
+}
+
+/** Top-k accuracies at each requested k and the mean reciprocal rank, from one ranking. */
+export interface RetrievalScores {
+  /** `topK[i]` is `topKRetrievalAccuracy(translated, targets, ks[i])`. */
+  topK: number[];
+  /** `meanReciprocalRank(translated, targets)`. */
+  mrr: number;
+}
+
+/**
+ * Top-k accuracy at every k of `ks` and the mean reciprocal rank, equal to `topKRetrievalAccuracy`
+ * and `meanReciprocalRank` called apart (the same ranks), with one similarity product instead of
+ * one per metric: an evaluation reporting several of them ranks the queries once.
+ *
+ * @throws as `topKRetrievalAccuracy` (argument `"ks[i]"` for a bad k) and `meanReciprocalRank`.
+ */
+export function retrievalScores(translated: MatrixInput, targets: MatrixInput, ks: readonly number[] = [1]): RetrievalScores {
+  const n = matrixArg(translated, "translated").rows;
+  if (!Array.isArray(ks)) throw new InvalidParameterError("ks", `expected an array of integers in [1, ${n}], got ${typeof ks}`);
+  ks.forEach((k, i) => {
+    if (n > 0 && (!Number.isInteger(k) || k < 1 || k > n)) throw new InvalidParameterError(`ks[${i}]`, `expected an integer in [1, ${n}], got ${k}`);
+  });
+  const ranks = trueTargetRanks(translated, targets, Infinity, "retrieval");
+  const topK = ks.map((k) => {
+    let hits = 0;
+    for (const r of ranks) if (r <= k) hits++;
+    return hits / ranks.length;
+  });
+  return { topK, mrr: reciprocalRankMean(ranks) };
 }

@@ -14,7 +14,7 @@
 import type { Matrix } from "../../linalg/matrix";
 import { columnMeans } from "../../linalg/matrix";
 import { center } from "../../relative/normalize";
-import { meanCosineSimilarity, meanReciprocalRank, topKRetrievalAccuracy } from "../../metrics/metrics";
+import { meanCosineSimilarity, retrievalScores } from "../../metrics/metrics";
 import { InvalidParameterError } from "../../errors";
 import type { ProgressMode } from "../../engine/progress";
 import type { HeadFactory, StitchingData, StitchingHeadSpec } from "./common";
@@ -100,12 +100,13 @@ export async function evaluatePanel(data: StitchingData, o: PanelOptions): Promi
     record: (pair, t, accuracy): PanelRow => {
       const truth = pair.target.test;
       const inTarget = t.translated !== undefined && t.head !== "relative";
+      const retrieval = inTarget ? retrievalScores(t.translated!, truth, [1]) : undefined;
       return {
         dataset: pair.data.dataset, seed: pair.seed, source: pair.source.name, target: pair.target.name, method: t.method, accuracy,
         cosine: inTarget ? meanCosineSimilarity(t.translated!, truth) : NaN,
         centredCosine: inTarget ? meanCosineSimilarity(center(t.translated!, t.centre!), center(truth, t.centre!)) : NaN,
-        top1: inTarget ? topKRetrievalAccuracy(t.translated!, truth, 1) : NaN,
-        mrr: inTarget ? meanReciprocalRank(t.translated!, truth) : NaN,
+        top1: retrieval ? retrieval.topK[0] : NaN,
+        mrr: retrieval ? retrieval.mrr : NaN,
         setting: t.setting ?? "", reason: t.reason ?? "",
       };
     },

@@ -16,7 +16,7 @@ import { LatentBridgeError } from "../../errors";
 import type { Matrix } from "../../linalg/matrix";
 import type { ProgressMode } from "../../engine/progress";
 import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
-import { scoreTranslation } from "../compare";
+import { cosineScores } from "../compare";
 import { pearsonCorrelation } from "../../metrics/metrics";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS, gridMeans, type SensitivityRow } from "../sensitivity";
 import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, type PruneSide } from "../../validate";
@@ -106,7 +106,7 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
     translators, step: "translator", progress: options.progress, label: options.label ?? `ω×δ stitching ${options.dataset}`,
     record: (pair, t, accuracy): StitchingSensitivityRow => {
       const { omega, delta, fitted } = t;
-      const scores = scoreTranslation(t.translated, pair.target.test, fitted.target.mean);
+      const scores = cosineScores(t.translated, pair.target.test, fitted.target.mean);
       return {
         dataset: pair.data.dataset, setting: "inter", source: pair.source.name, target: pair.target.name, seed: pair.seed, omega, delta,
         similarity: scores.cosine,
