@@ -53,15 +53,15 @@ export function assertCols(m: Matrix, cols: number, name: string, what = "the fi
 }
 
 /** Anchors of the two spaces must be the same items: same count, at least `min` of them. */
-export function assertParallelAnchors(ax: Matrix, ay: Matrix, min: number): void {
+export function assertParallelAnchors(ax: Matrix, ay: Matrix, min: number, xName = "anchorsX", yName = "anchorsY"): void {
   if (ax.rows !== ay.rows) {
     throw new ShapeMismatchError(
-      "anchorsY",
-      `anchor counts differ between spaces: anchorsX has ${ax.rows} rows, anchorsY has ${ay.rows}; anchors must be the same items embedded in both spaces`,
+      yName,
+      `anchor counts differ between spaces: ${xName} has ${ax.rows} rows, ${yName} has ${ay.rows}; anchors must be the same items embedded in both spaces`,
     );
   }
   if (ax.rows < min) {
-    throw new TooFewAnchorsError("anchorsX", `expected at least ${min} anchors, got ${ax.rows}`);
+    throw new TooFewAnchorsError(xName, `expected at least ${min} anchors, got ${ax.rows}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gridMeans, sensitivityGrid } from "../src/eval/sensitivity";
-import { chooseIrpParameters, chooseIrpPerPair, heldOutSplit } from "../src/eval/irpChoice";
+import { chooseIrpIntoTarget, chooseIrpParameters, chooseIrpPerPair, heldOutSplit } from "../src/eval/irpChoice";
 import { syntheticPair } from "../src/data/synthetic";
 import { InverseRelativeProjection } from "../src/translate/irp";
 import { scoreTranslation } from "../src/eval/compare";
@@ -152,6 +152,17 @@ describe("the (ω, δ) chooser's protocol", () => {
     }).table.find((t) => t.omega === 4 && t.delta === 0.4)!.score, 0) / 6;
     expect(cell.score).toBeCloseTo(mean, 12);
     expect(all.overall.score).toBe(Math.max(...all.table.map((t) => t.score)));
+  });
+
+  it("into one target from several sources equals each pair's own choice bit for bit, table included", () => {
+    const both = chooseIrpIntoTarget([x, z], y, grid);
+    expect(both).toHaveLength(2);
+    expect(both[0]).toEqual(chooseIrpParameters({ anchorsX: x, anchorsY: y, ...grid }));
+    expect(both[1]).toEqual(chooseIrpParameters({ anchorsX: z, anchorsY: y, ...grid }));
+    const ridge = { ...grid, variant: { ridge: 0.1 } };
+    expect(chooseIrpIntoTarget([z, x], y, ridge)[1]).toEqual(chooseIrpParameters({ anchorsX: x, anchorsY: y, ...ridge }));
+    expect(() => chooseIrpIntoTarget([], y)).toThrow(/sources/);
+    expect(() => chooseIrpIntoTarget([x, selectRows(z, [0, 1, 2])], y)).toThrow(/target.*sources\[1\] has 3 rows/);
   });
 
   it("refuses anchors of different items, too few anchors, repeated space names", () => {

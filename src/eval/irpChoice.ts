@@ -7,6 +7,7 @@
  * data beyond the anchors themselves.
  *
  *   chooseIrpParameters({ anchorsX, anchorsY })   one pair: the choice and the grid it looked at
+ *   chooseIrpIntoTarget(sources, target)          the same for several sources into one target, one grid
  *   chooseIrpPerPair(spaces)                      every ordered pair of spaces over the same anchors,
  *                                                 plus one setting for all of them (best mean)
  */
@@ -134,10 +135,41 @@ function cellMeans(rows: readonly SensitivityRow[]): IrpChoiceCell[] {
 export function chooseIrpParameters(options: { anchorsX: MatrixInput; anchorsY: MatrixInput } & IrpChoiceOptions): ParameterChoice {
   const ax = toMatrix(options.anchorsX, "anchorsX"), ay = toMatrix(options.anchorsY, "anchorsY");
   assertParallelAnchors(ax, ay, 3);
-  const grid = heldOutGrid([{ name: "source", anchors: ax }, { name: "target", anchors: ay }], [["source", "target"]], options, "choosing ω, δ on anchors");
-  const table = cellMeans(grid.rows);
-  const best = firstBest(table, (c) => c.score);
-  return { omega: best.omega, delta: best.delta, score: best.score, table, anchors: grid.anchors, heldOut: grid.heldOut };
+  return choicesIntoTarget([ax], ay, options)[0];
+}
+
+/**
+ * `chooseIrpParameters` for several sources decoding into one target (each source's anchors the
+ * same k items as the target's, in the same order): `result[i]` equals
+ * `chooseIrpParameters({ anchorsX: sources[i], anchorsY: target, ...options })` bit for bit, from
+ * ONE grid, so the target's held-out split, pruned subspaces and decoders are computed once instead
+ * of once per source (a study choosing for every pair calls this once per target).
+ * @throws ShapeMismatchError / NonFiniteError naming `sources[i]` or `target`; InvalidParameterError
+ *   for an empty `sources`, a bad grid, hold-out share or seed.
+ */
+export function chooseIrpIntoTarget(sources: readonly MatrixInput[], target: MatrixInput, options: IrpChoiceOptions = {}): ParameterChoice[] {
+  if (!Array.isArray(sources) || sources.length === 0) throw new InvalidParameterError("sources", "expected a non-empty array of anchor matrices");
+  const ay = toMatrix(target, "target");
+  const xs = sources.map((x, i) => {
+    const ax = toMatrix(x, `sources[${i}]`);
+    assertParallelAnchors(ax, ay, 3, `sources[${i}]`, "target");
+    return ax;
+  });
+  return choicesIntoTarget(xs, ay, options);
+}
+
+function choicesIntoTarget(sources: readonly Matrix[], target: Matrix, options: IrpChoiceOptions): ParameterChoice[] {
+  const names = sources.map((_, i) => `source ${i}`);
+  const grid = heldOutGrid(
+    [...sources.map((anchors, i) => ({ name: names[i], anchors })), { name: "target", anchors: target }],
+    names.map((name): [string, string] => [name, "target"]), options, "choosing ω, δ on anchors",
+  );
+  return names.map((name) => {
+    // One pair's cells: means over its own rows (one per cell), as for a grid of that pair alone.
+    const table = cellMeans(grid.rows.filter((r) => r.source === name));
+    const best = firstBest(table, (c) => c.score);
+    return { omega: best.omega, delta: best.delta, score: best.score, table, anchors: grid.anchors, heldOut: grid.heldOut };
+  });
 }
 
 /**

@@ -12,7 +12,7 @@
  *
  * Every choice reads only the anchors of the pair and seed at hand (a held-out share of them), never
  * a test item. Choices are made once per (source, target, seed) and shared by the methods that use
- * them; with `diagnose`, the anchor-only gap prediction (`irpGapDiagnostic`) is recorded per pair and
+ * them (in one grid for all sources into the same target, `chooseIrpIntoTarget`); with `diagnose`, the anchor-only gap prediction (`irpGapDiagnostic`) is recorded per pair and
  * seed from the same choice.
  */
 import { InvalidParameterError } from "../errors";
@@ -21,7 +21,7 @@ import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
 import type { Matrix } from "../linalg/matrix";
-import { chooseIrpParameters, type ParameterChoice } from "./irpChoice";
+import { chooseIrpIntoTarget, type ParameterChoice } from "./irpChoice";
 import { irpGapDiagnostic, type IrpGapDiagnostic } from "./irpDiagnostic";
 import type { PairContext } from "./stitching/protocol";
 import type { PanelMethod } from "./stitching/panel";
@@ -88,40 +88,54 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const holdout = o.holdout ?? 0.2;
   const procrustes = o.procrustes ?? (() => new ProcrustesTranslator());
   const memo = new Map<string, PairChoices>();
+  const diagnosed = new Set<string>();
   const diagnostics: PairDiagnosticRow[] = [];
   const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });
+  const keyOf = (p: PairContext, source = p.source.name) => `${p.data.dataset}\u0000${source}\u0000${p.target.name}\u0000${p.seed}`;
+  // Every choice is made for all sources into the pair's target at once (`chooseIrpIntoTarget`: one
+  // grid, the target's subspaces and decoders computed once), each equal to the pair's own choice.
+  const intoTarget = (p: PairContext, variant?: { ridge?: number; whiten?: boolean }): Array<[string, ParameterChoice]> => {
+    const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name);
+    const made = chooseIrpIntoTarget(sources.map((name) => p.anchorsOf(name)), p.anchorsOf(p.target.name), {
+      omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, progress: false,
+    });
+    return sources.map((name, i) => [keyOf(p, name), made[i]]);
+  };
   const choices = (p: PairContext): PairChoices => {
-    const key = `${p.data.dataset}\u0000${p.source.name}\u0000${p.target.name}\u0000${p.seed}`;
-    let c = memo.get(key);
-    if (!c) {
+    const key = keyOf(p);
+    if (!memo.has(key)) for (const [k, plain] of intoTarget(p)) memo.set(k, { plain });
+    const c = memo.get(key)!;
+    if (o.diagnose && !diagnosed.has(key)) {
+      diagnosed.add(key);
       const { ax, ay } = anchors(p);
-      c = { plain: chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, progress: false }) };
-      memo.set(key, c);
-      if (o.diagnose) {
-        const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes });
-        diagnostics.push({ dataset: p.data.dataset, seed: p.seed, source: p.source.name, target: p.target.name, ...d });
-      }
+      const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes });
+      diagnostics.push({ dataset: p.data.dataset, seed: p.seed, source: p.source.name, target: p.target.name, ...d });
     }
     return c;
   };
   const ridgeChoice = (p: PairContext) => {
     const c = choices(p);
     if (!c.ridge) {
-      const { ax, ay } = anchors(p);
-      c.ridge = pickRidge(c.plain, ridges.map((lambda) => {
-        const r = chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant: { ridge: lambda }, progress: false });
-        return { lambda, omega: r.omega, delta: r.delta, score: r.score };
-      }));
+      const perLambda = ridges.map((lambda) => ({ lambda, made: new Map(intoTarget(p, { ridge: lambda })) }));
+      for (const [k, pair] of memo) {
+        if (pair.ridge || !perLambda.every((l) => l.made.has(k))) continue;
+        pair.ridge = pickRidge(pair.plain, perLambda.map(({ lambda, made }) => {
+          const r = made.get(k)!;
+          return { lambda, omega: r.omega, delta: r.delta, score: r.score };
+        }));
+      }
     }
-    return c.ridge;
+    return c.ridge as RidgeCandidate;
   };
   const whitenedChoice = (p: PairContext) => {
     const c = choices(p);
     if (!c.whitened) {
-      const { ax, ay } = anchors(p);
-      c.whitened = chooseIrpParameters({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant: { whiten: true }, progress: false });
+      for (const [k, whitened] of intoTarget(p, { whiten: true })) {
+        const pair = memo.get(k)!;
+        pair.whitened ??= whitened;
+      }
     }
-    return c.whitened;
+    return c.whitened as ParameterChoice;
   };
   const irp = (p: PairContext, options: IrpOptions) => {
     const { ax, ay } = anchors(p);
