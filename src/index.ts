@@ -34,7 +34,7 @@ export {
   type SubspaceDecoderOptions, type IrpVariant, type SpectralFilter,
 } from "./translate/irp";
 export {
-  ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
+  ProcrustesTranslator, PROCRUSTES_VARIANTS, procrustesRowSpaces, type ProcrustesRowSpaces, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
 } from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";
 export { AbsoluteTranslator } from "./translate/absolute";
@@ -44,7 +44,7 @@ export {
   cosineSimilarities, meanCosineSimilarity, meanSquaredError, accuracy, argmaxRows, pearsonCorrelation,
   linearCka, topKRetrievalAccuracy,
 } from "./metrics/metrics";
-export { meanReciprocalRank } from "./metrics/metrics";
+export { meanReciprocalRank, retrievalScores, type RetrievalScores } from "./metrics/metrics";
 export { anisotropy, type Anisotropy } from "./metrics/anisotropy";
 export {
   parseNpy, parseNpyHeader, readNpy, readNpyMatrix, npyToMatrix, serializeNpy, writeNpy, writeNpyMatrix,

@@ -10,7 +10,7 @@
 import { evaluateStitching, summarizeStitching, type StitchingMethod, type StitchingRow } from "../eval/stitching/index";
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS } from "../translate/irp";
-import { ProcrustesTranslator } from "../translate/procrustes";
+import { ProcrustesTranslator, procrustesRowSpaces } from "../translate/procrustes";
 import type { IrpChoice } from "../eval/irpChoice";
 import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
@@ -68,8 +68,10 @@ export async function stitchingStudy(spaces: StitchingSpaces, o: StitchingStudyO
     irp: { omega: choice.overall.omega, delta: choice.overall.delta }, headFactory, progress: o.progress, label: `stitching ${spaces.dataset}`,
   });
   if (procrustes === "span") {
+    // Each encoder's anchors are one side of 2·(encoders − 1) pairs per seed: their row space is computed once.
+    const rowSpaces = procrustesRowSpaces();
     main.rows.push(...await evaluatePairs(spaces, {
-      numAnchors, seeds: o.seeds, method: "procrustes", headFactory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span" }) }),
+      numAnchors, seeds: o.seeds, method: "procrustes", headFactory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }) }),
     }));
   }
   const paper = await evaluateStitching({

@@ -17,7 +17,7 @@ import { evaluatePanel, type PanelMethod, type PanelRow } from "../eval/stitchin
 import { irpPanel, type IrpPanelOptions, type PairDiagnosticRow } from "../eval/irpPanel";
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS, InverseRelativeProjection } from "../translate/irp";
-import { ProcrustesTranslator } from "../translate/procrustes";
+import { ProcrustesTranslator, procrustesRowSpaces } from "../translate/procrustes";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { Matrix, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
@@ -105,7 +105,9 @@ export async function syntheticCells(cells: readonly SyntheticCell[], o: Synthet
  * SVD's completion is arbitrary), as Table 2 computes it.
  */
 export function ext1Panel(o: IrpPanelOptions): ReturnType<typeof irpPanel> {
-  return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span" }), ...o });
+  // One memo of row spaces for the panel's fits and the diagnostic's folds: every pair and fold reuses its anchors' SVDs.
+  const rowSpaces = procrustesRowSpaces();
+  return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }), ...o });
 }
 
 /** IRP at ω (default 16) and each δ (methods "irp δ=<δ>"), plus Procrustes (through the anchors' span): the anchors/dimension × δ plane. */
@@ -117,9 +119,10 @@ export function deltaSweepMethods(deltas: readonly number[], omega = IRP_DEFAULT
       setting: `ω=${omega} δ=${delta}`,
     }),
   }));
+  const rowSpaces = procrustesRowSpaces();
   return [...irp, {
     name: "procrustes",
-    translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span" }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
+    translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
   }];
 }
 

@@ -2,6 +2,7 @@ import { Matrix, frobeniusNorm } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { numericalRank, svd } from "../linalg/svd";
 import { defaultRcond } from "../linalg/pinv";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 import { anchorStats, centerAndScale, unscaleInPlace, type SpaceStats } from "../relative/normalize";
 import { DegenerateAnchorsError, InvalidParameterError } from "../errors";
 import {
@@ -27,6 +28,23 @@ export const PROCRUSTES_VARIANTS: readonly ProcrustesVariant[] = ["auto", "full"
 export interface ProcrustesOptions {
   /** How the map is computed; default "auto" (see `ProcrustesVariant`). */
   variant?: ProcrustesVariant;
+  /**
+   * Row spaces of normalised anchors already computed, by content (`procrustesRowSpaces()`): a study
+   * fitting many pairs over the same anchors shares one, and each anchor set's SVD runs once. The
+   * map is the same bit for bit with or without it. Used on the anchors' span only.
+   */
+  rowSpaces?: ProcrustesRowSpaces;
+}
+
+/** A row space as the span computation reads it: V (d × r) and U·S (k × r). */
+export interface RowSpace { v: Matrix; us: Matrix }
+
+/** Row spaces of normalised anchors by content, shared by the `ProcrustesTranslator`s given it. */
+export type ProcrustesRowSpaces = MatrixContentMemo<RowSpace>;
+
+/** A memo for `ProcrustesOptions.rowSpaces` keeping at most `maxBytes` of row spaces (default 384 MiB). */
+export function procrustesRowSpaces(maxBytes?: number): ProcrustesRowSpaces {
+  return new MatrixContentMemo<RowSpace>(maxBytes);
 }
 
 export interface ProcrustesDiagnostics extends TranslatorDiagnostics {
@@ -81,14 +99,19 @@ interface ProcrustesState {
 export class ProcrustesTranslator implements Translator {
   readonly method = "procrustes" as const;
   readonly variant: ProcrustesVariant;
+  private readonly rowSpaces?: ProcrustesRowSpaces;
   private state?: ProcrustesState;
 
   constructor(options?: ProcrustesOptions) {
-    const o = checkOptions(options, ["variant"]);
+    const o = checkOptions(options, ["variant", "rowSpaces"]);
     this.variant = o.variant ?? "auto";
     if (!PROCRUSTES_VARIANTS.includes(this.variant)) {
       throw new InvalidParameterError("variant", `expected one of ${PROCRUSTES_VARIANTS.join(", ")}, got ${JSON.stringify(this.variant)}`);
     }
+    if (o.rowSpaces !== undefined && !(o.rowSpaces instanceof MatrixContentMemo)) {
+      throw new InvalidParameterError("rowSpaces", "expected a memo made by procrustesRowSpaces()");
+    }
+    this.rowSpaces = o.rowSpaces;
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -101,7 +124,7 @@ export class ProcrustesTranslator implements Translator {
     const xs = centerAndScale(ax, source), ys = centerAndScale(ay, target);
     const minDim = Math.min(ax.cols, ay.cols);
     const viaSpan = this.variant === "anchor-span" || (this.variant === "auto" && ax.rows - 1 < minDim);
-    const { map, rank } = viaSpan ? spanMap(xs, ys) : crossCovarianceMap(xs, ys, this.variant === "full");
+    const { map, rank } = viaSpan ? spanMap(xs, ys, this.rowSpaces) : crossCovarianceMap(xs, ys, this.variant === "full");
     this.state = {
       source, target, map,
       diagnostics: {
@@ -177,8 +200,9 @@ function crossCovarianceMap(xs: Matrix, ys: Matrix, complete: boolean): { map: F
 }
 
 /** The partial isometry through the anchors' span (see the class comment), factored. */
-function spanMap(xs: Matrix, ys: Matrix): { map: FittedMap; rank: number } {
-  const x = rowSpace(xs), y = rowSpace(ys);
+function spanMap(xs: Matrix, ys: Matrix, memo?: ProcrustesRowSpaces): { map: FittedMap; rank: number } {
+  const space = (a: Matrix) => (memo ? memo.get(a, "procrustes row space", () => rowSpace(a), (r) => 8 * (r.v.data.length + r.us.data.length)) : rowSpace(a));
+  const x = space(xs), y = space(ys);
   // M = (Ua·Sa)ᵀ·(Ub·Sb): r_x × r_y.
   const m = svd(matmulTransA(x.us, y.us));
   assertCorrelated(m.s[0], xs, ys);
@@ -189,7 +213,7 @@ function spanMap(xs: Matrix, ys: Matrix): { map: FittedMap; rank: number } {
 }
 
 /** Row space of a k×d matrix: V (d × r) and U·S (k × r) of its thin SVD, r = numerical rank (numpy's tolerance). */
-function rowSpace(a: Matrix): { v: Matrix; us: Matrix } {
+function rowSpace(a: Matrix): RowSpace {
   const { U, s, V } = svd(a);
   const r = numericalRank(s, defaultRcond(a.rows, a.cols));
   const v = new Matrix(a.cols, r), us = new Matrix(a.rows, r);

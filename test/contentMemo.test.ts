@@ -1,0 +1,98 @@
+/**
+ * MatrixContentMemo (src/linalg/contentMemo.ts): values keyed by a matrix's content, not its
+ * identity; least recently used values leave first once the byte budget is passed; and Procrustes
+ * through the anchors' span gives the same bits with a shared memo of row spaces as without.
+ */
+import { describe, expect, it } from "vitest";
+import { MatrixContentMemo, matrixContentKey } from "../src/linalg/contentMemo";
+import { Matrix, selectRows } from "../src/linalg/matrix";
+import { ProcrustesTranslator, procrustesRowSpaces } from "../src/translate/procrustes";
+import { InvalidParameterError } from "../src/errors";
+import { randomMatrix } from "./helpers";
+
+describe("matrixContentKey", () => {
+  it("is equal for equal content (copies, row selections, subarray views) and differs for one flipped bit or another shape", () => {
+    const a = randomMatrix(7, 5, 1);
+    const key = matrixContentKey(a);
+    expect(matrixContentKey(a.clone())).toBe(key);
+    expect(matrixContentKey(selectRows(a, Int32Array.from([0, 1, 2, 3, 4, 5, 6])))).toBe(key);
+    const wide = new Float64Array(3 + a.data.length);
+    wide.set(a.data, 3);
+    expect(matrixContentKey(Matrix.fromFlat(7, 5, wide.subarray(3)))).toBe(key);
+    const flipped = a.clone();
+    flipped.data[17] = Number(flipped.data[17]) + Number.EPSILON * Math.abs(flipped.data[17]); // the last bit of one entry
+    expect(flipped.data[17]).not.toBe(a.data[17]);
+    expect(matrixContentKey(flipped)).not.toBe(key);
+    expect(matrixContentKey(Matrix.fromFlat(5, 7, a.data))).not.toBe(key);
+    const negZero = new Matrix(2, 2), posZero = new Matrix(2, 2);
+    negZero.data[0] = -0;
+    expect(matrixContentKey(negZero)).not.toBe(matrixContentKey(posZero)); // bits, not values
+  });
+});
+
+describe("MatrixContentMemo", () => {
+  it("computes once per content and tag, and recomputes after the matrix changes in place", () => {
+    const memo = new MatrixContentMemo<number>();
+    const a = randomMatrix(4, 3, 2);
+    let calls = 0;
+    const sum = (m: Matrix) => () => (calls++, m.data.reduce((s, v) => s + v, 0));
+    const first = memo.get(a, "sum", sum(a), () => 8);
+    expect(memo.get(a.clone(), "sum", sum(a), () => 8)).toBe(first);
+    expect(calls).toBe(1);
+    memo.get(a, "other", sum(a), () => 8);
+    expect(calls).toBe(2);
+    a.data[0] += 1;
+    expect(memo.get(a, "sum", sum(a), () => 8)).toBeCloseTo(first + 1, 12);
+    expect(calls).toBe(3);
+    expect({ hits: memo.hits, misses: memo.misses }).toEqual({ hits: 1, misses: 3 });
+  });
+
+  it("drops the least recently used values past its byte budget and never keeps a value larger than it", () => {
+    const memo = new MatrixContentMemo<string>(24);
+    const m = (v: number) => Matrix.from([[v]]);
+    let calls = 0;
+    const get = (v: number, bytes = 8) => memo.get(m(v), "t", () => (calls++, `v${v}`), () => bytes);
+    get(1); get(2); get(3);
+    expect(memo.bytes).toBe(24);
+    get(1); // 1 is now the most recent
+    get(4); // evicts 2, the least recently used
+    expect(memo.bytes).toBe(24);
+    calls = 0;
+    get(1); get(3); get(4);
+    expect(calls).toBe(0);
+    get(2);
+    expect(calls).toBe(1);
+    expect(get(5, 100)).toBe("v5");
+    expect(memo.bytes).toBeLessThanOrEqual(24);
+    calls = 0;
+    get(5, 100);
+    expect(calls).toBe(1);
+  });
+
+  it("rejects a bad budget naming it", () => {
+    for (const bad of [-1, NaN, Infinity, "1" as unknown as number]) expect(() => new MatrixContentMemo(bad)).toThrow(InvalidParameterError);
+    expect(() => new MatrixContentMemo(-1)).toThrow(/maxBytes/);
+  });
+});
+
+describe("ProcrustesTranslator with shared row spaces", () => {
+  it("gives the same bits as without, computing each anchor set's row space once over all pairs", () => {
+    const spaces = [randomMatrix(30, 50, 3), randomMatrix(30, 40, 4), randomMatrix(30, 60, 5)];
+    const test = randomMatrix(9, 50, 6);
+    const rowSpaces = procrustesRowSpaces();
+    for (let a = 0; a < spaces.length; a++) for (let b = 0; b < spaces.length; b++) {
+      if (a === b) continue;
+      const plain = new ProcrustesTranslator({ variant: "anchor-span" }).fit(spaces[a], spaces[b]);
+      // Fresh copies of the anchors: the memo keys on content.
+      const shared = new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }).fit(spaces[a].clone(), spaces[b].clone());
+      expect(Array.from(shared.rotation.data)).toEqual(Array.from(plain.rotation.data));
+      if (a === 0) expect(Array.from(shared.transform(test).data)).toEqual(Array.from(plain.transform(test).data));
+    }
+    expect(rowSpaces.misses).toBe(3);
+    expect(rowSpaces.hits).toBe(2 * 6 - 3);
+  });
+
+  it("rejects a rowSpaces that is not a memo", () => {
+    expect(() => new ProcrustesTranslator({ rowSpaces: new Map() as never })).toThrow(/rowSpaces.*procrustesRowSpaces/);
+  });
+});
