@@ -96,3 +96,38 @@ describe("ProcrustesTranslator with shared row spaces", () => {
     expect(() => new ProcrustesTranslator({ rowSpaces: new Map() as never })).toThrow(/rowSpaces.*procrustesRowSpaces/);
   });
 });
+
+describe("InverseRelativeProjection with shared target sides", () => {
+  it("fits several sources into one target to the same bits as alone, computing the target side once per setting", async () => {
+    const { InverseRelativeProjection, irpTargetSides } = await import("../src/translate/irp");
+    const target = randomMatrix(40, 30, 7);
+    const sources = [randomMatrix(40, 20, 8), randomMatrix(40, 25, 9), randomMatrix(40, 30, 10)];
+    const test = (d: number) => randomMatrix(6, d, 11 + d);
+    const targetSides = irpTargetSides();
+    const settings = [{ omega: 4, delta: 0.5 }, { omega: 4, delta: 0.5, orthogonalize: true }, { omega: 2, delta: 0.3, ridge: 0.1 }, { omega: 3, delta: 0.4, whiten: true }];
+    for (const setting of settings) for (const x of sources) {
+      const alone = new InverseRelativeProjection({ ...setting, seed: 1 }).fit(x, target);
+      const shared = new InverseRelativeProjection({ ...setting, seed: 1, targetSides }).fit(x.clone(), target.clone());
+      expect(Array.from(shared.transform(test(x.cols)).data)).toEqual(Array.from(alone.transform(test(x.cols)).data));
+      expect(shared.diagnostics.subspaces).toEqual(alone.diagnostics.subspaces);
+    }
+    // (ω, δ, ridge, whiten) decide the target side; orthogonalize does not (it acts on the collapsed map).
+    expect(targetSides.misses).toBe(3);
+    expect(targetSides.hits).toBe(4 * 3 - 3);
+    // Source pruning reads the source: no sharing.
+    const bySource = irpTargetSides();
+    new InverseRelativeProjection({ prune: "source", targetSides: bySource }).fit(sources[0], target);
+    expect(bySource.misses + bySource.hits).toBe(0);
+  });
+
+  it("rejects a targetSides that is not a memo, and createTranslator passes both memos through", async () => {
+    const { InverseRelativeProjection, irpTargetSides } = await import("../src/translate/irp");
+    const { createTranslator } = await import("../src/translate/createTranslator");
+    expect(() => new InverseRelativeProjection({ targetSides: {} as never })).toThrow(/targetSides.*irpTargetSides/);
+    const targetSides = irpTargetSides(), rowSpaces = procrustesRowSpaces();
+    const x = randomMatrix(12, 30, 1), y = randomMatrix(12, 20, 2);
+    createTranslator("irp", { targetSides, rowSpaces, delta: 0.3 }).fit(x, y);
+    createTranslator("procrustes", { targetSides, rowSpaces, variant: "anchor-span" }).fit(x, y);
+    expect([targetSides.misses, rowSpaces.misses]).toEqual([1, 2]);
+  });
+});

@@ -16,7 +16,7 @@
  * seed from the same choice.
  */
 import { InvalidParameterError } from "../errors";
-import { IRP_DEFAULTS, InverseRelativeProjection, type IrpOptions } from "../translate/irp";
+import { IRP_DEFAULTS, InverseRelativeProjection, irpTargetSides, type IrpOptions } from "../translate/irp";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
@@ -88,6 +88,8 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const holdout = o.holdout ?? 0.2;
   const procrustes = o.procrustes ?? (() => new ProcrustesTranslator());
   const memo = new Map<string, PairChoices>();
+  // IRP's target sides (subspaces and decoders) are shared by every source and method at one setting, and by the diagnostic's folds.
+  const targetSides = irpTargetSides();
   const diagnosed = new Set<string>();
   const diagnostics: PairDiagnosticRow[] = [];
   const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });
@@ -108,7 +110,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
     if (o.diagnose && !diagnosed.has(key)) {
       diagnosed.add(key);
       const { ax, ay } = anchors(p);
-      const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes });
+      const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes, targetSides });
       diagnostics.push({ dataset: p.data.dataset, seed: p.seed, source: p.source.name, target: p.target.name, ...d });
     }
     return c;
@@ -139,7 +141,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   };
   const irp = (p: PairContext, options: IrpOptions) => {
     const { ax, ay } = anchors(p);
-    return new InverseRelativeProjection({ ...options, seed: p.seed }).fit(ax, ay).transform(p.source.test);
+    return new InverseRelativeProjection({ ...options, seed: p.seed, targetSides }).fit(ax, ay).transform(p.source.test);
   };
   const fitted = (p: PairContext, t: Translator) => {
     const { ax, ay } = anchors(p);

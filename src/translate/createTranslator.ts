@@ -13,18 +13,20 @@ import { TRANSLATION_METHODS, type TranslationMethod, type Translator } from "./
  */
 export type TranslatorOptions = IrpOptions & ProcrustesOptions;
 
-const TRANSLATOR_OPTION_KEYS = [...IRP_OPTION_KEYS, "variant"] as const;
+const TRANSLATOR_OPTION_KEYS = [...IRP_OPTION_KEYS, "targetSides", "variant", "rowSpaces"] as const;
 
 /** A translator by name: "irp" | "procrustes" | "lstsq" | "affine" | "absolute". */
 export function createTranslator(method: TranslationMethod | string, options?: TranslatorOptions): Translator {
   const o = checkOptions(options, TRANSLATOR_OPTION_KEYS);
   switch (method) {
     case "irp": {
-      const { variant: _variant, ...irp } = o;
+      const { variant: _variant, rowSpaces: _rowSpaces, ...irp } = o;
       return new InverseRelativeProjection(irp);
     }
     case "procrustes":
-      return new ProcrustesTranslator(o.variant === undefined ? undefined : { variant: o.variant });
+      return new ProcrustesTranslator({
+        ...(o.variant === undefined ? {} : { variant: o.variant }), ...(o.rowSpaces === undefined ? {} : { rowSpaces: o.rowSpaces }),
+      });
     case "lstsq":
       return new LeastSquaresTranslator({ rcond: o.rcond });
     case "affine":

@@ -16,15 +16,17 @@ import { requireFitted } from "./fitted";
 import { isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant } from "./irpVariants";
 import {
   MAX_OMEGA, applyIrpMap, averageMaps, fitSubspaceMaps, mapFactors, meanOverDraws, translatePrefixes,
-  type DrawnSubspace, type IrpSubspaceDiagnostics,
+  type DrawnSubspace, type IrpSubspaceDiagnostics, type IrpTargetSides,
 } from "./irpSubspaces";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
 export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant, type SpectralFilter } from "./irpVariants";
 export {
   MAX_OMEGA, drawSubspaceDecoders, drawSubspaceEncoders, fitSubspaceMaps, averageMaps, mapFactors, meanOverDraws, translatePrefixes, applyIrpMap,
+  irpTargetSides,
 } from "./irpSubspaces";
-export type { DecoderForm, DrawnSubspace, IrpSubspaceDiagnostics, SubspaceDecoderOptions, SubspaceMaps } from "./irpSubspaces";
+export type { DecoderForm, DrawnSubspace, IrpSubspaceDiagnostics, IrpTargetSide, IrpTargetSides, SubspaceDecoderOptions, SubspaceMaps } from "./irpSubspaces";
 
 /**
  * IRP's defaults, the one place they are written: ω = 16 and δ = 0.8 (the paper's Fig. 7 setting),
@@ -78,6 +80,13 @@ export interface IrpOptions {
    * (source part)·(target part) is a joint fit of both sides, like Procrustes. Default false.
    */
   orthogonalize?: boolean;
+  /**
+   * Target sides already computed (`irpTargetSides()`), shared by estimators fitting several sources
+   * into one target: with target pruning the target's subspaces and decoders read only its anchors,
+   * so each is computed once per content and setting. The fit is the same bit for bit. Not saved
+   * with a model.
+   */
+  targetSides?: IrpTargetSides;
 }
 
 
@@ -146,10 +155,11 @@ export class InverseRelativeProjection implements Translator {
   readonly ridge: number;
   readonly whiten: boolean;
   readonly orthogonalize: boolean;
+  readonly targetSides: IrpTargetSides | undefined;
   private state?: IrpState;
 
   constructor(options?: IrpOptions) {
-    const o = checkOptions(options, IRP_OPTION_KEYS);
+    const o = checkOptions(options, [...IRP_OPTION_KEYS, "targetSides"]);
     this.omega = o.omega ?? IRP_DEFAULTS.omega;
     this.delta = o.delta ?? IRP_DEFAULTS.delta;
     this.seed = assertSeed(o.seed ?? IRP_DEFAULTS.seed);
@@ -161,6 +171,10 @@ export class InverseRelativeProjection implements Translator {
     this.ridge = variant.ridge;
     this.whiten = variant.whiten;
     this.orthogonalize = variant.orthogonalize;
+    if (o.targetSides !== undefined && !(o.targetSides instanceof MatrixContentMemo)) {
+      throw new InvalidParameterError("targetSides", "expected a memo made by irpTargetSides()");
+    }
+    this.targetSides = o.targetSides;
   }
 
   /** The variant options (all at their defaults for plain IRP). */

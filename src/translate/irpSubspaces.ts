@@ -13,6 +13,7 @@ import { anchorStats, centerAndNormalize, centerAndNormalizeInto, denormalize, t
 import { InvalidParameterError } from "../errors";
 import { assertDelta, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { filteredSpectrum } from "./irpVariants";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 
 /**
  * The largest ω. Draws are cheap (one random number, then a lookup: at most k distinct subspaces
@@ -154,7 +155,7 @@ export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspac
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
-  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number; ridge?: number; whiten?: boolean },
+  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number; ridge?: number; whiten?: boolean; targetSides?: IrpTargetSides },
 ): SubspaceMaps {
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
@@ -165,15 +166,45 @@ export function fitSubspaceMaps(
   const source = anchorStats(ax, "anchorsX");
   const target = anchorStats(ay, "anchorsY");
   const unitX = centerAndNormalize(ax, source, "anchorsX");
-  const unitY = centerAndNormalize(ay, target, "anchorsY");
-  // With target pruning, one Gram matrix serves FPS (|cos|) and the decoders (S_Y·S_Yᵀ).
-  const targetGram = options.prune === "target" ? cosineGram(unitY) : undefined;
-  const gram = targetGram ? absoluteCosineGram(unitY, targetGram) : absoluteCosineGram(unitX);
-  const draws = drawSubspaceDecoders(unitY, gram, {
-    omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten, targetGram,
-  });
+  const decoderOptions = { omega: options.omega, delta: options.delta, seed: options.seed, rcond: options.rcond, ridge: options.ridge, whiten: options.whiten };
+  const targetSide = (): IrpTargetSide => {
+    const unitY = centerAndNormalize(ay, target, "anchorsY");
+    // With target pruning, one Gram matrix serves FPS (|cos|) and the decoders (S_Y·S_Yᵀ).
+    const targetGram = options.prune === "target" ? cosineGram(unitY) : undefined;
+    const gram = targetGram ? absoluteCosineGram(unitY, targetGram) : absoluteCosineGram(unitX);
+    return { unitY, draws: drawSubspaceDecoders(unitY, gram, { ...decoderOptions, targetGram }) };
+  };
+  // With target pruning nothing of the target side reads the source: a memo may hand it out again.
+  const tag = `irp target side ${JSON.stringify(decoderOptions)}`;
+  const { unitY, draws } = options.prune === "target" && options.targetSides
+    ? options.targetSides.get(ay, tag, targetSide, targetSideBytes)
+    : targetSide();
   if (options.whiten) return { ax, ay, source, target, unitX, unitY, draws, encoders: drawSubspaceEncoders(unitX, draws, options.rcond) };
   return { ax, ay, source, target, unitX, unitY, draws };
+}
+
+/** What `fitSubspaceMaps` computes from the target's anchors alone when the target is pruned. */
+export interface IrpTargetSide {
+  unitY: Matrix;
+  draws: DrawnSubspace[];
+}
+
+/**
+ * Target sides of IRP fits by the target anchors' content and the fit's (ω, δ, seed, rcond, ridge,
+ * whiten) (`IrpOptions.targetSides`): fits of several sources into one target, or several methods at
+ * one setting, share the target's pruned subspaces and decoders. Shared values are read-only.
+ */
+export type IrpTargetSides = MatrixContentMemo<IrpTargetSide>;
+
+/** A memo for `IrpOptions.targetSides` keeping at most `maxBytes` (default 384 MiB). */
+export function irpTargetSides(maxBytes?: number): IrpTargetSides {
+  return new MatrixContentMemo<IrpTargetSide>(maxBytes);
+}
+
+function targetSideBytes(side: IrpTargetSide): number {
+  let bytes = 8 * side.unitY.data.length;
+  for (const d of new Set(side.draws)) bytes += 8 * d.decoder.data.length + 4 * d.indices.length;
+  return bytes;
 }
 
 /**
