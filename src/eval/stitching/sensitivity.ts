@@ -15,7 +15,7 @@
 import { LatentBridgeError } from "../../errors";
 import type { Matrix } from "../../linalg/matrix";
 import type { ProgressMode } from "../../engine/progress";
-import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
+import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, irpTargetSides, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
 import { cosineScores } from "../compare";
 import { pearsonCorrelation } from "../../metrics/metrics";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS, gridMeans, type SensitivityRow } from "../sensitivity";
@@ -94,9 +94,11 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
   const deltas = checkDistinctValues(options.deltas ?? DEFAULT_DELTAS, "deltas", (d, n) => assertDelta(d, n));
   const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
   const omegaMax = Math.max(...omegas);
-  // One translator per δ: the subspaces of the largest ω are drawn and inverted once, every ω averages a prefix.
+  // One translator per δ: the subspaces of the largest ω are drawn and inverted once, every ω averages
+  // a prefix; with target pruning every source into one target shares them (`targetSides`).
+  const targetSides = irpTargetSides();
   const translators = deltas.map((delta): PairTranslator<PrefixTranslation> => function* (pair) {
-    const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune });
+    const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune, targetSides });
     for (const omega of omegas) {
       yield { omega, delta, fitted, translated: applyIrpMap(pair.source.test, fitted.source, fitted.target, averageMaps(fitted, omega)) };
     }
