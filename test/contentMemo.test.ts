@@ -131,3 +131,26 @@ describe("InverseRelativeProjection with shared target sides", () => {
     expect([targetSides.misses, rowSpaces.misses]).toEqual([1, 2]);
   });
 });
+
+describe("shared spectra for IRP's variants", () => {
+  it("filters one SVD per subspace for every ridge λ and the whitening, to the same bits as apart", async () => {
+    const { filteredSpectrum, spectra } = await import("../src/translate/irp");
+    const { sensitivityGrid } = await import("../src/eval/sensitivity");
+    const s = randomMatrix(12, 40, 21);
+    const svds = spectra();
+    for (const filter of [{ ridge: 0.01, whiten: false }, { ridge: 10, whiten: false }, { ridge: 0, whiten: true }]) {
+      expect(Array.from(filteredSpectrum(s.clone(), filter, undefined, svds).matrix.data)).toEqual(Array.from(filteredSpectrum(s, filter).matrix.data));
+    }
+    expect([svds.misses, svds.hits]).toEqual([1, 2]);
+    const spaces = [
+      { name: "a", anchors: randomMatrix(30, 20, 22), test: randomMatrix(10, 20, 23) },
+      { name: "b", anchors: randomMatrix(30, 25, 24), test: randomMatrix(10, 25, 25) },
+    ];
+    const grid = { spaces, omegas: [1, 4], deltas: [0, 0.5], settings: ["inter" as const], progress: false };
+    const shared = spectra();
+    for (const variant of [{ ridge: 0.1 }, { ridge: 1 }, { whiten: true }]) {
+      expect(sensitivityGrid({ ...grid, variant, spectra: shared })).toEqual(sensitivityGrid({ ...grid, variant }));
+    }
+    expect(shared.hits).toBeGreaterThan(shared.misses);
+  });
+});

@@ -16,7 +16,7 @@
  * seed from the same choice.
  */
 import { InvalidParameterError } from "../errors";
-import { IRP_DEFAULTS, InverseRelativeProjection, irpTargetSides, type IrpOptions } from "../translate/irp";
+import { IRP_DEFAULTS, InverseRelativeProjection, irpTargetSides, spectra, type IrpOptions } from "../translate/irp";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
@@ -90,6 +90,8 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const memo = new Map<string, PairChoices>();
   // IRP's target sides (subspaces and decoders) are shared by every source and method at one setting, and by the diagnostic's folds.
   const targetSides = irpTargetSides();
+  // The ridge path's λs and the whitened choice filter the same subspaces' SVDs: computed once.
+  const svds = spectra();
   const diagnosed = new Set<string>();
   const diagnostics: PairDiagnosticRow[] = [];
   const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });
@@ -99,7 +101,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const intoTarget = (p: PairContext, variant?: { ridge?: number; whiten?: boolean }): Array<[string, ParameterChoice]> => {
     const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name);
     const made = chooseIrpIntoTarget(sources.map((name) => p.anchorsOf(name)), p.anchorsOf(p.target.name), {
-      omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, progress: false,
+      omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, spectra: variant ? svds : undefined, progress: false,
     });
     return sources.map((name, i) => [keyOf(p, name), made[i]]);
   };

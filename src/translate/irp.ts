@@ -21,7 +21,7 @@ import {
 import { MatrixContentMemo } from "../linalg/contentMemo";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
-export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant, type SpectralFilter } from "./irpVariants";
+export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, spectra, type IrpVariant, type SpectralFilter, type Spectra } from "./irpVariants";
 export {
   MAX_OMEGA, drawSubspaceDecoders, drawSubspaceEncoders, fitSubspaceMaps, averageMaps, mapFactors, meanOverDraws, translatePrefixes, applyIrpMap,
   irpTargetSides,

@@ -12,7 +12,7 @@ import { absoluteCosineGram, cosineGram, drawAnchorSubspaces } from "../anchors/
 import { anchorStats, centerAndNormalize, centerAndNormalizeInto, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import { assertDelta, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
-import { filteredSpectrum } from "./irpVariants";
+import { filteredSpectrum, type Spectra } from "./irpVariants";
 import { MatrixContentMemo } from "../linalg/contentMemo";
 
 /**
@@ -86,6 +86,8 @@ export interface SubspaceDecoderOptions {
    * each subspace's S_Y·S_Yᵀ is then read from it rather than computed.
    */
   targetGram?: Matrix;
+  /** SVDs shared with other calls (`spectra()`): the ridge and whitening decoders filter them. */
+  spectra?: Spectra;
 }
 
 /**
@@ -121,7 +123,7 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
         };
       } else {
         // U·f(Σ)·Vᵀ of S_Y = U·Σ·Vᵀ: with f = 1/σ this would be pinv(S_Yᵀ).
-        const spec = filteredSpectrum(sy, filter, options.rcond);
+        const spec = filteredSpectrum(sy, filter, options.rcond, options.spectra);
         drawn = {
           indices,
           decoder: spec.matrix,
@@ -138,10 +140,10 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
  * The source side of whitened IRP: for each distinct subspace of `draws`, polar(S_X) (k_s×d_x) of its
  * unit source anchors, which replaces S_X in the relative projection. Reads only the source anchors.
  */
-export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspace[], rcond?: number): Map<DrawnSubspace, Matrix> {
+export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspace[], rcond?: number, spectra?: Spectra): Map<DrawnSubspace, Matrix> {
   const out = new Map<DrawnSubspace, Matrix>();
   for (const d of draws) {
-    if (!out.has(d)) out.set(d, filteredSpectrum(selectRows(unitX, d.indices), { ridge: 0, whiten: true }, rcond).matrix);
+    if (!out.has(d)) out.set(d, filteredSpectrum(selectRows(unitX, d.indices), { ridge: 0, whiten: true }, rcond, spectra).matrix);
   }
   return out;
 }
