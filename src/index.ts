@@ -20,6 +20,7 @@ export { BLAS_LIBRARIES } from "./linalg/blas";
 export { pinv, pinvWithInfo, conditionNumber, defaultRcond, type PinvOptions, type PinvResult } from "./linalg/pinv";
 export { pinvByGram, pinvOfRowsByGram, GRAM_ERROR_BOUND, type GramPinvResult } from "./linalg/pinvGram";
 export { orthogonalProcrustes } from "./linalg/procrustes";
+export { MatrixContentMemo, matrixContentKey } from "./linalg/contentMemo";
 export { lstsq } from "./linalg/lstsq";
 export { relativeProjection, type RelativeProjectionOptions } from "./relative/relativeProjection";
 export { anchorStats, center, centerAndNormalize, centerAndScale, unscaleInPlace, normalizeRows, denormalize, type SpaceStats } from "./relative/normalize";
@@ -34,7 +35,7 @@ export {
   type SubspaceDecoderOptions, type IrpVariant, type SpectralFilter,
 } from "./translate/irp";
 export {
-  ProcrustesTranslator, PROCRUSTES_VARIANTS, procrustesRowSpaces, type ProcrustesRowSpaces, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
+  ProcrustesTranslator, PROCRUSTES_VARIANTS, type ProcrustesOptions, type ProcrustesVariant, type ProcrustesDiagnostics,
 } from "./translate/procrustes";
 export { LeastSquaresTranslator, type LeastSquaresOptions } from "./translate/leastSquares";
 export { AbsoluteTranslator } from "./translate/absolute";

@@ -1,6 +1,7 @@
 import { InvalidParameterError, ShapeMismatchError, TooFewAnchorsError, ZeroNormError } from "./errors";
 import { Matrix, assertFiniteEntries, describeEntry } from "./linalg/matrix";
 import { checkSeed } from "./linalg/random";
+import { MatrixContentMemo } from "./linalg/contentMemo";
 import { PRECISIONS, type Precision } from "./linalg/product";
 export { SEED_MAX } from "./linalg/random";
 
@@ -50,6 +51,12 @@ export function assertCols(m: Matrix, cols: number, name: string, what = "the fi
   if (m.cols !== cols) {
     throw new ShapeMismatchError(name, `expected ${cols} columns (${what}), got ${m.cols}`);
   }
+}
+
+/** A `memo` option: absent, or a `MatrixContentMemo`. */
+export function assertMemo(memo: unknown, name = "memo"): MatrixContentMemo | undefined {
+  if (memo === undefined || memo instanceof MatrixContentMemo) return memo;
+  throw new InvalidParameterError(name, `expected a MatrixContentMemo (new MatrixContentMemo()), got ${describe(memo)}`);
 }
 
 /** Anchors of the two spaces must be the same items: same count, at least `min` of them. */

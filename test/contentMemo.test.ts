@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { MatrixContentMemo, matrixContentKey } from "../src/linalg/contentMemo";
 import { Matrix, selectRows } from "../src/linalg/matrix";
-import { ProcrustesTranslator, procrustesRowSpaces } from "../src/translate/procrustes";
+import { ProcrustesTranslator } from "../src/translate/procrustes";
 import { InvalidParameterError } from "../src/errors";
 import { randomMatrix } from "./helpers";
 
@@ -32,7 +32,7 @@ describe("matrixContentKey", () => {
 
 describe("MatrixContentMemo", () => {
   it("computes once per content and tag, and recomputes after the matrix changes in place", () => {
-    const memo = new MatrixContentMemo<number>();
+    const memo = new MatrixContentMemo();
     const a = randomMatrix(4, 3, 2);
     let calls = 0;
     const sum = (m: Matrix) => () => (calls++, m.data.reduce((s, v) => s + v, 0));
@@ -48,7 +48,7 @@ describe("MatrixContentMemo", () => {
   });
 
   it("drops the least recently used values past its byte budget and never keeps a value larger than it", () => {
-    const memo = new MatrixContentMemo<string>(24);
+    const memo = new MatrixContentMemo(24);
     const m = (v: number) => Matrix.from([[v]]);
     let calls = 0;
     const get = (v: number, bytes = 8) => memo.get(m(v), "t", () => (calls++, `v${v}`), () => bytes);
@@ -79,65 +79,68 @@ describe("ProcrustesTranslator with shared row spaces", () => {
   it("gives the same bits as without, computing each anchor set's row space once over all pairs", () => {
     const spaces = [randomMatrix(30, 50, 3), randomMatrix(30, 40, 4), randomMatrix(30, 60, 5)];
     const test = randomMatrix(9, 50, 6);
-    const rowSpaces = procrustesRowSpaces();
+    const memo = new MatrixContentMemo();
     for (let a = 0; a < spaces.length; a++) for (let b = 0; b < spaces.length; b++) {
       if (a === b) continue;
       const plain = new ProcrustesTranslator({ variant: "anchor-span" }).fit(spaces[a], spaces[b]);
       // Fresh copies of the anchors: the memo keys on content.
-      const shared = new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }).fit(spaces[a].clone(), spaces[b].clone());
+      const shared = new ProcrustesTranslator({ variant: "anchor-span", memo }).fit(spaces[a].clone(), spaces[b].clone());
       expect(Array.from(shared.rotation.data)).toEqual(Array.from(plain.rotation.data));
       if (a === 0) expect(Array.from(shared.transform(test).data)).toEqual(Array.from(plain.transform(test).data));
     }
-    expect(rowSpaces.misses).toBe(3);
-    expect(rowSpaces.hits).toBe(2 * 6 - 3);
+    expect(memo.misses).toBe(3);
+    expect(memo.hits).toBe(2 * 6 - 3);
   });
 
-  it("rejects a rowSpaces that is not a memo", () => {
-    expect(() => new ProcrustesTranslator({ rowSpaces: new Map() as never })).toThrow(/rowSpaces.*procrustesRowSpaces/);
+  it("rejects a memo that is not a MatrixContentMemo", () => {
+    expect(() => new ProcrustesTranslator({ memo: new Map() as never })).toThrow(/memo.*MatrixContentMemo/);
   });
 });
 
 describe("InverseRelativeProjection with shared target sides", () => {
   it("fits several sources into one target to the same bits as alone, computing the target side once per setting", async () => {
-    const { InverseRelativeProjection, irpTargetSides } = await import("../src/translate/irp");
+    const { InverseRelativeProjection } = await import("../src/translate/irp");
     const target = randomMatrix(40, 30, 7);
     const sources = [randomMatrix(40, 20, 8), randomMatrix(40, 25, 9), randomMatrix(40, 30, 10)];
     const test = (d: number) => randomMatrix(6, d, 11 + d);
-    const targetSides = irpTargetSides();
+    const memo = new MatrixContentMemo();
     const settings = [{ omega: 4, delta: 0.5 }, { omega: 4, delta: 0.5, orthogonalize: true }, { omega: 2, delta: 0.3, ridge: 0.1 }, { omega: 3, delta: 0.4, whiten: true }];
     for (const setting of settings) for (const x of sources) {
       const alone = new InverseRelativeProjection({ ...setting, seed: 1 }).fit(x, target);
-      const shared = new InverseRelativeProjection({ ...setting, seed: 1, targetSides }).fit(x.clone(), target.clone());
+      const shared = new InverseRelativeProjection({ ...setting, seed: 1, memo }).fit(x.clone(), target.clone());
       expect(Array.from(shared.transform(test(x.cols)).data)).toEqual(Array.from(alone.transform(test(x.cols)).data));
       expect(shared.diagnostics.subspaces).toEqual(alone.diagnostics.subspaces);
     }
-    // (ω, δ, ridge, whiten) decide the target side; orthogonalize does not (it acts on the collapsed map).
-    expect(targetSides.misses).toBe(3);
-    expect(targetSides.hits).toBe(4 * 3 - 3);
-    // Source pruning reads the source: no sharing.
-    const bySource = irpTargetSides();
-    new InverseRelativeProjection({ prune: "source", targetSides: bySource }).fit(sources[0], target);
+    // (ω, δ, ridge, whiten) decide the target side; orthogonalize does not (it acts on the collapsed
+    // map). The ridge and whitened sides also keep their subspaces' SVDs (computed once per side).
+    const sides = [...(memo as unknown as { entries: Map<string, unknown> }).entries.keys()].filter((k) => k.startsWith("irp target side"));
+    expect(sides).toHaveLength(3);
+    // Source pruning reads the source: no sharing of the target side.
+    const bySource = new MatrixContentMemo();
+    new InverseRelativeProjection({ prune: "source", memo: bySource }).fit(sources[0], target);
     expect(bySource.misses + bySource.hits).toBe(0);
   });
 
-  it("rejects a targetSides that is not a memo, and createTranslator passes both memos through", async () => {
-    const { InverseRelativeProjection, irpTargetSides } = await import("../src/translate/irp");
+  it("rejects a memo that is not a MatrixContentMemo, and createTranslator passes one through", async () => {
+    const { InverseRelativeProjection } = await import("../src/translate/irp");
     const { createTranslator } = await import("../src/translate/createTranslator");
-    expect(() => new InverseRelativeProjection({ targetSides: {} as never })).toThrow(/targetSides.*irpTargetSides/);
-    const targetSides = irpTargetSides(), rowSpaces = procrustesRowSpaces();
+    expect(() => new InverseRelativeProjection({ memo: {} as never })).toThrow(/memo.*MatrixContentMemo/);
+    const memo = new MatrixContentMemo();
     const x = randomMatrix(12, 30, 1), y = randomMatrix(12, 20, 2);
-    createTranslator("irp", { targetSides, rowSpaces, delta: 0.3 }).fit(x, y);
-    createTranslator("procrustes", { targetSides, rowSpaces, variant: "anchor-span" }).fit(x, y);
-    expect([targetSides.misses, rowSpaces.misses]).toEqual([1, 2]);
+    createTranslator("irp", { memo, delta: 0.3 }).fit(x, y);
+    createTranslator("procrustes", { memo, variant: "anchor-span" }).fit(x, y);
+    expect(memo.misses).toBe(3); // one IRP target side, two row spaces
+    createTranslator("procrustes", { memo, variant: "anchor-span" }).fit(x.clone(), y.clone());
+    expect([memo.misses, memo.hits]).toEqual([3, 2]);
   });
 });
 
 describe("shared spectra for IRP's variants", () => {
   it("filters one SVD per subspace for every ridge λ and the whitening, to the same bits as apart", async () => {
-    const { filteredSpectrum, spectra } = await import("../src/translate/irp");
+    const { filteredSpectrum } = await import("../src/translate/irp");
     const { sensitivityGrid } = await import("../src/eval/sensitivity");
     const s = randomMatrix(12, 40, 21);
-    const svds = spectra();
+    const svds = new MatrixContentMemo();
     for (const filter of [{ ridge: 0.01, whiten: false }, { ridge: 10, whiten: false }, { ridge: 0, whiten: true }]) {
       expect(Array.from(filteredSpectrum(s.clone(), filter, undefined, svds).matrix.data)).toEqual(Array.from(filteredSpectrum(s, filter).matrix.data));
     }
@@ -147,10 +150,25 @@ describe("shared spectra for IRP's variants", () => {
       { name: "b", anchors: randomMatrix(30, 25, 24), test: randomMatrix(10, 25, 25) },
     ];
     const grid = { spaces, omegas: [1, 4], deltas: [0, 0.5], settings: ["inter" as const], progress: false };
-    const shared = spectra();
+    const shared = new MatrixContentMemo();
     for (const variant of [{ ridge: 0.1 }, { ridge: 1 }, { whiten: true }]) {
-      expect(sensitivityGrid({ ...grid, variant, spectra: shared })).toEqual(sensitivityGrid({ ...grid, variant }));
+      expect(sensitivityGrid({ ...grid, variant, memo: shared })).toEqual(sensitivityGrid({ ...grid, variant }));
     }
     expect(shared.hits).toBeGreaterThan(shared.misses);
+  });
+});
+
+describe("LeastSquaresTranslator with a shared memo", () => {
+  it("fits one source into several targets to the same bits, with one pseudo-inverse per design", async () => {
+    const { LeastSquaresTranslator } = await import("../src/translate/leastSquares");
+    const x = randomMatrix(30, 12, 31), targets = [randomMatrix(30, 8, 32), randomMatrix(30, 20, 33)];
+    const memo = new MatrixContentMemo();
+    for (const affine of [false, true]) for (const y of targets) {
+      const alone = new LeastSquaresTranslator({ affine }).fit(x, y).transform(x);
+      const shared = new LeastSquaresTranslator({ affine, memo }).fit(x.clone(), y).transform(x);
+      expect(Array.from(shared.data)).toEqual(Array.from(alone.data));
+    }
+    expect([memo.misses, memo.hits]).toEqual([2, 2]); // one design each for lstsq and affine
+    expect(() => new LeastSquaresTranslator({ memo: 1 as never })).toThrow(/memo/);
   });
 });

@@ -17,7 +17,7 @@ import { InvalidParameterError } from "../errors";
 import type { ProgressMode } from "../engine/progress";
 import { assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { sensitivityGrid, type SensitivityRow } from "./sensitivity";
-import type { Spectra } from "../translate/irp";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 
 export interface IrpChoiceOptions {
   /** ω grid (default `DEFAULT_OMEGAS`: 1, 2, 4, 8, 16, 32). */
@@ -32,8 +32,8 @@ export interface IrpChoiceOptions {
   prune?: PruneSide;
   /** Choose for an IRP variant (`ridge` λ or `whiten`, see `IrpOptions`) instead of plain IRP. */
   variant?: { ridge?: number; whiten?: boolean };
-  /** SVDs shared with other choices over the same anchors (`spectra()`, see `SensitivityOptions.spectra`). */
-  spectra?: Spectra;
+  /** A memo shared with other choices and fits over the same anchors (see `SensitivityOptions.memo`). */
+  memo?: MatrixContentMemo;
   /** Progress bar label. */
   label?: string;
   /** false silences the progress bar (e.g. a CLI printing JSON); a mode forces one. Default "auto". */
@@ -109,7 +109,7 @@ function heldOutGrid(
   const split = heldOutSplit(spaces[0].anchors.rows, o.holdout ?? 0.2, seed);
   const rows = sensitivityGrid({
     spaces: spaces.map((s) => ({ name: s.name, anchors: selectRows(s.anchors, split.fit), test: selectRows(s.anchors, split.test) })),
-    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, variant: o.variant, spectra: o.spectra, label: o.label ?? label, progress: o.progress,
+    omegas: o.omegas, deltas: o.deltas, seeds: [seed], pairs, prune: o.prune, variant: o.variant, memo: o.memo, label: o.label ?? label, progress: o.progress,
   });
   return { rows, anchors: split.fit.length, heldOut: split.test.length };
 }

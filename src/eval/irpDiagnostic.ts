@@ -25,7 +25,8 @@ import { defaultRcond } from "../linalg/pinv";
 import { lstsq } from "../linalg/lstsq";
 import { center, centerAndNormalize, anchorStats } from "../relative/normalize";
 import { cosineSimilarities } from "../metrics/metrics";
-import { IRP_DEFAULTS, fitSubspaceMaps, translatePrefixes, type IrpTargetSides } from "../translate/irp";
+import { IRP_DEFAULTS, fitSubspaceMaps, translatePrefixes } from "../translate/irp";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
 import { InvalidParameterError } from "../errors";
@@ -46,8 +47,8 @@ export interface IrpGapDiagnosticOptions extends IrpChoiceOptions {
   choice?: ParameterChoice;
   /** Cross-validation folds of the gap (integer ≥ 2, at most the anchors / 2); default 5. */
   folds?: number;
-  /** IRP target sides to share with other fits (`irpTargetSides()`, see `IrpOptions.targetSides`); the numbers are the same with or without. */
-  targetSides?: IrpTargetSides;
+  /** A memo shared with other fits (`MatrixContentMemo`): the folds' IRP target sides (see `IrpOptions.memo`); the numbers are the same with or without. */
+  memo?: MatrixContentMemo;
 }
 
 /** A type (not an interface) so that arrays of it are table rows. */
@@ -140,7 +141,7 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
     const sum = (translated: Matrix) => centredCosines(translated, ty, mean).reduce((a, v) => a + v, 0);
     // IRP through the relative space (`translatePrefixes`, as the chooser scores it): equal to
     // `InverseRelativeProjection.transform` up to rounding, without forming the d_x×d_y map.
-    const irp = fitSubspaceMaps(fx, fy, { omega: choice.omega, delta: choice.delta, seed, prune: options.prune ?? IRP_DEFAULTS.prune, targetSides: options.targetSides });
+    const irp = fitSubspaceMaps(fx, fy, { omega: choice.omega, delta: choice.delta, seed, prune: options.prune ?? IRP_DEFAULTS.prune, memo: options.memo });
     irpSum += sum(translatePrefixes(centerAndNormalize(tx, irp.source.mean, "anchorsX"), irp.unitX, irp.draws, [choice.omega], irp.target)[0].translated);
     procrustesSum += sum((options.procrustes ? options.procrustes() : new ProcrustesTranslator()).fit(fx, fy).transform(tx));
   }

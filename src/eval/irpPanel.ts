@@ -16,7 +16,8 @@
  * seed from the same choice.
  */
 import { InvalidParameterError } from "../errors";
-import { IRP_DEFAULTS, InverseRelativeProjection, irpTargetSides, spectra, type IrpOptions } from "../translate/irp";
+import { IRP_DEFAULTS, InverseRelativeProjection, type IrpOptions } from "../translate/irp";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
@@ -45,6 +46,8 @@ export interface IrpPanelOptions {
   methods?: readonly IrpPanelMethod[];
   /** Record `irpGapDiagnostic` per pair and seed. Default false. */
   diagnose?: boolean;
+  /** The memo of the panel's choices, fits and diagnostics (default a new `MatrixContentMemo`); pass the one `procrustes` uses to share it. */
+  memo?: MatrixContentMemo;
 }
 
 export type PairDiagnosticRow = IrpGapDiagnostic & { dataset: string; seed: number; source: string; target: string };
@@ -87,11 +90,11 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const ridges = o.ridges ?? DEFAULT_RIDGES;
   const holdout = o.holdout ?? 0.2;
   const procrustes = o.procrustes ?? (() => new ProcrustesTranslator());
-  const memo = new Map<string, PairChoices>();
-  // IRP's target sides (subspaces and decoders) are shared by every source and method at one setting, and by the diagnostic's folds.
-  const targetSides = irpTargetSides();
-  // The ridge path's λs and the whitened choice filter the same subspaces' SVDs: computed once.
-  const svds = spectra();
+  const chosen = new Map<string, PairChoices>();
+  // What is computed from one side's anchors alone, once: IRP's target sides (subspaces and decoders,
+  // shared by every source and method at one setting, and by the diagnostic's folds) and the
+  // subspaces' SVDs that the ridge path's λs and the whitened choice filter.
+  const memo = o.memo ?? new MatrixContentMemo();
   const diagnosed = new Set<string>();
   const diagnostics: PairDiagnosticRow[] = [];
   const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });
@@ -101,18 +104,18 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const intoTarget = (p: PairContext, variant?: { ridge?: number; whiten?: boolean }): Array<[string, ParameterChoice]> => {
     const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name);
     const made = chooseIrpIntoTarget(sources.map((name) => p.anchorsOf(name)), p.anchorsOf(p.target.name), {
-      omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, spectra: variant ? svds : undefined, progress: false,
+      omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, memo, progress: false,
     });
     return sources.map((name, i) => [keyOf(p, name), made[i]]);
   };
   const choices = (p: PairContext): PairChoices => {
     const key = keyOf(p);
-    if (!memo.has(key)) for (const [k, plain] of intoTarget(p)) memo.set(k, { plain });
-    const c = memo.get(key)!;
+    if (!chosen.has(key)) for (const [k, plain] of intoTarget(p)) chosen.set(k, { plain });
+    const c = chosen.get(key)!;
     if (o.diagnose && !diagnosed.has(key)) {
       diagnosed.add(key);
       const { ax, ay } = anchors(p);
-      const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes, targetSides });
+      const d = irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, choice: c.plain, procrustes, memo });
       diagnostics.push({ dataset: p.data.dataset, seed: p.seed, source: p.source.name, target: p.target.name, ...d });
     }
     return c;
@@ -121,7 +124,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
     const c = choices(p);
     if (!c.ridge) {
       const perLambda = ridges.map((lambda) => ({ lambda, made: new Map(intoTarget(p, { ridge: lambda })) }));
-      for (const [k, pair] of memo) {
+      for (const [k, pair] of chosen) {
         if (pair.ridge || !perLambda.every((l) => l.made.has(k))) continue;
         pair.ridge = pickRidge(pair.plain, perLambda.map(({ lambda, made }) => {
           const r = made.get(k)!;
@@ -135,7 +138,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
     const c = choices(p);
     if (!c.whitened) {
       for (const [k, whitened] of intoTarget(p, { whiten: true })) {
-        const pair = memo.get(k)!;
+        const pair = chosen.get(k)!;
         pair.whitened ??= whitened;
       }
     }
@@ -143,7 +146,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   };
   const irp = (p: PairContext, options: IrpOptions) => {
     const { ax, ay } = anchors(p);
-    return new InverseRelativeProjection({ ...options, seed: p.seed, targetSides }).fit(ax, ay).transform(p.source.test);
+    return new InverseRelativeProjection({ ...options, seed: p.seed, memo }).fit(ax, ay).transform(p.source.test);
   };
   const fitted = (p: PairContext, t: Translator) => {
     const { ax, ay } = anchors(p);
@@ -183,8 +186,8 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
       },
     },
     procrustes: { name: "procrustes", translate: (p) => ({ translated: fitted(p, procrustes()) }) },
-    lstsq: { name: "lstsq", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator()) }) },
-    affine: { name: "affine", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator({ affine: true })) }) },
+    lstsq: { name: "lstsq", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator({ memo })) }) },
+    affine: { name: "affine", translate: (p) => ({ translated: fitted(p, new LeastSquaresTranslator({ affine: true, memo })) }) },
     relative: { name: "relative", relativeHead: true, translate: (p) => ({ translated: p.relativeTestOf(p.source.name), head: "relative" }) },
   };
   // With `diagnose`, every pair gets its diagnostic whichever methods run (the first call makes it).

@@ -13,7 +13,8 @@ import { anchorStats, centerAndNormalize, type SpaceStats } from "../relative/no
 import { InvalidParameterError, ShapeMismatchError } from "../errors";
 import { progress, resolveProgressMode, type ProgressMode } from "../engine/progress";
 import { cosineScores } from "./compare";
-import { drawSubspaceDecoders, drawSubspaceEncoders, IRP_DEFAULTS, meanOverDraws, resolveIrpVariant, translatePrefixes, type DrawnSubspace, type Spectra } from "../translate/irp";
+import { drawSubspaceDecoders, drawSubspaceEncoders, IRP_DEFAULTS, meanOverDraws, resolveIrpVariant, translatePrefixes, type DrawnSubspace } from "../translate/irp";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { assertDelta, assertInteger, assertPruneSide, checkDistinctValues, checkSeeds, type PruneSide } from "../validate";
 
 /** One encoder's embeddings of the shared anchors and of held-out items (same items, same order across spaces). */
@@ -57,8 +58,8 @@ export interface SensitivityOptions {
    * `whiten` (the whitened relative space); see `IrpOptions`. Default: plain IRP.
    */
   variant?: { ridge?: number; whiten?: boolean };
-  /** SVDs of subspaces shared with other grids (`spectra()`): grids over several variants of the same anchors filter each once computed. */
-  spectra?: Spectra;
+  /** A memo shared with other grids (`MatrixContentMemo`): grids of several variants over the same anchors filter each subspace's SVD once computed. */
+  memo?: MatrixContentMemo;
   /** false silences the progress bar; a mode forces one. Default "auto". */
   progress?: boolean | ProgressMode;
   label?: string;
@@ -97,14 +98,14 @@ export function sensitivityGrid(options: SensitivityOptions): SensitivityRow[] {
       for (const delta of deltas) {
         // The grid's decoders are pinv(S_Y)ᵀ, as they always were (see `DecoderForm`).
         const decoders = (pruneOn: PreparedSpace) => drawSubspaceDecoders(sb.anchorUnit, gramOf(pruneOn), {
-          omega: omegaMax, delta, seed, form: "transpose-of-pinv", ridge: variant.ridge, whiten: variant.whiten, spectra: options.spectra,
+          omega: omegaMax, delta, seed, form: "transpose-of-pinv", ridge: variant.ridge, whiten: variant.whiten, memo: options.memo,
           targetGram: pruneOn === sb ? signedGramOf(sb) : undefined,
         });
         const shared = prune === "target" ? decoders(sb) : undefined;
         for (const a of sources) {
           const sa = prepared[a];
           const draws = shared ?? decoders(sa);
-          const encoders = variant.whiten ? drawSubspaceEncoders(sa.anchorUnit, draws, undefined, options.spectra) : undefined;
+          const encoders = variant.whiten ? drawSubspaceEncoders(sa.anchorUnit, draws, undefined, options.memo) : undefined;
           for (const { omega, translated } of translatePrefixes(sa.testUnit, sa.anchorUnit, draws, omegas, sb.stats, encoders)) {
             const scores = cosineScores(translated, sb.space.test, sb.stats.mean);
             rows.push({

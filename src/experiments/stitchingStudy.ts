@@ -10,7 +10,8 @@
 import { evaluateStitching, summarizeStitching, type StitchingMethod, type StitchingRow } from "../eval/stitching/index";
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS } from "../translate/irp";
-import { ProcrustesTranslator, procrustesRowSpaces } from "../translate/procrustes";
+import { ProcrustesTranslator } from "../translate/procrustes";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 import type { IrpChoice } from "../eval/irpChoice";
 import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
@@ -69,9 +70,9 @@ export async function stitchingStudy(spaces: StitchingSpaces, o: StitchingStudyO
   });
   if (procrustes === "span") {
     // Each encoder's anchors are one side of 2·(encoders − 1) pairs per seed: their row space is computed once.
-    const rowSpaces = procrustesRowSpaces();
+    const memo = new MatrixContentMemo();
     main.rows.push(...await evaluatePairs(spaces, {
-      numAnchors, seeds: o.seeds, method: "procrustes", headFactory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }) }),
+      numAnchors, seeds: o.seeds, method: "procrustes", headFactory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span", memo }) }),
     }));
   }
   const paper = await evaluateStitching({

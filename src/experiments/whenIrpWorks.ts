@@ -17,7 +17,8 @@ import { evaluatePanel, type PanelMethod, type PanelRow } from "../eval/stitchin
 import { irpPanel, type IrpPanelOptions, type PairDiagnosticRow } from "../eval/irpPanel";
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS, InverseRelativeProjection } from "../translate/irp";
-import { ProcrustesTranslator, procrustesRowSpaces } from "../translate/procrustes";
+import { ProcrustesTranslator } from "../translate/procrustes";
+import { MatrixContentMemo } from "../linalg/contentMemo";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { Matrix, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
@@ -105,9 +106,9 @@ export async function syntheticCells(cells: readonly SyntheticCell[], o: Synthet
  * SVD's completion is arbitrary), as Table 2 computes it.
  */
 export function ext1Panel(o: IrpPanelOptions): ReturnType<typeof irpPanel> {
-  // One memo of row spaces for the panel's fits and the diagnostic's folds: every pair and fold reuses its anchors' SVDs.
-  const rowSpaces = procrustesRowSpaces();
-  return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }), ...o });
+  // One memo for the whole panel: every pair and fold reuses what its anchors alone determine.
+  const memo = o.memo ?? new MatrixContentMemo();
+  return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span", memo }), ...o, memo });
 }
 
 /** IRP at ω (default 16) and each δ (methods "irp δ=<δ>"), plus Procrustes (through the anchors' span): the anchors/dimension × δ plane. */
@@ -119,10 +120,10 @@ export function deltaSweepMethods(deltas: readonly number[], omega = IRP_DEFAULT
       setting: `ω=${omega} δ=${delta}`,
     }),
   }));
-  const rowSpaces = procrustesRowSpaces();
+  const memo = new MatrixContentMemo();
   return [...irp, {
     name: "procrustes",
-    translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span", rowSpaces }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
+    translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span", memo }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),
   }];
 }
 

@@ -8,6 +8,11 @@
  *
  * Values are kept until their total size passes `maxBytes`; then the least recently used go first.
  * A value handed out is shared with later hits: callers must treat it as read-only.
+ *
+ * One memo serves a whole study: the estimators and grids take it as their `memo` option
+ * (`ProcrustesTranslator`: the anchors' row spaces; `InverseRelativeProjection`: the target side of
+ * a fit; `LeastSquaresTranslator`: the design's pseudo-inverse; the variants' SVDs), each under its
+ * own tag. Results are the same bit for bit with or without it.
  */
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "./matrix";
@@ -34,16 +39,16 @@ export function matrixContentKey(m: Matrix): string {
   return `${m.rows}x${m.cols}:${(a >>> 0).toString(16)}:${(b >>> 0).toString(16)}`;
 }
 
-export class MatrixContentMemo<T> {
+export class MatrixContentMemo {
   readonly maxBytes: number;
-  private readonly entries = new Map<string, { value: T; bytes: number }>();
+  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
   private heldBytes = 0;
   /** Lookups answered from the memo, and values computed. */
   hits = 0;
   misses = 0;
 
-  /** @param maxBytes - Bytes of values kept at most (default 384 MiB); a larger value is returned but not kept. */
-  constructor(maxBytes = 384 * 2 ** 20) {
+  /** @param maxBytes - Bytes of values kept at most (default 512 MiB); a larger value is returned but not kept. */
+  constructor(maxBytes = 512 * 2 ** 20) {
     if (typeof maxBytes !== "number" || !(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
       throw new InvalidParameterError("maxBytes", `expected a finite number of bytes ≥ 0, got ${maxBytes}`);
     }
@@ -56,10 +61,10 @@ export class MatrixContentMemo<T> {
   }
 
   /**
-   * The value for `key`'s content (`tag` separates different computations on the same matrix):
-   * a kept one, or `compute()`, kept with its size `bytes(value)`.
+   * The value for `key`'s content (`tag` names the computation, so one memo serves several, each
+   * tag always with values of one type): a kept one, or `compute()`, kept with its size `bytes(value)`.
    */
-  get(key: Matrix, tag: string, compute: () => T, bytes: (value: T) => number): T {
+  get<T>(key: Matrix, tag: string, compute: () => T, bytes: (value: T) => number): T {
     const k = `${tag}|${matrixContentKey(key)}`;
     const found = this.entries.get(k);
     if (found) {
@@ -67,7 +72,7 @@ export class MatrixContentMemo<T> {
       // Most recently used last (a Map keeps insertion order).
       this.entries.delete(k);
       this.entries.set(k, found);
-      return found.value;
+      return found.value as T;
     }
     this.misses++;
     const value = compute();

@@ -9,24 +9,23 @@ import { type AnchorSubspace } from "../anchors/farthestPointSample";
 import { centerAndNormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import {
-  assertCols, assertDelta, assertFiniteResult, assertInteger, assertPrecision, assertPruneSide, assertRcond, assertSeed,
+  assertCols, assertDelta, assertFiniteResult, assertInteger, assertMemo, assertPrecision, assertPruneSide, assertRcond, assertSeed,
   checkOptions, toMatrix, type MatrixInput, type PruneSide,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import { isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant } from "./irpVariants";
 import {
   MAX_OMEGA, applyIrpMap, averageMaps, fitSubspaceMaps, mapFactors, meanOverDraws, translatePrefixes,
-  type DrawnSubspace, type IrpSubspaceDiagnostics, type IrpTargetSides,
+  type DrawnSubspace, type IrpSubspaceDiagnostics,
 } from "./irpSubspaces";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import type { Translator, TranslatorDiagnostics } from "./translator";
 
-export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, spectra, type IrpVariant, type SpectralFilter, type Spectra } from "./irpVariants";
+export { filteredSpectrum, isPlainIrp, polarOfProduct, resolveIrpVariant, type IrpVariant, type SpectralFilter } from "./irpVariants";
 export {
   MAX_OMEGA, drawSubspaceDecoders, drawSubspaceEncoders, fitSubspaceMaps, averageMaps, mapFactors, meanOverDraws, translatePrefixes, applyIrpMap,
-  irpTargetSides,
 } from "./irpSubspaces";
-export type { DecoderForm, DrawnSubspace, IrpSubspaceDiagnostics, IrpTargetSide, IrpTargetSides, SubspaceDecoderOptions, SubspaceMaps } from "./irpSubspaces";
+export type { DecoderForm, DrawnSubspace, IrpSubspaceDiagnostics, IrpTargetSide, SubspaceDecoderOptions, SubspaceMaps } from "./irpSubspaces";
 
 /**
  * IRP's defaults, the one place they are written: ω = 16 and δ = 0.8 (the paper's Fig. 7 setting),
@@ -81,12 +80,12 @@ export interface IrpOptions {
    */
   orthogonalize?: boolean;
   /**
-   * Target sides already computed (`irpTargetSides()`), shared by estimators fitting several sources
-   * into one target: with target pruning the target's subspaces and decoders read only its anchors,
-   * so each is computed once per content and setting. The fit is the same bit for bit. Not saved
-   * with a model.
+   * A memo shared with other fits (`new MatrixContentMemo()`): with target pruning a fit's target
+   * side (unit target anchors, pruned subspaces, decoders) reads only the target's anchors, so
+   * estimators fitting several sources into one target compute it once per content and setting.
+   * The fit is the same bit for bit. Not saved with a model.
    */
-  targetSides?: IrpTargetSides;
+  memo?: MatrixContentMemo;
 }
 
 
@@ -155,11 +154,11 @@ export class InverseRelativeProjection implements Translator {
   readonly ridge: number;
   readonly whiten: boolean;
   readonly orthogonalize: boolean;
-  readonly targetSides: IrpTargetSides | undefined;
+  readonly memo: MatrixContentMemo | undefined;
   private state?: IrpState;
 
   constructor(options?: IrpOptions) {
-    const o = checkOptions(options, [...IRP_OPTION_KEYS, "targetSides"]);
+    const o = checkOptions(options, [...IRP_OPTION_KEYS, "memo"]);
     this.omega = o.omega ?? IRP_DEFAULTS.omega;
     this.delta = o.delta ?? IRP_DEFAULTS.delta;
     this.seed = assertSeed(o.seed ?? IRP_DEFAULTS.seed);
@@ -171,10 +170,7 @@ export class InverseRelativeProjection implements Translator {
     this.ridge = variant.ridge;
     this.whiten = variant.whiten;
     this.orthogonalize = variant.orthogonalize;
-    if (o.targetSides !== undefined && !(o.targetSides instanceof MatrixContentMemo)) {
-      throw new InvalidParameterError("targetSides", "expected a memo made by irpTargetSides()");
-    }
-    this.targetSides = o.targetSides;
+    this.memo = assertMemo(o.memo);
   }
 
   /** The variant options (all at their defaults for plain IRP). */

@@ -12,8 +12,8 @@ import { absoluteCosineGram, cosineGram, drawAnchorSubspaces } from "../anchors/
 import { anchorStats, centerAndNormalize, centerAndNormalizeInto, denormalize, type SpaceStats } from "../relative/normalize";
 import { InvalidParameterError } from "../errors";
 import { assertDelta, assertInteger, assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
-import { filteredSpectrum, type Spectra } from "./irpVariants";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import { filteredSpectrum } from "./irpVariants";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 
 /**
  * The largest ω. Draws are cheap (one random number, then a lookup: at most k distinct subspaces
@@ -86,8 +86,8 @@ export interface SubspaceDecoderOptions {
    * each subspace's S_Y·S_Yᵀ is then read from it rather than computed.
    */
   targetGram?: Matrix;
-  /** SVDs shared with other calls (`spectra()`): the ridge and whitening decoders filter them. */
-  spectra?: Spectra;
+  /** A memo shared with other calls (`MatrixContentMemo`): the SVDs the ridge and whitening decoders filter. */
+  memo?: MatrixContentMemo;
 }
 
 /**
@@ -123,7 +123,7 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
         };
       } else {
         // U·f(Σ)·Vᵀ of S_Y = U·Σ·Vᵀ: with f = 1/σ this would be pinv(S_Yᵀ).
-        const spec = filteredSpectrum(sy, filter, options.rcond, options.spectra);
+        const spec = filteredSpectrum(sy, filter, options.rcond, options.memo);
         drawn = {
           indices,
           decoder: spec.matrix,
@@ -140,10 +140,10 @@ export function drawSubspaceDecoders(unitY: Matrix, pruneGram: Float64Array, opt
  * The source side of whitened IRP: for each distinct subspace of `draws`, polar(S_X) (k_s×d_x) of its
  * unit source anchors, which replaces S_X in the relative projection. Reads only the source anchors.
  */
-export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspace[], rcond?: number, spectra?: Spectra): Map<DrawnSubspace, Matrix> {
+export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspace[], rcond?: number, memo?: MatrixContentMemo): Map<DrawnSubspace, Matrix> {
   const out = new Map<DrawnSubspace, Matrix>();
   for (const d of draws) {
-    if (!out.has(d)) out.set(d, filteredSpectrum(selectRows(unitX, d.indices), { ridge: 0, whiten: true }, rcond, spectra).matrix);
+    if (!out.has(d)) out.set(d, filteredSpectrum(selectRows(unitX, d.indices), { ridge: 0, whiten: true }, rcond, memo).matrix);
   }
   return out;
 }
@@ -157,7 +157,7 @@ export function drawSubspaceEncoders(unitX: Matrix, draws: readonly DrawnSubspac
  */
 export function fitSubspaceMaps(
   anchorsX: MatrixInput, anchorsY: MatrixInput,
-  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number; ridge?: number; whiten?: boolean; targetSides?: IrpTargetSides },
+  options: { omega: number; delta: number; seed: number; prune: PruneSide; rcond?: number; ridge?: number; whiten?: boolean; memo?: MatrixContentMemo },
 ): SubspaceMaps {
   const ax = toMatrix(anchorsX, "anchorsX");
   const ay = toMatrix(anchorsY, "anchorsY");
@@ -174,34 +174,26 @@ export function fitSubspaceMaps(
     // With target pruning, one Gram matrix serves FPS (|cos|) and the decoders (S_Y·S_Yᵀ).
     const targetGram = options.prune === "target" ? cosineGram(unitY) : undefined;
     const gram = targetGram ? absoluteCosineGram(unitY, targetGram) : absoluteCosineGram(unitX);
-    return { unitY, draws: drawSubspaceDecoders(unitY, gram, { ...decoderOptions, targetGram }) };
+    return { unitY, draws: drawSubspaceDecoders(unitY, gram, { ...decoderOptions, targetGram, memo: options.memo }) };
   };
   // With target pruning nothing of the target side reads the source: a memo may hand it out again.
   const tag = `irp target side ${JSON.stringify(decoderOptions)}`;
-  const { unitY, draws } = options.prune === "target" && options.targetSides
-    ? options.targetSides.get(ay, tag, targetSide, targetSideBytes)
+  const { unitY, draws } = options.prune === "target" && options.memo
+    ? options.memo.get(ay, tag, targetSide, targetSideBytes)
     : targetSide();
-  if (options.whiten) return { ax, ay, source, target, unitX, unitY, draws, encoders: drawSubspaceEncoders(unitX, draws, options.rcond) };
+  if (options.whiten) return { ax, ay, source, target, unitX, unitY, draws, encoders: drawSubspaceEncoders(unitX, draws, options.rcond, options.memo) };
   return { ax, ay, source, target, unitX, unitY, draws };
 }
 
-/** What `fitSubspaceMaps` computes from the target's anchors alone when the target is pruned. */
+/**
+ * What `fitSubspaceMaps` computes from the target's anchors alone when the target is pruned: kept in
+ * its `memo` by the target anchors' content and the fit's (ω, δ, seed, rcond, ridge, whiten).
+ */
 export interface IrpTargetSide {
   unitY: Matrix;
   draws: DrawnSubspace[];
 }
 
-/**
- * Target sides of IRP fits by the target anchors' content and the fit's (ω, δ, seed, rcond, ridge,
- * whiten) (`IrpOptions.targetSides`): fits of several sources into one target, or several methods at
- * one setting, share the target's pruned subspaces and decoders. Shared values are read-only.
- */
-export type IrpTargetSides = MatrixContentMemo<IrpTargetSide>;
-
-/** A memo for `IrpOptions.targetSides` keeping at most `maxBytes` (default 384 MiB). */
-export function irpTargetSides(maxBytes?: number): IrpTargetSides {
-  return new MatrixContentMemo<IrpTargetSide>(maxBytes);
-}
 
 function targetSideBytes(side: IrpTargetSide): number {
   let bytes = 8 * side.unitY.data.length;

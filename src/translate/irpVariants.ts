@@ -24,7 +24,7 @@ import { Matrix } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { defaultRcond } from "../linalg/pinv";
 import { numericalRank, svd, type SvdResult } from "../linalg/svd";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { InvalidParameterError } from "../errors";
 import { assertBoolean, assertRidge } from "../validate";
 
@@ -78,10 +78,10 @@ export interface SpectralResult {
  * rcond·σ_max (numpy's pseudo-inverse cut-off by default; the others are filtered to 0). With the
  * ridge filter this is the decoder (S·Sᵀ + λI)⁻¹·S, with the whitening filter the polar factor of S.
  */
-export function filteredSpectrum(s: Matrix, filter: SpectralFilter, rcond?: number, spectra?: Spectra): SpectralResult {
+export function filteredSpectrum(s: Matrix, filter: SpectralFilter, rcond?: number, memo?: MatrixContentMemo): SpectralResult {
   // The SVD is the filter's only expensive part and does not depend on the filter: a ridge path or a
-  // variant sweep over the same subspaces shares it through `spectra`.
-  const { U, s: sigma, V } = spectra ? spectra.get(s, "svd", () => svd(s), svdBytes) : svd(s);
+  // variant sweep over the same subspaces shares it through `memo`.
+  const { U, s: sigma, V } = memo ? memo.get(s, "svd", () => svd(s), svdBytes) : svd(s);
   const rank = numericalRank(sigma, rcond ?? defaultRcond(s.rows, s.cols));
   const r = sigma.length;
   // (U·f(Σ)) restricted to the kept rank, then one product with V_rankᵀ.
@@ -99,17 +99,6 @@ export function filteredSpectrum(s: Matrix, filter: SpectralFilter, rcond?: numb
     condKept: rank === 0 ? NaN : sigma[0] / sigma[rank - 1],
     condFull: r === 0 ? NaN : sigma[r - 1] === 0 ? Infinity : sigma[0] / sigma[r - 1],
   };
-}
-
-/**
- * Thin SVDs of subspaces' unit anchors by content (`spectra()`): the ridge filters, the whitening
- * filter and every λ of a ridge path filter the same SVD, so a study sweeping them computes each once.
- */
-export type Spectra = MatrixContentMemo<SvdResult>;
-
-/** A memo for `filteredSpectrum`'s SVDs keeping at most `maxBytes` (default 384 MiB). */
-export function spectra(maxBytes?: number): Spectra {
-  return new MatrixContentMemo<SvdResult>(maxBytes);
 }
 
 function svdBytes(r: SvdResult): number {

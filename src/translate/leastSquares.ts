@@ -1,10 +1,11 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul } from "../linalg/product";
 import { lstsq } from "../linalg/lstsq";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { InvalidParameterError } from "../errors";
 import { anchorStats } from "../relative/normalize";
 import {
-  assertCols, assertFiniteResult, assertParallelAnchors, assertRcond, checkOptions, toMatrix, type MatrixInput,
+  assertCols, assertFiniteResult, assertMemo, assertParallelAnchors, assertRcond, checkOptions, toMatrix, type MatrixInput,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
@@ -12,6 +13,12 @@ import type { Translator, TranslatorDiagnostics } from "./translator";
 export interface LeastSquaresOptions {
   /** Relative singular-value cut-off of the pseudo-inverse; default numpy's max(m, n)·eps. */
   rcond?: number;
+  /**
+   * A memo shared with other fits (`new MatrixContentMemo()`): the design's pseudo-inverse depends on
+   * the source anchors alone, so fits of one source into several targets compute it once. The
+   * weights are the same bit for bit. Not saved with a model.
+   */
+  memo?: MatrixContentMemo;
 }
 
 interface LeastSquaresState {
@@ -27,15 +34,17 @@ interface LeastSquaresState {
 export class LeastSquaresTranslator implements Translator {
   readonly method: "lstsq" | "affine";
   readonly rcond: number | undefined;
+  private readonly memo?: MatrixContentMemo;
   private state?: LeastSquaresState;
 
   constructor(options?: LeastSquaresOptions & { affine?: boolean }) {
-    const o = checkOptions(options, ["rcond", "affine"]);
+    const o = checkOptions(options, ["rcond", "affine", "memo"]);
     if (o.affine !== undefined && typeof o.affine !== "boolean") {
       throw new InvalidParameterError("affine", `expected true or false, got ${JSON.stringify(o.affine)}`);
     }
     this.method = o.affine ? "affine" : "lstsq";
     this.rcond = assertRcond(o.rcond);
+    this.memo = assertMemo(o.memo);
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -47,7 +56,7 @@ export class LeastSquaresTranslator implements Translator {
     anchorStats(ax, "anchorsX");
     anchorStats(ay, "anchorsY");
     const design = this.method === "affine" ? withBias(ax) : ax;
-    const { solution, rank, cond } = lstsq(design, ay, { rcond: this.rcond });
+    const { solution, rank, cond } = lstsq(design, ay, { rcond: this.rcond, memo: this.memo });
     this.state = {
       weights: solution,
       diagnostics: {

@@ -2,11 +2,11 @@ import { Matrix, frobeniusNorm } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { numericalRank, svd } from "../linalg/svd";
 import { defaultRcond } from "../linalg/pinv";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { anchorStats, centerAndScale, unscaleInPlace, type SpaceStats } from "../relative/normalize";
 import { DegenerateAnchorsError, InvalidParameterError } from "../errors";
 import {
-  assertCols, assertFiniteResult, assertParallelAnchors, checkOptions, toMatrix, type MatrixInput,
+  assertCols, assertFiniteResult, assertMemo, assertParallelAnchors, checkOptions, toMatrix, type MatrixInput,
 } from "../validate";
 import { requireFitted } from "./fitted";
 import type { Translator, TranslatorDiagnostics } from "./translator";
@@ -29,23 +29,17 @@ export interface ProcrustesOptions {
   /** How the map is computed; default "auto" (see `ProcrustesVariant`). */
   variant?: ProcrustesVariant;
   /**
-   * Row spaces of normalised anchors already computed, by content (`procrustesRowSpaces()`): a study
-   * fitting many pairs over the same anchors shares one, and each anchor set's SVD runs once. The
+   * A memo shared with other fits (`new MatrixContentMemo()`): the normalised anchors' row spaces by
+   * content, so a study fitting many pairs over the same anchors runs each anchor set's SVD once. The
    * map is the same bit for bit with or without it. Used on the anchors' span only.
    */
-  rowSpaces?: ProcrustesRowSpaces;
+  memo?: MatrixContentMemo;
 }
 
 /** A row space as the span computation reads it: V (d × r) and U·S (k × r). */
 export interface RowSpace { v: Matrix; us: Matrix }
 
-/** Row spaces of normalised anchors by content, shared by the `ProcrustesTranslator`s given it. */
-export type ProcrustesRowSpaces = MatrixContentMemo<RowSpace>;
 
-/** A memo for `ProcrustesOptions.rowSpaces` keeping at most `maxBytes` of row spaces (default 384 MiB). */
-export function procrustesRowSpaces(maxBytes?: number): ProcrustesRowSpaces {
-  return new MatrixContentMemo<RowSpace>(maxBytes);
-}
 
 export interface ProcrustesDiagnostics extends TranslatorDiagnostics {
   method: "procrustes";
@@ -99,19 +93,16 @@ interface ProcrustesState {
 export class ProcrustesTranslator implements Translator {
   readonly method = "procrustes" as const;
   readonly variant: ProcrustesVariant;
-  private readonly rowSpaces?: ProcrustesRowSpaces;
+  private readonly memo?: MatrixContentMemo;
   private state?: ProcrustesState;
 
   constructor(options?: ProcrustesOptions) {
-    const o = checkOptions(options, ["variant", "rowSpaces"]);
+    const o = checkOptions(options, ["variant", "memo"]);
     this.variant = o.variant ?? "auto";
     if (!PROCRUSTES_VARIANTS.includes(this.variant)) {
       throw new InvalidParameterError("variant", `expected one of ${PROCRUSTES_VARIANTS.join(", ")}, got ${JSON.stringify(this.variant)}`);
     }
-    if (o.rowSpaces !== undefined && !(o.rowSpaces instanceof MatrixContentMemo)) {
-      throw new InvalidParameterError("rowSpaces", "expected a memo made by procrustesRowSpaces()");
-    }
-    this.rowSpaces = o.rowSpaces;
+    this.memo = assertMemo(o.memo);
   }
 
   fit(anchorsX: MatrixInput, anchorsY: MatrixInput): this {
@@ -124,7 +115,7 @@ export class ProcrustesTranslator implements Translator {
     const xs = centerAndScale(ax, source), ys = centerAndScale(ay, target);
     const minDim = Math.min(ax.cols, ay.cols);
     const viaSpan = this.variant === "anchor-span" || (this.variant === "auto" && ax.rows - 1 < minDim);
-    const { map, rank } = viaSpan ? spanMap(xs, ys, this.rowSpaces) : crossCovarianceMap(xs, ys, this.variant === "full");
+    const { map, rank } = viaSpan ? spanMap(xs, ys, this.memo) : crossCovarianceMap(xs, ys, this.variant === "full");
     this.state = {
       source, target, map,
       diagnostics: {
@@ -200,7 +191,7 @@ function crossCovarianceMap(xs: Matrix, ys: Matrix, complete: boolean): { map: F
 }
 
 /** The partial isometry through the anchors' span (see the class comment), factored. */
-function spanMap(xs: Matrix, ys: Matrix, memo?: ProcrustesRowSpaces): { map: FittedMap; rank: number } {
+function spanMap(xs: Matrix, ys: Matrix, memo?: MatrixContentMemo): { map: FittedMap; rank: number } {
   const space = (a: Matrix) => (memo ? memo.get(a, "procrustes row space", () => rowSpace(a), (r) => 8 * (r.v.data.length + r.us.data.length)) : rowSpace(a));
   const x = space(xs), y = space(ys);
   // M = (Ua·Sa)ᵀ·(Ub·Sb): r_x × r_y.

@@ -15,7 +15,8 @@
 import { LatentBridgeError } from "../../errors";
 import type { Matrix } from "../../linalg/matrix";
 import type { ProgressMode } from "../../engine/progress";
-import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, irpTargetSides, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
+import { MatrixContentMemo } from "../../linalg/contentMemo";
+import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
 import { cosineScores } from "../compare";
 import { pearsonCorrelation } from "../../metrics/metrics";
 import { DEFAULT_DELTAS, DEFAULT_OMEGAS, gridMeans, type SensitivityRow } from "../sensitivity";
@@ -95,10 +96,10 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
   const prune = assertPruneSide(options.prune ?? IRP_DEFAULTS.prune);
   const omegaMax = Math.max(...omegas);
   // One translator per δ: the subspaces of the largest ω are drawn and inverted once, every ω averages
-  // a prefix; with target pruning every source into one target shares them (`targetSides`).
-  const targetSides = irpTargetSides();
+  // a prefix; with target pruning every source into one target shares them (the memo's target sides).
+  const memo = new MatrixContentMemo();
   const translators = deltas.map((delta): PairTranslator<PrefixTranslation> => function* (pair) {
-    const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune, targetSides });
+    const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune, memo });
     for (const omega of omegas) {
       yield { omega, delta, fitted, translated: applyIrpMap(pair.source.test, fitted.source, fitted.target, averageMaps(fitted, omega)) };
     }

@@ -24,8 +24,8 @@ import { InvalidParameterError } from "../../errors";
 import type { ProgressMode } from "../../engine/progress";
 import { createTranslator } from "../../translate/createTranslator";
 import { TRANSLATION_METHODS, type TranslationMethod } from "../../translate/translator";
-import { IRP_DEFAULTS, irpTargetSides } from "../../translate/irp";
-import { procrustesRowSpaces } from "../../translate/procrustes";
+import { IRP_DEFAULTS } from "../../translate/irp";
+import { MatrixContentMemo } from "../../linalg/contentMemo";
 import { assertBoolean, assertDelta, assertInteger, assertPruneSide, type PruneSide } from "../../validate";
 import { DEFAULT_STITCHING_HEAD, type HeadFactory, type StitchingData, type StitchingHeadSpec } from "./common";
 import { runStitching, type PairTranslator, type SeedContext, type Translation } from "./protocol";
@@ -143,14 +143,14 @@ export async function evaluateStitching(options: StitchingOptions): Promise<Stit
   });
   // Every pair over one encoder's anchors shares what is computed from them alone: IRP's target
   // side (its subspaces and decoders, with target pruning) and Procrustes's row space on the span.
-  const targetSides = irpTargetSides(), rowSpaces = procrustesRowSpaces();
+  const memo = new MatrixContentMemo();
   const translators = methods.map((method): PairTranslator<MethodTranslation> => (pair) => {
     const { source: a, target: b } = pair;
     if (method === "relative") return [{ method, translated: pair.relativeTestOf(a.name), head: "relative" }];
     if (method === "absolute") {
       return [a.test.cols !== b.test.cols ? { method, reason: `dimensions differ (${a.test.cols} vs ${b.test.cols})` } : { method, translated: a.test }];
     }
-    const t = createTranslator(method, { ...irp, seed: pair.seed, targetSides, rowSpaces }).fit(pair.anchorsOf(a.name), pair.anchorsOf(b.name));
+    const t = createTranslator(method, { ...irp, seed: pair.seed, memo }).fit(pair.anchorsOf(a.name), pair.anchorsOf(b.name));
     return [{ method, translated: t.transform(a.test) }];
   });
   const run = await runStitching(options, {
