@@ -54,9 +54,11 @@ export function assertCols(m: Matrix, cols: number, name: string, what = "the fi
 }
 
 /** A `memo` option: absent, or a `MatrixContentMemo`. */
-export function assertMemo(memo: unknown, name = "memo"): MatrixContentMemo | undefined {
-  if (memo === undefined || memo instanceof MatrixContentMemo) return memo;
-  throw new InvalidParameterError(name, `expected a MatrixContentMemo (new MatrixContentMemo()), got ${describe(memo)}`);
+export function assertMemo(memo: MatrixContentMemo | undefined, name = "memo"): MatrixContentMemo | undefined {
+  if (memo !== undefined && !((memo as unknown) instanceof MatrixContentMemo)) {
+    throw new InvalidParameterError(name, `expected a MatrixContentMemo (new MatrixContentMemo()), got ${describe(memo)}`);
+  }
+  return memo;
 }
 
 /** Anchors of the two spaces must be the same items: same count, at least `min` of them. */
