@@ -17,7 +17,7 @@
  */
 import { InvalidParameterError } from "../errors";
 import { IRP_DEFAULTS, InverseRelativeProjection, type IrpOptions } from "../translate/irp";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../linalg/contentMemo";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { ProcrustesTranslator } from "../translate/procrustes";
 import type { Translator } from "../translate/translator";
@@ -46,7 +46,7 @@ export interface IrpPanelOptions {
   methods?: readonly IrpPanelMethod[];
   /** Record `irpGapDiagnostic` per pair and seed. Default false. */
   diagnose?: boolean;
-  /** The memo of the panel's choices, fits and diagnostics (default a new `MatrixContentMemo`); pass the one `procrustes` uses to share it. */
+  /** The memo of the panel's choices, fits and diagnostics (default a new `MatrixContentMemo` of `STUDY_MEMO_BYTES`); pass the one `procrustes` uses to share it. */
   memo?: MatrixContentMemo;
 }
 
@@ -94,7 +94,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   // What is computed from one side's anchors alone, once: IRP's target sides (subspaces and decoders,
   // shared by every source and method at one setting, and by the diagnostic's folds) and the
   // subspaces' SVDs that the ridge path's λs and the whitened choice filter.
-  const memo = o.memo ?? new MatrixContentMemo();
+  const memo = o.memo ?? new MatrixContentMemo(STUDY_MEMO_BYTES);
   const diagnosed = new Set<string>();
   const diagnostics: PairDiagnosticRow[] = [];
   const anchors = (p: PairContext): { ax: Matrix; ay: Matrix } => ({ ax: p.anchorsOf(p.source.name), ay: p.anchorsOf(p.target.name) });

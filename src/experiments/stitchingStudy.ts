@@ -11,7 +11,7 @@ import { evaluateStitching, summarizeStitching, type StitchingMethod, type Stitc
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS } from "../translate/irp";
 import { ProcrustesTranslator } from "../translate/procrustes";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../linalg/contentMemo";
 import type { IrpChoice } from "../eval/irpChoice";
 import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
@@ -70,7 +70,7 @@ export async function stitchingStudy(spaces: StitchingSpaces, o: StitchingStudyO
   });
   if (procrustes === "span") {
     // Each encoder's anchors are one side of 2·(encoders − 1) pairs per seed: their row space is computed once.
-    const memo = new MatrixContentMemo();
+    const memo = new MatrixContentMemo(STUDY_MEMO_BYTES);
     main.rows.push(...await evaluatePairs(spaces, {
       numAnchors, seeds: o.seeds, method: "procrustes", headFactory, translator: () => ({ translator: new ProcrustesTranslator({ variant: "anchor-span", memo }) }),
     }));

@@ -18,7 +18,7 @@ import { irpPanel, type IrpPanelOptions, type PairDiagnosticRow } from "../eval/
 import type { HeadFactory } from "../eval/stitching/common";
 import { IRP_DEFAULTS, InverseRelativeProjection } from "../translate/irp";
 import { ProcrustesTranslator } from "../translate/procrustes";
-import { MatrixContentMemo } from "../linalg/contentMemo";
+import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../linalg/contentMemo";
 import { LeastSquaresTranslator } from "../translate/leastSquares";
 import { Matrix, frobeniusNorm, selectRows, transpose } from "../linalg/matrix";
 import { matmul, matmulTransA } from "../linalg/product";
@@ -107,7 +107,7 @@ export async function syntheticCells(cells: readonly SyntheticCell[], o: Synthet
  */
 export function ext1Panel(o: IrpPanelOptions): ReturnType<typeof irpPanel> {
   // One memo for the whole panel: every pair and fold reuses what its anchors alone determine.
-  const memo = o.memo ?? new MatrixContentMemo();
+  const memo = o.memo ?? new MatrixContentMemo(STUDY_MEMO_BYTES);
   return irpPanel({ procrustes: () => new ProcrustesTranslator({ variant: "anchor-span", memo }), ...o, memo });
 }
 
@@ -120,7 +120,7 @@ export function deltaSweepMethods(deltas: readonly number[], omega = IRP_DEFAULT
       setting: `ω=${omega} δ=${delta}`,
     }),
   }));
-  const memo = new MatrixContentMemo();
+  const memo = new MatrixContentMemo(STUDY_MEMO_BYTES);
   return [...irp, {
     name: "procrustes",
     translate: (p) => ({ translated: new ProcrustesTranslator({ variant: "anchor-span", memo }).fit(p.anchorsOf(p.source.name), p.anchorsOf(p.target.name)).transform(p.source.test) }),

@@ -39,6 +39,13 @@ export function matrixContentKey(m: Matrix): string {
   return `${m.rows}x${m.cols}:${(a >>> 0).toString(16)}:${(b >>> 0).toString(16)}`;
 }
 
+/**
+ * The budget of the memo a study keeps for one run (`evaluateStitching`, the grids, the IRP panel):
+ * Ext. 1's panel on Fashion-MNIST-sized spaces (six encoders up to 2,048-d, 500 anchors) reuses
+ * ~900 MiB of factorisations per seed; at 512 MiB it recomputed enough to run 7 % longer.
+ */
+export const STUDY_MEMO_BYTES = 2 ** 30;
+
 export class MatrixContentMemo {
   readonly maxBytes: number;
   private readonly entries = new Map<string, { value: unknown; bytes: number }>();

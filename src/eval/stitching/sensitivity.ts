@@ -15,7 +15,7 @@
 import { LatentBridgeError } from "../../errors";
 import type { Matrix } from "../../linalg/matrix";
 import type { ProgressMode } from "../../engine/progress";
-import { MatrixContentMemo } from "../../linalg/contentMemo";
+import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../../linalg/contentMemo";
 import { applyIrpMap, averageMaps, fitSubspaceMaps, IRP_DEFAULTS, meanOverDraws, type SubspaceMaps } from "../../translate/irp";
 import { cosineScores } from "../compare";
 import { pearsonCorrelation } from "../../metrics/metrics";
@@ -97,7 +97,7 @@ export async function reconstructionAndAccuracy(options: ReconstructionAndAccura
   const omegaMax = Math.max(...omegas);
   // One translator per δ: the subspaces of the largest ω are drawn and inverted once, every ω averages
   // a prefix; with target pruning every source into one target shares them (the memo's target sides).
-  const memo = new MatrixContentMemo();
+  const memo = new MatrixContentMemo(STUDY_MEMO_BYTES);
   const translators = deltas.map((delta): PairTranslator<PrefixTranslation> => function* (pair) {
     const fitted = fitSubspaceMaps(pair.anchorsOf(pair.source.name), pair.anchorsOf(pair.target.name), { omega: omegaMax, delta, seed: pair.seed, prune, memo });
     for (const omega of omegas) {

@@ -25,7 +25,7 @@ import type { ProgressMode } from "../../engine/progress";
 import { createTranslator } from "../../translate/createTranslator";
 import { TRANSLATION_METHODS, type TranslationMethod } from "../../translate/translator";
 import { IRP_DEFAULTS } from "../../translate/irp";
-import { MatrixContentMemo } from "../../linalg/contentMemo";
+import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../../linalg/contentMemo";
 import { assertBoolean, assertDelta, assertInteger, assertPruneSide, type PruneSide } from "../../validate";
 import { DEFAULT_STITCHING_HEAD, type HeadFactory, type StitchingData, type StitchingHeadSpec } from "./common";
 import { runStitching, type PairTranslator, type SeedContext, type Translation } from "./protocol";
@@ -143,7 +143,7 @@ export async function evaluateStitching(options: StitchingOptions): Promise<Stit
   });
   // Every pair over one encoder's anchors shares what is computed from them alone: IRP's target
   // side (its subspaces and decoders, with target pruning) and Procrustes's row space on the span.
-  const memo = new MatrixContentMemo();
+  const memo = new MatrixContentMemo(STUDY_MEMO_BYTES);
   const translators = methods.map((method): PairTranslator<MethodTranslation> => (pair) => {
     const { source: a, target: b } = pair;
     if (method === "relative") return [{ method, translated: pair.relativeTestOf(a.name), head: "relative" }];
