@@ -172,3 +172,16 @@ describe("LeastSquaresTranslator with a shared memo", () => {
     expect(() => new LeastSquaresTranslator({ memo: 1 as never })).toThrow(/memo/);
   });
 });
+
+describe("irpGapDiagnostic with a shared memo", () => {
+  it("gives the same diagnostic as without, reusing each side's decompositions across pairs", async () => {
+    const { irpGapDiagnostic } = await import("../src/eval/irpDiagnostic");
+    const a = randomMatrix(60, 20, 41), b = randomMatrix(60, 30, 42), c = randomMatrix(60, 25, 43);
+    const grid = { omegas: [1, 4], deltas: [0, 0.5], seed: 3 };
+    const memo = new MatrixContentMemo();
+    for (const [x, y] of [[a, b], [a, c], [b, c]]) {
+      expect(irpGapDiagnostic({ anchorsX: x, anchorsY: y, ...grid, memo })).toEqual(irpGapDiagnostic({ anchorsX: x, anchorsY: y, ...grid }));
+    }
+    expect(memo.hits).toBeGreaterThan(0);
+  });
+});

@@ -47,7 +47,7 @@ export interface IrpGapDiagnosticOptions extends IrpChoiceOptions {
   choice?: ParameterChoice;
   /** Cross-validation folds of the gap (integer ≥ 2, at most the anchors / 2); default 5. */
   folds?: number;
-  /** A memo shared with other fits (`MatrixContentMemo`): the folds' IRP target sides (see `IrpOptions.memo`); the numbers are the same with or without. */
+  /** A memo shared with other fits (`MatrixContentMemo`): each side's SVDs and the folds' IRP target sides (see `IrpOptions.memo`); the numbers are the same with or without. */
   memo?: MatrixContentMemo;
 }
 
@@ -76,8 +76,9 @@ export type IrpGapDiagnostic = {
 };
 
 /** Participation ratio of the spectrum of centred, unit-normalised anchors. */
-function effectiveRank(unit: Matrix): number {
-  const { s } = svd(unit, { computeVectors: false });
+function effectiveRank(unit: Matrix, memo?: MatrixContentMemo): number {
+  const values = () => svd(unit, { computeVectors: false }).s;
+  const s = memo ? memo.get(unit, "singular values", values, (v) => 8 * v.length) : values();
   let a = 0, b = 0;
   for (const v of s) {
     a += v * v;
@@ -87,8 +88,10 @@ function effectiveRank(unit: Matrix): number {
 }
 
 /** The principal coordinates (U·S) of centred anchors and their numerical rank. */
-function principalCoordinates(a: Matrix): { scores: (r: number) => Matrix; rank: number } {
-  const { U, s } = svd(center(a, columnMeans(a)));
+function principalCoordinates(a: Matrix, memo?: MatrixContentMemo): { scores: (r: number) => Matrix; rank: number } {
+  // Each side's SVD depends on its anchors alone: a memo shares it between the pairs an encoder is in.
+  const decompose = () => svd(center(a, columnMeans(a)));
+  const { U, s } = memo ? memo.get(a, "centred svd", decompose, (r) => 8 * (r.s.length + r.U!.data.length + r.V!.data.length)) : decompose();
   const n = s.length;
   return {
     rank: numericalRank(s, defaultRcond(a.rows, a.cols)),
@@ -123,7 +126,7 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
   if (folds > Math.floor(ax.rows / 2)) throw new InvalidParameterError("folds", `expected at most ${Math.floor(ax.rows / 2)} (half the ${ax.rows} anchors), got ${folds}`);
   if (options.principalDim !== undefined) assertInteger(options.principalDim, "principalDim", 1);
   // The map's anisotropy, between principal coordinates within both anchor sets' numerical rank.
-  const px = principalCoordinates(ax), py = principalCoordinates(ay);
+  const px = principalCoordinates(ax, options.memo), py = principalCoordinates(ay, options.memo);
   const maxDim = Math.min(px.rank, py.rank);
   const r = options.principalDim ?? Math.max(1, Math.min(maxDim, Math.max(2, Math.min(Math.floor(ax.rows / 8), 32))));
   if (r > maxDim) throw new InvalidParameterError("principalDim", `expected at most ${maxDim} (the anchors' numerical rank on the smaller side), got ${r}`);
@@ -155,8 +158,8 @@ export function irpGapDiagnostic(options: IrpGapDiagnosticOptions): IrpGapDiagno
     mapConditionNumber: s[0] / s[s.length - 1],
     mapLogSpread: Math.sqrt(logs.reduce((a, v) => a + (v - meanLog) ** 2, 0) / logs.length),
     principalDim: r,
-    sourceEffectiveRank: effectiveRank(centerAndNormalize(ax, anchorStats(ax).mean, "anchorsX")),
-    targetEffectiveRank: effectiveRank(centerAndNormalize(ay, anchorStats(ay).mean, "anchorsY")),
+    sourceEffectiveRank: effectiveRank(centerAndNormalize(ax, anchorStats(ax).mean, "anchorsX"), options.memo),
+    targetEffectiveRank: effectiveRank(centerAndNormalize(ay, anchorStats(ay).mean, "anchorsY"), options.memo),
     anchors: ax.rows, folds,
   };
 }
