@@ -48,25 +48,46 @@ describe("MatrixContentMemo", () => {
   });
 
   it("drops the least recently used values past its byte budget and never keeps a value larger than it", () => {
-    const memo = new MatrixContentMemo(24);
+    // Each entry holds its value (8 bytes here) and a copy of its 1×1 key (8 bytes): three fit in 48.
+    const memo = new MatrixContentMemo(48);
     const m = (v: number) => Matrix.from([[v]]);
     let calls = 0;
     const get = (v: number, bytes = 8) => memo.get(m(v), "t", () => (calls++, `v${v}`), () => bytes);
     get(1); get(2); get(3);
-    expect(memo.bytes).toBe(24);
+    expect(memo.bytes).toBe(48);
     get(1); // 1 is now the most recent
     get(4); // evicts 2, the least recently used
-    expect(memo.bytes).toBe(24);
+    expect(memo.bytes).toBe(48);
     calls = 0;
     get(1); get(3); get(4);
     expect(calls).toBe(0);
-    get(2);
+    expect(get(5, 100)).toBe("v5"); // returned, not kept, and nothing evicted for it
+    expect(memo.bytes).toBe(48);
+    get(1); get(3); get(4);
     expect(calls).toBe(1);
-    expect(get(5, 100)).toBe("v5");
-    expect(memo.bytes).toBeLessThanOrEqual(24);
-    calls = 0;
     get(5, 100);
+    expect(calls).toBe(2);
+    get(2); // evicts 1, now the least recently used
+    calls = 0;
+    get(3); get(4); get(2);
+    expect(calls).toBe(0);
+    get(1);
     expect(calls).toBe(1);
+  });
+
+  it("tells apart matrices that differ by signs or by swapped entries (every bit reaches the key)", () => {
+    const a = randomMatrix(6, 5, 3);
+    const signs = a.clone();
+    signs.data[2] = -signs.data[2];
+    signs.data[9] = -signs.data[9];
+    const swapped = a.clone();
+    [swapped.data[0], swapped.data[1]] = [swapped.data[1], swapped.data[0]];
+    const keys = new Set([a, signs, swapped].map(matrixContentKey));
+    expect(keys.size).toBe(3);
+    const memo = new MatrixContentMemo();
+    const values = [a, signs, swapped].map((x) => memo.get(x, "first", () => x.data[0], () => 8));
+    expect(values).toEqual([a.data[0], signs.data[0], swapped.data[0]]);
+    expect(memo.misses).toBe(3);
   });
 
   it("rejects a bad budget naming it", () => {

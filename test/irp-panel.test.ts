@@ -12,7 +12,14 @@ import { controlledPair } from "../src/data/controlledPair";
 import { InverseRelativeProjection } from "../src/translate/irp";
 import { meanCosineSimilarity } from "../src/metrics/metrics";
 import { InvalidParameterError } from "../src/errors";
-import { correlatedPoints } from "./helpers";
+import { correlatedPoints, randomMatrix } from "./helpers";
+import { drawAnchorIndices } from "../src/eval/stitching/common";
+import { irpGapDiagnostic } from "../src/eval/irpDiagnostic";
+import { MatrixContentMemo } from "../src/linalg/contentMemo";
+import { selectRows } from "../src/linalg/matrix";
+import { matmul } from "../src/linalg/product";
+
+const pick = (c: { omega: number; delta: number; score: number }) => ({ omega: c.omega, delta: c.delta, score: c.score });
 
 describe("the ω × δ grid and the chooser for a variant", () => {
   const anchors = { x: correlatedPoints(60, 10, 7, 1), y: correlatedPoints(60, 8, 7, 1) };
@@ -79,6 +86,55 @@ describe("evaluatePanel with irpPanel", () => {
       expect(row.setting).toBe(`ω=${d.omega} δ=${d.delta}`);
       expect(Math.abs(d.heldOutGap)).toBeLessThan(1e-9);
     }
+  });
+
+  it("with three encoders and two seeds, batching per target gives each pair its own choices and diagnostic", async () => {
+    const mix = randomMatrix(12, 9, 5);
+    const z = { name: "Z", train: matmul(p.x.train, mix), test: matmul(p.x.test, mix) };
+    const three = { ...data, encoders: [...data.encoders, z] };
+    const grid = { omegas: [1, 4], deltas: [0, 0.6] };
+    for (const ridges of [[0.5, 5], []]) {
+      const panel = irpPanel({ ...grid, ridges, methods: ["irp-chosen", "irp-ridge", "irp-whitened"], diagnose: true });
+      const { rows } = await evaluatePanel(three, {
+        numAnchors: 40, seeds: [0, 1], methods: panel.methods, head: { kind: "linear", epochs: 2, batchSize: 32, learningRate: 0.05 }, progress: false,
+      });
+      expect(rows).toHaveLength(2 * 6 * 3);
+      const byName = Object.fromEntries(three.encoders.map((e) => [e.name, e.train]));
+      for (const seed of [0, 1]) {
+        const idx = drawAnchorIndices(p.trainLabels, 40, seed);
+        for (const [source, target] of [["X", "Y"], ["X", "Z"], ["Y", "X"], ["Y", "Z"], ["Z", "X"], ["Z", "Y"]]) {
+          const ax = selectRows(byName[source], idx), ay = selectRows(byName[target], idx);
+          const one = (variant?: { ridge?: number; whiten?: boolean }) => chooseIrpParameters({ anchorsX: ax, anchorsY: ay, ...grid, seed, variant, progress: false });
+          const plain = one(), whitened = one({ whiten: true });
+          const ridge = pickRidge(plain, ridges.map((lambda) => ({ lambda, ...pick(one({ ridge: lambda })) })));
+          const setting = (m: string) => rows.find((r) => r.seed === seed && r.source === source && r.target === target && r.method === m)!.setting;
+          expect(setting("irp-chosen")).toBe(`ω=${plain.omega} δ=${plain.delta}`);
+          expect(setting("irp-whitened")).toBe(`ω=${whitened.omega} δ=${whitened.delta}`);
+          expect(setting("irp-ridge")).toBe(`ω=${ridge.omega} δ=${ridge.delta} λ=${ridge.lambda}`);
+          const d = panel.diagnostics.find((r) => r.seed === seed && r.source === source && r.target === target)!;
+          const { dataset: _d, seed: _s, source: _a, target: _b, ...diagnostic } = d;
+          expect(diagnostic).toEqual(irpGapDiagnostic({ anchorsX: ax, anchorsY: ay, ...grid, seed, choice: plain }));
+        }
+      }
+      expect(panel.diagnostics).toHaveLength(2 * 6);
+    }
+  });
+
+  it("keeps unwanted sources out of a target's batch (its pairs option)", async () => {
+    const mix = randomMatrix(12, 9, 6);
+    const three = { ...data, encoders: [...data.encoders, { name: "Z", train: matmul(p.x.train, mix), test: matmul(p.x.test, mix) }] };
+    const wanted = (s: string, t: string) => s === "X" && t === "Y";
+    const run = async (pairs?: typeof wanted) => {
+      // The whitened choice keeps each source's subspace SVDs in the memo: a source in the batch shows there.
+      const memo = new MatrixContentMemo();
+      const panel = irpPanel({ omegas: [1], deltas: [0.6], ridges: [], methods: ["irp-whitened"], pairs, memo });
+      const { rows } = await evaluatePanel(three, { numAnchors: 40, seeds: [0], methods: panel.methods, pairs: wanted, head: { kind: "linear", epochs: 1, batchSize: 32, learningRate: 0.05 }, progress: false });
+      return { rows, misses: memo.misses };
+    };
+    const filtered = await run(wanted), unfiltered = await run();
+    expect(filtered.rows).toHaveLength(1);
+    expect(filtered.rows).toEqual(unfiltered.rows);
+    expect(filtered.misses).toBeLessThan(unfiltered.misses);
   });
 
   it("rejects unknown or repeated methods", async () => {

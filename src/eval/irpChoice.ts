@@ -162,7 +162,8 @@ export function chooseIrpIntoTarget(sources: readonly MatrixInput[], target: Mat
 }
 
 function choicesIntoTarget(sources: readonly Matrix[], target: Matrix, options: IrpChoiceOptions): ParameterChoice[] {
-  const names = sources.map((_, i) => `source ${i}`);
+  // Names the grid's errors carry: "source" for one pair (as always), "sources[i]" for several.
+  const names = sources.length === 1 ? ["source"] : sources.map((_, i) => `sources[${i}]`);
   const grid = heldOutGrid(
     [...sources.map((anchors, i) => ({ name: names[i], anchors })), { name: "target", anchors: target }],
     names.map((name): [string, string] => [name, "target"]), options, "choosing ω, δ on anchors",

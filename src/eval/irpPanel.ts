@@ -46,6 +46,11 @@ export interface IrpPanelOptions {
   methods?: readonly IrpPanelMethod[];
   /** Record `irpGapDiagnostic` per pair and seed. Default false. */
   diagnose?: boolean;
+  /**
+   * The ordered pairs the panel will translate (give `evaluatePanel` the same `pairs`): choices are
+   * made for all sources into a target at once, and this keeps unwanted sources out. Default all.
+   */
+  pairs?: (source: string, target: string) => boolean;
   /** The memo of the panel's choices, fits and diagnostics (default a new `MatrixContentMemo` of `STUDY_MEMO_BYTES`); pass the one `procrustes` uses to share it. */
   memo?: MatrixContentMemo;
 }
@@ -102,7 +107,8 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   // Every choice is made for all sources into the pair's target at once (`chooseIrpIntoTarget`: one
   // grid, the target's subspaces and decoders computed once), each equal to the pair's own choice.
   const intoTarget = (p: PairContext, variant?: { ridge?: number; whiten?: boolean }): Array<[string, ParameterChoice]> => {
-    const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name);
+    const wanted = o.pairs ?? (() => true);
+    const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name && (name === p.source.name || wanted(name, p.target.name)));
     const made = chooseIrpIntoTarget(sources.map((name) => p.anchorsOf(name)), p.anchorsOf(p.target.name), {
       omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, memo, progress: false,
     });
@@ -110,7 +116,7 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   };
   const choices = (p: PairContext): PairChoices => {
     const key = keyOf(p);
-    if (!chosen.has(key)) for (const [k, plain] of intoTarget(p)) chosen.set(k, { plain });
+    if (!chosen.has(key)) for (const [k, plain] of intoTarget(p)) if (!chosen.has(k)) chosen.set(k, { plain });
     const c = chosen.get(key)!;
     if (o.diagnose && !diagnosed.has(key)) {
       diagnosed.add(key);

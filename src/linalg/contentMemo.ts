@@ -1,46 +1,65 @@
 /**
- * A bounded memo of values computed from a matrix, keyed by the matrix's CONTENT: its shape and a
- * 64-bit hash of its entries' bits (two independent 32-bit hashes), not its identity. A study that
- * fits the same anchors again and again — every pair shares each encoder's anchors, every fold of a
- * cross-validation the same subsets — gets each factorisation once, even when the anchors arrive as
- * fresh copies (`selectRows`), and a matrix changed in place simply misses. Hashing reads each entry
- * once (milliseconds for a million entries), far below the O(k·d·min(k, d)) of the SVDs it saves.
+ * A bounded memo of values computed from a matrix, keyed by the matrix's CONTENT, not its identity:
+ * its shape, a 64-bit hash of its entries' bit patterns to find an entry, and a kept copy of those
+ * entries compared bit for bit on every hit, so a hit is exact (two matrices that hash alike are
+ * told apart, never confused). A study that fits the same anchors again and again — every pair shares
+ * each encoder's anchors, every fold of a cross-validation the same subsets — gets each factorisation
+ * once, even when the anchors arrive as fresh copies (`selectRows`), and a matrix changed in place
+ * simply misses. Hashing and comparing read each entry once (milliseconds for a million entries),
+ * far below the O(k·d·min(k, d)) of the SVDs it saves.
  *
- * Values are kept until their total size passes `maxBytes`; then the least recently used go first.
- * A value handed out is shared with later hits: callers must treat it as read-only.
+ * Values and the key copies are kept until their total size passes `maxBytes`; then the least
+ * recently used go first. A value handed out is shared with later hits: callers must treat it as
+ * read-only.
  *
- * One memo serves a whole study: the estimators and grids take it as their `memo` option
+ * One memo serves a whole study: the estimators take it as their `memo` option
  * (`ProcrustesTranslator`: the anchors' row spaces; `InverseRelativeProjection`: the target side of
- * a fit; `LeastSquaresTranslator`: the design's pseudo-inverse; the variants' SVDs), each under its
- * own tag. Results are the same bit for bit with or without it.
+ * a fit; `LeastSquaresTranslator`: the design's pseudo-inverse; `filteredSpectrum`: the SVDs the
+ * ridge and whitened variants filter), each under its own tag. Results are the same bit for bit
+ * with or without it.
  */
 import { InvalidParameterError } from "../errors";
 import type { Matrix } from "./matrix";
 
-/** The content key of a matrix: `rows×cols:` and two 32-bit hashes of its entries' bit patterns. */
+function wordsOf(d: Float64Array): Uint32Array {
+  return new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
+}
+
+/** The content key of a matrix: `rows×cols:` and two 32-bit hashes of its entries' bit patterns (to look up; hits are then compared exactly). */
 export function matrixContentKey(m: Matrix): string {
-  const d = m.data;
-  const words = new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
-  // FNV-1a over the words, and a murmur3-style mix with another seed: independent enough that two
-  // different matrices of one shape share both only by a 2⁻⁶⁴ accident.
-  let a = 0x811c9dc5, b = 0x9747b28c;
+  const words = wordsOf(m.data);
+  // Two murmur3-style lanes with different seeds, the second over the words mixed with their
+  // position: every bit of every word reaches every bit of both.
+  let a = 0x3c6ef372, b = 0x9747b28c;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    a = Math.imul(a ^ w, 0x01000193);
     let k = Math.imul(w, 0xcc9e2d51);
     k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
     b ^= k;
     b = (Math.imul((b << 13) | (b >>> 19), 5) + 0xe6546b64) | 0;
+    let j = Math.imul(w ^ Math.imul(i + 1, 0x9e3779b9), 0x85ebca6b);
+    j = Math.imul((j << 17) | (j >>> 15), 0xc2b2ae35);
+    a ^= j;
+    a = (Math.imul((a << 11) | (a >>> 21), 9) + 0x52dce729) | 0;
   }
-  b ^= words.length;
-  b = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
-  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
-  b ^= b >>> 16;
-  return `${m.rows}x${m.cols}:${(a >>> 0).toString(16)}:${(b >>> 0).toString(16)}`;
+  const fmix = (h: number) => {
+    h ^= words.length;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  return `${m.rows}x${m.cols}:${fmix(a).toString(16)}:${fmix(b).toString(16)}`;
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = wordsOf(a), y = wordsOf(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /**
- * The budget of the memo a study keeps for one run (`evaluateStitching`, the grids, the IRP panel):
+ * The budget of the memo a study keeps for one run (`evaluateStitching`, Fig. 6's grid, the IRP panel):
  * Ext. 1's panel on Fashion-MNIST-sized spaces (six encoders up to 2,048-d, 500 anchors) reuses
  * ~900 MiB of factorisations per seed; at 512 MiB it recomputed enough to run 7 % longer.
  */
@@ -48,7 +67,7 @@ export const STUDY_MEMO_BYTES = 2 ** 30;
 
 export class MatrixContentMemo {
   readonly maxBytes: number;
-  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
+  private readonly entries = new Map<string, { value: unknown; bytes: number; data: Float64Array }>();
   private heldBytes = 0;
   /** Lookups answered from the memo, and values computed. */
   hits = 0;
@@ -62,7 +81,7 @@ export class MatrixContentMemo {
     this.maxBytes = maxBytes;
   }
 
-  /** Bytes of the values kept now. */
+  /** Bytes kept now: the values and the copies of their keys' entries. */
   get bytes(): number {
     return this.heldBytes;
   }
@@ -74,7 +93,7 @@ export class MatrixContentMemo {
   get<T>(key: Matrix, tag: string, compute: () => T, bytes: (value: T) => number): T {
     const k = `${tag}|${matrixContentKey(key)}`;
     const found = this.entries.get(k);
-    if (found) {
+    if (found && sameBits(found.data, key.data)) {
       this.hits++;
       // Most recently used last (a Map keeps insertion order).
       this.entries.delete(k);
@@ -83,16 +102,24 @@ export class MatrixContentMemo {
     }
     this.misses++;
     const value = compute();
-    const size = bytes(value);
+    // A hash collision (the kept entry is another matrix's) is replaced like any older entry.
+    if (found) this.drop(k);
+    const size = bytes(value) + 8 * key.data.length;
     if (size <= this.maxBytes) {
-      this.entries.set(k, { value, bytes: size });
+      this.entries.set(k, { value, bytes: size, data: Float64Array.from(key.data) });
       this.heldBytes += size;
-      for (const [old, e] of this.entries) {
+      for (const old of this.entries.keys()) {
         if (this.heldBytes <= this.maxBytes) break;
-        this.entries.delete(old);
-        this.heldBytes -= e.bytes;
+        this.drop(old);
       }
     }
     return value;
+  }
+
+  private drop(k: string): void {
+    const e = this.entries.get(k);
+    if (!e) return;
+    this.entries.delete(k);
+    this.heldBytes -= e.bytes;
   }
 }

@@ -280,7 +280,10 @@ export class InverseRelativeProjection implements Translator {
     return requireFitted(this.state, this.method).diagnostics;
   }
 
-  /** Everything `fit` computed (what `saveTranslator` writes, translate/persist.ts). */
+  /**
+   * Everything `fit` computed (what `saveTranslator` writes, translate/persist.ts). Read-only: with a
+   * `memo`, the draws (indices, decoders) are shared with every estimator fitted into the same target.
+   */
   get fittedState(): IrpFittedState {
     return requireFitted(this.state, this.method);
   }

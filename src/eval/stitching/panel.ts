@@ -100,11 +100,12 @@ export async function evaluatePanel(data: StitchingData, o: PanelOptions): Promi
     record: (pair, t, accuracy): PanelRow => {
       const truth = pair.target.test;
       const inTarget = t.translated !== undefined && t.head !== "relative";
+      const cosine = inTarget ? meanCosineSimilarity(t.translated!, truth) : NaN;
+      const centredCosine = inTarget ? meanCosineSimilarity(center(t.translated!, t.centre!), center(truth, t.centre!)) : NaN;
       const retrieval = inTarget ? retrievalScores(t.translated!, truth, [1]) : undefined;
       return {
         dataset: pair.data.dataset, seed: pair.seed, source: pair.source.name, target: pair.target.name, method: t.method, accuracy,
-        cosine: inTarget ? meanCosineSimilarity(t.translated!, truth) : NaN,
-        centredCosine: inTarget ? meanCosineSimilarity(center(t.translated!, t.centre!), center(truth, t.centre!)) : NaN,
+        cosine, centredCosine,
         top1: retrieval ? retrieval.topK[0] : NaN,
         mrr: retrieval ? retrieval.mrr : NaN,
         setting: t.setting ?? "", reason: t.reason ?? "",
