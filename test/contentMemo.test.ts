@@ -75,6 +75,21 @@ describe("MatrixContentMemo", () => {
     expect(calls).toBe(1);
   });
 
+  it("keeps one copy of a key for all its tags, and lets it go with the last of them", () => {
+    const memo = new MatrixContentMemo(40);
+    const a = Matrix.from([[1, 2]]), b = Matrix.from([[3, 4]]); // 16-byte copies
+    memo.get(a, "x", () => 1, () => 8);
+    memo.get(a.clone(), "y", () => 2, () => 8);
+    expect(memo.bytes).toBe(8 + 8 + 16);
+    memo.get(b, "x", () => 3, () => 8); // 40 + 8 + 16 > 40: drops a's "x", then a's "y" and a's copy
+    expect(memo.bytes).toBe(8 + 16);
+    let calls = 0;
+    memo.get(b, "x", () => (calls++, 0), () => 8);
+    expect(calls).toBe(0);
+    memo.get(a, "y", () => (calls++, 0), () => 8);
+    expect(calls).toBe(1);
+  });
+
   it("tells apart matrices that differ by signs or by swapped entries (every bit reaches the key)", () => {
     const a = randomMatrix(6, 5, 3);
     const signs = a.clone();

@@ -8,8 +8,9 @@
  * simply misses. Hashing and comparing read each entry once (milliseconds for a million entries),
  * far below the O(k·d·min(k, d)) of the SVDs it saves.
  *
- * Values and the key copies are kept until their total size passes `maxBytes`; then the least
- * recently used go first. A value handed out is shared with later hits: callers must treat it as
+ * Values and the key copies (one per content, shared by its tags) are kept until their total size
+ * passes `maxBytes`; then the least recently used values go first, and a copy with them once no
+ * value needs it. A value handed out is shared with later hits: callers must treat it as
  * read-only.
  *
  * One memo serves a whole study: the estimators take it as their `memo` option
@@ -67,13 +68,15 @@ export const STUDY_MEMO_BYTES = 2 ** 30;
 
 export class MatrixContentMemo {
   readonly maxBytes: number;
-  private readonly entries = new Map<string, { value: unknown; bytes: number; data: Float64Array }>();
+  private readonly entries = new Map<string, { value: unknown; bytes: number; copy: KeptCopy; content: string }>();
+  /** One copy per kept content, shared by the entries of every tag computed from it. */
+  private readonly copies = new Map<string, KeptCopy>();
   private heldBytes = 0;
   /** Lookups answered from the memo, and values computed. */
   hits = 0;
   misses = 0;
 
-  /** @param maxBytes - Bytes of values kept at most (default 512 MiB); a larger value is returned but not kept. */
+  /** @param maxBytes - Bytes kept at most (default 512 MiB); a value that would not fit is returned but not kept. */
   constructor(maxBytes = 512 * 2 ** 20) {
     if (typeof maxBytes !== "number" || !(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
       throw new InvalidParameterError("maxBytes", `expected a finite number of bytes ≥ 0, got ${maxBytes}`);
@@ -81,7 +84,7 @@ export class MatrixContentMemo {
     this.maxBytes = maxBytes;
   }
 
-  /** Bytes kept now: the values and the copies of their keys' entries. */
+  /** Bytes kept now: the values and one copy of each kept key's entries. */
   get bytes(): number {
     return this.heldBytes;
   }
@@ -91,9 +94,10 @@ export class MatrixContentMemo {
    * tag always with values of one type): a kept one, or `compute()`, kept with its size `bytes(value)`.
    */
   get<T>(key: Matrix, tag: string, compute: () => T, bytes: (value: T) => number): T {
-    const k = `${tag}|${matrixContentKey(key)}`;
+    const content = matrixContentKey(key);
+    const k = `${tag}|${content}`;
     const found = this.entries.get(k);
-    if (found && sameBits(found.data, key.data)) {
+    if (found && sameBits(found.copy.data, key.data)) {
       this.hits++;
       // Most recently used last (a Map keeps insertion order).
       this.entries.delete(k);
@@ -104,14 +108,23 @@ export class MatrixContentMemo {
     const value = compute();
     // A hash collision (the kept entry is another matrix's) is replaced like any older entry.
     if (found) this.drop(k);
-    const size = bytes(value) + 8 * key.data.length;
-    if (size <= this.maxBytes) {
-      this.entries.set(k, { value, bytes: size, data: Float64Array.from(key.data) });
-      this.heldBytes += size;
-      for (const old of this.entries.keys()) {
-        if (this.heldBytes <= this.maxBytes) break;
-        this.drop(old);
-      }
+    const kept = this.copies.get(content);
+    // Another matrix with the same hash holds the copy: computed, not kept (a hit must stay exact).
+    if (kept && !sameBits(kept.data, key.data)) return value;
+    const size = bytes(value), copyBytes = kept ? 0 : 8 * key.data.length;
+    if (size + copyBytes > this.maxBytes) return value;
+    let copy = kept;
+    if (!copy) {
+      copy = { data: Float64Array.from(key.data), refs: 0 };
+      this.copies.set(content, copy);
+      this.heldBytes += copyBytes;
+    }
+    copy.refs++;
+    this.entries.set(k, { value, bytes: size, copy, content });
+    this.heldBytes += size;
+    for (const old of this.entries.keys()) {
+      if (this.heldBytes <= this.maxBytes) break;
+      this.drop(old);
     }
     return value;
   }
@@ -121,5 +134,14 @@ export class MatrixContentMemo {
     if (!e) return;
     this.entries.delete(k);
     this.heldBytes -= e.bytes;
+    if (--e.copy.refs === 0) {
+      this.copies.delete(e.content);
+      this.heldBytes -= 8 * e.copy.data.length;
+    }
   }
+}
+
+interface KeptCopy {
+  data: Float64Array;
+  refs: number;
 }
