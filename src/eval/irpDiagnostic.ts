@@ -20,7 +20,7 @@
  */
 import { Matrix, columnMeans, selectRows } from "../linalg/matrix";
 import { Random, SEED_MAX } from "../linalg/random";
-import { numericalRank, svd } from "../linalg/svd";
+import { numericalRank, svd, svdResultBytes } from "../linalg/svd";
 import { defaultRcond } from "../linalg/pinv";
 import { lstsq } from "../linalg/lstsq";
 import { center, centerAndNormalize, anchorStats } from "../relative/normalize";
@@ -91,7 +91,7 @@ function effectiveRank(unit: Matrix, memo?: MatrixContentMemo): number {
 function principalCoordinates(a: Matrix, memo?: MatrixContentMemo): { scores: (r: number) => Matrix; rank: number } {
   // Each side's SVD depends on its anchors alone: a memo shares it between the pairs an encoder is in.
   const decompose = () => svd(center(a, columnMeans(a)));
-  const { U, s } = memo ? memo.get(a, "centred svd", decompose, (r) => 8 * (r.s.length + r.U!.data.length + r.V!.data.length)) : decompose();
+  const { U, s } = memo ? memo.get(a, "centred svd", decompose, svdResultBytes) : decompose();
   const n = s.length;
   return {
     rank: numericalRank(s, defaultRcond(a.rows, a.cols)),

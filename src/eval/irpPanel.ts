@@ -106,9 +106,11 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
   const keyOf = (p: PairContext, source = p.source.name) => `${p.data.dataset}\u0000${source}\u0000${p.target.name}\u0000${p.seed}`;
   // Every choice is made for all sources into the pair's target at once (`chooseIrpIntoTarget`: one
   // grid, the target's subspaces and decoders computed once), each equal to the pair's own choice.
+  const wanted = o.pairs ?? (() => true);
+  const batchSources = (p: PairContext) =>
+    p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name && (name === p.source.name || wanted(name, p.target.name)));
   const intoTarget = (p: PairContext, variant?: { ridge?: number; whiten?: boolean }): Array<[string, ParameterChoice]> => {
-    const wanted = o.pairs ?? (() => true);
-    const sources = p.data.encoders.map((e) => e.name).filter((name) => name !== p.target.name && (name === p.source.name || wanted(name, p.target.name)));
+    const sources = batchSources(p);
     const made = chooseIrpIntoTarget(sources.map((name) => p.anchorsOf(name)), p.anchorsOf(p.target.name), {
       omegas: o.omegas, deltas: o.deltas, holdout, seed: p.seed, variant, memo, progress: false,
     });
@@ -130,9 +132,9 @@ export function irpPanel(o: IrpPanelOptions): { methods: PanelMethod[]; diagnost
     const c = choices(p);
     if (!c.ridge) {
       const perLambda = ridges.map((lambda) => ({ lambda, made: new Map(intoTarget(p, { ridge: lambda })) }));
-      for (const [k, pair] of chosen) {
-        if (pair.ridge || !perLambda.every((l) => l.made.has(k))) continue;
-        pair.ridge = pickRidge(pair.plain, perLambda.map(({ lambda, made }) => {
+      for (const name of batchSources(p)) {
+        const k = keyOf(p, name), pair = chosen.get(k)!;
+        pair.ridge ??= pickRidge(pair.plain, perLambda.map(({ lambda, made }) => {
           const r = made.get(k)!;
           return { lambda, omega: r.omega, delta: r.delta, score: r.score };
         }));

@@ -12,6 +12,11 @@ export interface SvdResult {
   V?: Matrix;
 }
 
+/** Bytes an SVD's arrays take (what a memo keeping it counts). */
+export function svdResultBytes(r: SvdResult): number {
+  return 8 * (r.s.length + (r.U?.data.length ?? 0) + (r.V?.data.length ?? 0));
+}
+
 /** Re-exported here, where it is thrown, for existing imports; the class lives in errors.ts. */
 export { ConvergenceError };
 

@@ -62,10 +62,7 @@ export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixIn
   if (n > 0 && (!Number.isInteger(k) || k < 1 || k > n)) {
     throw new InvalidParameterError("k", `expected an integer in [1, ${n}], got ${k}`);
   }
-  const ranks = trueTargetRanks(translated, targets, k, "retrieval");
-  let hits = 0;
-  for (const r of ranks) if (r <= k) hits++;
-  return hits / ranks.length;
+  return shareWithin(trueTargetRanks(translated, targets, k, "retrieval"), k);
 }
 
 /**
@@ -78,6 +75,13 @@ export function topKRetrievalAccuracy(translated: MatrixInput, targets: MatrixIn
  */
 export function meanReciprocalRank(translated: MatrixInput, targets: MatrixInput): number {
   return reciprocalRankMean(trueTargetRanks(translated, targets, Infinity, "a rank"));
+}
+
+/** The share of queries whose true target ranks ≤ k. */
+function shareWithin(ranks: Int32Array, k: number): number {
+  let hits = 0;
+  for (const r of ranks) if (r <= k) hits++;
+  return hits / ranks.length;
 }
 
 function reciprocalRankMean(ranks: Int32Array): number {
@@ -108,10 +112,5 @@ export function retrievalScores(translated: MatrixInput, targets: MatrixInput, k
     if (n > 0 && (!Number.isInteger(k) || k < 1 || k > n)) throw new InvalidParameterError(`ks[${i}]`, `expected an integer in [1, ${n}], got ${k}`);
   });
   const ranks = trueTargetRanks(translated, targets, Infinity, "retrieval");
-  const topK = ks.map((k) => {
-    let hits = 0;
-    for (const r of ranks) if (r <= k) hits++;
-    return hits / ranks.length;
-  });
-  return { topK, mrr: reciprocalRankMean(ranks) };
+  return { topK: ks.map((k) => shareWithin(ranks, k)), mrr: reciprocalRankMean(ranks) };
 }

@@ -23,7 +23,7 @@
 import { Matrix } from "../linalg/matrix";
 import { matmul, matmulTransA, matmulTransB } from "../linalg/product";
 import { defaultRcond } from "../linalg/pinv";
-import { numericalRank, svd, type SvdResult } from "../linalg/svd";
+import { numericalRank, svd, svdResultBytes } from "../linalg/svd";
 import type { MatrixContentMemo } from "../linalg/contentMemo";
 import { InvalidParameterError } from "../errors";
 import { assertBoolean, assertRidge } from "../validate";
@@ -81,7 +81,7 @@ export interface SpectralResult {
 export function filteredSpectrum(s: Matrix, filter: SpectralFilter, rcond?: number, memo?: MatrixContentMemo): SpectralResult {
   // The SVD is the filter's only expensive part and does not depend on the filter: a ridge path or a
   // variant sweep over the same subspaces shares it through `memo`.
-  const { U, s: sigma, V } = memo ? memo.get(s, "svd", () => svd(s), svdBytes) : svd(s);
+  const { U, s: sigma, V } = memo ? memo.get(s, "svd", () => svd(s), svdResultBytes) : svd(s);
   const rank = numericalRank(sigma, rcond ?? defaultRcond(s.rows, s.cols));
   const r = sigma.length;
   // (U·f(Σ)) restricted to the kept rank, then one product with V_rankᵀ.
@@ -99,10 +99,6 @@ export function filteredSpectrum(s: Matrix, filter: SpectralFilter, rcond?: numb
     condKept: rank === 0 ? NaN : sigma[0] / sigma[rank - 1],
     condFull: r === 0 ? NaN : sigma[r - 1] === 0 ? Infinity : sigma[0] / sigma[r - 1],
   };
-}
-
-function svdBytes(r: SvdResult): number {
-  return 8 * (r.s.length + (r.U?.data.length ?? 0) + (r.V?.data.length ?? 0));
 }
 
 /** Columns 0..rank−1 of V (n×r) and, scaled by the singular values, of U: the row space of a k×d matrix. */
