@@ -12,7 +12,7 @@ import { fig7Findings, fig7Rankings, fig7Summary, PAPER_SETTING, TUNED_SETTING }
 import { table1Findings } from "../src/experiments/reports/table1";
 import { table2Claims } from "../src/experiments/reports/table2";
 import { gaussianLikeScales, layerwiseTolerance, rescaleInjectionSummary } from "../src/experiments/reports/scale";
-import { firstBest } from "../src/experiments/reports/best";
+import { firstBest } from "../src/eval/best";
 import type { CrossLingualRow, DifferentPairRow } from "../src/experiments/crossLingual";
 import type { studyNumbers } from "../src/experiments/stitchingStudy";
 

@@ -17,6 +17,7 @@ import { InvalidParameterError } from "../errors";
 import type { ProgressMode } from "../engine/progress";
 import { assertParallelAnchors, assertSeed, toMatrix, type MatrixInput, type PruneSide } from "../validate";
 import { sensitivityGrid, type SensitivityRow } from "./sensitivity";
+import { firstBest } from "./best";
 import type { MatrixContentMemo } from "../linalg/contentMemo";
 
 export interface IrpChoiceOptions {
@@ -95,11 +96,6 @@ export function heldOutSplit(k: number, holdout: number, seed: number): { fit: I
   if (k - nTest < 2) throw new InvalidParameterError("holdout", `leaves ${k - nTest} anchors to fit on; need at least 2`);
   const order = new Random(seed).permutation(k);
   return { fit: order.subarray(nTest), test: order.subarray(0, nTest) };
-}
-
-/** The first row with the largest `value` (ties keep the earlier row). */
-function firstBest<T>(rows: readonly T[], value: (r: T) => number): T {
-  return rows.reduce((b, r) => (value(r) > value(b) ? r : b), rows[0]);
 }
 
 function heldOutGrid(

@@ -15,7 +15,7 @@ import { MatrixContentMemo, STUDY_MEMO_BYTES } from "../linalg/contentMemo";
 import type { IrpChoice } from "../eval/irpChoice";
 import { chanceLevels, chooseIrpForSpaces, evaluatePairs, labelled, memoHeadFactory, wideTable, type LabelledSummary } from "./stitchingTools";
 import type { StitchingSpaces } from "./spaces";
-import { firstBest } from "./reports/best";
+import { firstBest } from "../eval/best";
 
 
 /** Table 2's row label of each method (the order is the table's). */

@@ -4,7 +4,7 @@
  */
 import { gridMeans, type SensitivityRow } from "../../eval/sensitivity";
 import type { PairChoice } from "../../eval/irpChoice";
-import { firstBest } from "./best";
+import { firstBest } from "../../eval/best";
 
 /** The first (i, j) with the largest value of a z-matrix, scanning row by row. */
 export function argmaxCell(z: number[][]): { i: number; j: number } {

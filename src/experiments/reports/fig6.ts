@@ -3,7 +3,7 @@
  * correlations, the two it implies, and its best cells.
  */
 import { correlationOrNaN, type ReconstructionAndAccuracyResult } from "../../eval/stitching/index";
-import { firstBest } from "./best";
+import { firstBest } from "../../eval/best";
 
 export type Fig6Finding = { quantity: string; paper: string; ours: string };
 
