@@ -7,6 +7,7 @@
 import type { PanelRow } from "../../eval/stitching/panel";
 import type { PairDiagnosticRow } from "../../eval/irpPanel";
 import { correlationOrNaN } from "../../eval/stitching/sensitivity";
+import { firstBest } from "../../eval/best";
 import type { IdentityCheckRow, PruningCheckRow, RidgePathRow, SyntheticDiagnosticRow, SyntheticRow } from "../whenIrpWorks";
 
 /** |predicted − measured| allowed for a held-out cosine or a map's Frobenius cosine to count as "as predicted". */
@@ -90,7 +91,7 @@ export function identityClaims(identity: readonly IdentityCheckRow[], pruning: r
     });
   }
   if (ridgePath.length > 1) {
-    const best = ridgePath.reduce((b, r) => (r.heldOutCosine > b.heldOutCosine ? r : b), ridgePath[0]);
+    const best = firstBest(ridgePath, (r) => r.heldOutCosine);
     claims.push(
       {
         claim: "ridge interpolates from W⁻ᵀ (λ → 0) to the cross-covariance S_Xᵀ·S_Y (λ → ∞)",
@@ -182,7 +183,7 @@ export function planeClaims(rows: readonly SyntheticRow[], metric: Exclude<Metri
 export function bestMethod(rows: readonly PanelRow[], metric: Exclude<Metric, "cosine">): string {
   const summary = methodSummary(rows, () => "");
   const finite = summary.filter((s) => Number.isFinite(s[metric]));
-  return finite.length ? finite.reduce((b, s) => (s[metric] > b[metric] ? s : b), finite[0]).method : "";
+  return finite.length ? firstBest(finite, (s) => s[metric]).method : "";
 }
 
 export type PairGapRow = {
@@ -305,7 +306,7 @@ export function whenClaims(synthetic: readonly SyntheticRow[], real: readonly Pa
   const irpTies = pairs.filter((p) => p.accuracyGap >= -TIE_MARGIN).length;
   const r = correlations.find((c) => c.predictor.startsWith("held-out") && c.measured === "stitching accuracy gap");
   const hit = recommendationHitRate(pairs);
-  const bestOf = (d: string, variants: string[]) => variants.reduce((b, v) => (acc(d, v) > acc(d, b) ? v : b), variants[0]);
+  const bestOf = (d: string, variants: string[]) => firstBest(variants, (v) => acc(d, v));
   const bestVariant = (d: string) => bestOf(d, ["irp-ridge", "irp-whitened", "irp-polar"]);
   // The variants that keep IRP's defining property (one relative space, any decoder).
   const bestKeeping = (d: string) => bestOf(d, ["irp-ridge", "irp-whitened"]);
