@@ -128,6 +128,79 @@ describe("cosineSimilarities / meanCosineSimilarity", () => {
     expect(() => meanCosineSimilarity(new Matrix(0, 2), new Matrix(0, 2))).toThrow(InvalidParameterError);
     expect(() => meanCosineSimilarity(a, zero)).toThrow(ZeroNormError);
   });
+
+  /** The definition the fused pass must reproduce bit for bit: unitRows' scaling (largest |entry|, then the reciprocal norm), then the row dot products. */
+  function referenceCosines(a: Matrix, b: Matrix): Float64Array {
+    const unit = (m: Matrix) => {
+      const out = new Float64Array(m.data.length);
+      for (let i = 0; i < m.rows; i++) {
+        let max = 0, s = 0;
+        for (let j = 0; j < m.cols; j++) max = Math.max(max, Math.abs(m.data[i * m.cols + j]));
+        for (let j = 0; j < m.cols; j++) {
+          out[i * m.cols + j] = m.data[i * m.cols + j] / max;
+          s += out[i * m.cols + j] ** 2;
+        }
+        const inv = 1 / Math.sqrt(s);
+        for (let j = 0; j < m.cols; j++) out[i * m.cols + j] *= inv;
+      }
+      return out;
+    };
+    const ua = unit(a), ub = unit(b), c = new Float64Array(a.rows);
+    for (let i = 0; i < a.rows; i++) {
+      let s = 0;
+      for (let j = 0; j < a.cols; j++) s += ua[i * a.cols + j] * ub[i * a.cols + j];
+      c[i] = Math.min(1, Math.max(-1, s));
+    }
+    return c;
+  }
+  const centredCopy = (m: Matrix, c: Float64Array) => new Matrix(m.rows, m.cols, m.data.map((v, k) => v - c[k % m.cols]));
+
+  it("equals the unit-row definition bit for bit, with and without a centre, at every magnitude", () => {
+    const rng = new Random(11);
+    for (const [rows, cols, scale] of [[50, 7, 1], [20, 300, 1e-150], [30, 64, 1e150], [1, 1, 3]] as const) {
+      const a = gaussian(rng, rows, cols), b = gaussian(rng, rows, cols);
+      for (let k = 0; k < a.data.length; k++) {
+        a.data[k] *= scale * (k % 5 === 0 ? 1e3 : 1);
+        b.data[k] *= scale;
+      }
+      const centre = Float64Array.from({ length: cols }, () => rng.normal() * scale);
+      expect(cosineSimilarities(a, b)).toEqual(referenceCosines(a, b));
+      expect(cosineSimilarities(a, b, { centre })).toEqual(referenceCosines(centredCopy(a, centre), centredCopy(b, centre)));
+      const mean = referenceCosines(centredCopy(a, centre), centredCopy(b, centre)).reduce((s, v) => s + v, 0) / rows;
+      expect(meanCosineSimilarity(a, b, { centre })).toBe(mean);
+    }
+  });
+
+  it("throws the same typed errors with a centre as for the centred matrices, and checks the centre", () => {
+    const a = Matrix.from([[1, 2], [3, 4]]), b = Matrix.from([[2, 1], [5, 5]]);
+    const centre = Float64Array.from([3, 4]);
+    // Row 1 of a equals the centre: no direction around it.
+    try {
+      cosineSimilarities(a, b, { centre });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ZeroNormError);
+      expect((e as ZeroNormError).argument).toBe("a");
+      expect((e as ZeroNormError).row).toBe(1);
+    }
+    // Finite entries whose difference from the centre overflows.
+    try {
+      cosineSimilarities(Matrix.from([[1, 2], [1.5e308, 4]]), b, { centre: [-1e308, 0] });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(NonFiniteError);
+      expect((e as NonFiniteError).argument).toBe("a");
+    }
+    expect(() => cosineSimilarities(a, Matrix.from([[1, 1], [NaN, 1]]), { centre: [0, 0] })).toThrow(NonFiniteError);
+    expect(() => cosineSimilarities(a, b, { centre: [0, 0, 0] })).toThrow(ShapeMismatchError);
+    expect(() => cosineSimilarities(a, b, { centre: [0, Infinity] })).toThrow(NonFiniteError);
+    try {
+      cosineSimilarities(a, b, { centre: [0, NaN] });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as NonFiniteError).argument).toBe("centre");
+    }
+  });
 });
 
 describe("meanSquaredError", () => {

@@ -1,5 +1,4 @@
 import { columnMeans, maxAbsDiff, selectRows, type Matrix } from "../linalg/matrix";
-import { center } from "../relative/normalize";
 import { relativeProjection } from "../relative/relativeProjection";
 import { InverseRelativeProjection } from "../translate/irp";
 import { LatentBridgeError } from "../errors";
@@ -34,7 +33,7 @@ export function cosineScores(translated: Matrix, truth: Matrix, centre?: ArrayLi
   const mean = centre ? Float64Array.from(centre) : columnMeans(truth);
   return {
     cosine: meanCosineSimilarity(translated, truth),
-    centredCosine: meanCosineSimilarity(center(translated, mean), center(truth, mean)),
+    centredCosine: meanCosineSimilarity(translated, truth, { centre: mean }),
   };
 }
 

@@ -105,7 +105,7 @@ function principalCoordinates(a: Matrix, memo?: MatrixContentMemo): { scores: (r
 
 /** Per-row cosines of `translated` and `truth` after centring both on `mean`. */
 function centredCosines(translated: Matrix, truth: Matrix, mean: Float64Array): Float64Array {
-  return cosineSimilarities(center(translated, mean), center(truth, mean));
+  return cosineSimilarities(translated, truth, { centre: mean });
 }
 
 /**

@@ -21,26 +21,46 @@ export { meanReciprocalRank, retrievalScores, topKRetrievalAccuracy, type Retrie
 // Metrics
 // ---------------------------------------------------------------------------------------------------
 
+/** Options of {@link cosineSimilarities} and {@link meanCosineSimilarity}. */
+export interface CosineOptions {
+  /**
+   * Subtract this vector (length d) from every row of both matrices first: the cosine of the
+   * directions around `centre` (e.g. the target anchors' mean), the same numbers as passing the two
+   * centred matrices, without forming them.
+   */
+  centre?: ArrayLike<number>;
+}
+
 /**
- * Cosine similarity between row i of `a` and row i of `b`, for every i.
+ * Cosine similarity between row i of `a` and row i of `b`, for every i (after subtracting
+ * `options.centre` from both, if given).
  *
  * @param a - n×d matrix.
  * @param b - n×d matrix (same shape as `a`).
  * @returns Length-n array of cosines in [-1, 1].
- * @throws ShapeMismatchError if the shapes differ (argument `"b"`).
- * @throws NonFiniteError if either matrix contains NaN or ±Infinity.
- * @throws ZeroNormError if a row of either matrix is all zeros (cosine is undefined there).
+ * @throws ShapeMismatchError if the shapes differ (argument `"b"`), or `centre` is not of length d.
+ * @throws NonFiniteError if either matrix (or `centre`) contains NaN or ±Infinity.
+ * @throws ZeroNormError if a row of either matrix is all zeros (cosine is undefined there); with a
+ *   centre, a row equal to it.
  */
-export function cosineSimilarities(a: MatrixInput, b: MatrixInput): Float64Array {
+export function cosineSimilarities(a: MatrixInput, b: MatrixInput, options: CosineOptions = {}): Float64Array {
   a = matrixArg(a, "a");
   b = matrixArg(b, "b");
   assertSameShape(a, b, "a", "b");
+  const centre = options.centre === undefined ? undefined : centreArg(options.centre, a.cols);
+  const out = new Float64Array(a.rows);
+  // The common case in one pass per row and no copies; anything unusual (a non-finite entry, a zero
+  // row) takes the reference path below, which throws the error that names it.
+  if (rowCosinesFused(a, b, centre, out)) return out;
+  if (centre) {
+    a = centred(a, centre);
+    b = centred(b, centre);
+  }
   assertFiniteMatrix(a, "a");
   assertFiniteMatrix(b, "b");
   const ua = unitRows(a, "a");
   const ub = unitRows(b, "b");
   const { rows, cols } = a;
-  const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     let s = 0;
@@ -50,22 +70,84 @@ export function cosineSimilarities(a: MatrixInput, b: MatrixInput): Float64Array
   return out;
 }
 
+function centreArg(centre: ArrayLike<number>, d: number): Float64Array {
+  vectorArg(centre, "centre");
+  if (centre.length !== d) throw new ShapeMismatchError("centre", `expected length ${d} (the matrices' columns), got ${centre.length}`);
+  assertFiniteVector(centre, "centre");
+  return Float64Array.from(centre);
+}
+
+function centred(m: Matrix, centre: Float64Array): Matrix {
+  const { rows, cols, data } = m;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = data[i * cols + j] - centre[j];
+  return new Matrix(rows, cols, out);
+}
+
 /**
- * Mean over rows of {@link cosineSimilarities}.
+ * The reference path's numbers bit for bit (`unitRows`' scaling by the row's largest |entry|, then by
+ * the reciprocal of the scaled norm, summed in the same order), row by row without materialising the
+ * unit (or centred) rows; false, with `out` partly written, at the first row the reference path
+ * would reject or whose scaled sum of squares is not finite.
+ */
+function rowCosinesFused(a: Matrix, b: Matrix, centre: Float64Array | undefined, out: Float64Array): boolean {
+  const { rows, cols } = a, ad = a.data, bd = b.data;
+  // One row of each side (centred if asked), reused: the reference path's copies are whole matrices.
+  const ra = new Float64Array(cols), rb = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    let maxA = 0, maxB = 0;
+    if (centre) {
+      for (let j = 0; j < cols; j++) {
+        const va = ad[off + j] - centre[j], vb = bd[off + j] - centre[j];
+        ra[j] = va;
+        rb[j] = vb;
+        maxA = Math.max(maxA, Math.abs(va));
+        maxB = Math.max(maxB, Math.abs(vb));
+      }
+    } else {
+      for (let j = 0; j < cols; j++) {
+        const va = ad[off + j], vb = bd[off + j];
+        ra[j] = va;
+        rb[j] = vb;
+        maxA = Math.max(maxA, Math.abs(va));
+        maxB = Math.max(maxB, Math.abs(vb));
+      }
+    }
+    // NaN fails every comparison, ±Infinity the first two, a zero row the last two.
+    if (!(maxA < Infinity && maxB < Infinity && maxA > 0 && maxB > 0)) return false;
+    let sa = 0, sb = 0;
+    for (let j = 0; j < cols; j++) {
+      const va = ra[j] / maxA, vb = rb[j] / maxB;
+      ra[j] = va;
+      rb[j] = vb;
+      sa += va * va;
+      sb += vb * vb;
+    }
+    const invA = 1 / Math.sqrt(sa), invB = 1 / Math.sqrt(sb);
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += (ra[j] * invA) * (rb[j] * invB);
+    out[i] = clamp(s, -1, 1);
+  }
+  return true;
+}
+
+/**
+ * Mean over rows of {@link cosineSimilarities} (after subtracting `options.centre` from both, if given).
  *
  * @param a - n×d matrix, n ≥ 1.
  * @param b - n×d matrix (same shape as `a`).
  * @throws InvalidParameterError if the matrices have no rows (the mean is undefined).
  * @throws ShapeMismatchError, NonFiniteError, ZeroNormError as for {@link cosineSimilarities}.
  */
-export function meanCosineSimilarity(a: MatrixInput, b: MatrixInput): number {
+export function meanCosineSimilarity(a: MatrixInput, b: MatrixInput, options: CosineOptions = {}): number {
   a = matrixArg(a, "a");
   b = matrixArg(b, "b");
   assertSameShape(a, b, "a", "b");
   if (a.rows === 0) {
     throw new InvalidParameterError("a", "expected at least one row; the mean cosine of zero rows is undefined");
   }
-  const cos = cosineSimilarities(a, b);
+  const cos = cosineSimilarities(a, b, options);
   let s = 0;
   for (let i = 0; i < cos.length; i++) s += cos[i];
   return s / cos.length;

@@ -13,7 +13,6 @@
  */
 import type { Matrix } from "../../linalg/matrix";
 import { columnMeans } from "../../linalg/matrix";
-import { center } from "../../relative/normalize";
 import { meanCosineSimilarity, retrievalScores } from "../../metrics/metrics";
 import { InvalidParameterError } from "../../errors";
 import type { ProgressMode } from "../../engine/progress";
@@ -101,7 +100,7 @@ export async function evaluatePanel(data: StitchingData, o: PanelOptions): Promi
       const truth = pair.target.test;
       const inTarget = t.translated !== undefined && t.head !== "relative";
       const cosine = inTarget ? meanCosineSimilarity(t.translated!, truth) : NaN;
-      const centredCosine = inTarget ? meanCosineSimilarity(center(t.translated!, t.centre!), center(truth, t.centre!)) : NaN;
+      const centredCosine = inTarget ? meanCosineSimilarity(t.translated!, truth, { centre: t.centre! }) : NaN;
       const retrieval = inTarget ? retrievalScores(t.translated!, truth, [1]) : undefined;
       return {
         dataset: pair.data.dataset, seed: pair.seed, source: pair.source.name, target: pair.target.name, method: t.method, accuracy,
